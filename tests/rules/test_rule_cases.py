@@ -1,0 +1,55 @@
+"""Runs every case of every case table ``rules/<CODE>.yaml`` with only that rule enabled.
+
+Each case gives the SQL, its dialect and settings, and the exact (line, column) of every finding
+the rule must report; an empty ``expect`` is a passing case.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import CASE_TABLES
+from wsync_lint.api import lint_string
+
+
+def _load_cases() -> list[tuple[str, dict]]:
+    cases = []
+    for table_path in sorted(CASE_TABLES.glob("*.yaml")):
+        table = yaml.safe_load(table_path.read_text(encoding="utf-8"))
+        for case in table["cases"]:
+            cases.append((table["rule"], case))
+    return cases
+
+
+CASES = _load_cases()
+
+
+@pytest.mark.parametrize(("code", "case"), CASES, ids=[f"{code}-{case['name']}" for code, case in CASES])
+def test_case(code: str, case: dict) -> None:
+    settings = case.get("settings", {})
+    sql = case["sql"]
+    if case.get("sql_escaped"):
+        sql = sql.encode("utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
+    violations = lint_string(
+        sql,
+        dialect=case.get("dialect", "snowflake"),
+        select=[code],
+        pipeline_type=settings.get("pipeline_type"),
+        iterator_field=settings.get("iterator_field"),
+        iterator_data_type=settings.get("iterator_data_type"),
+        rule_options={code: case.get("options", {})},
+    )
+    found = [[v.line, v.column] for v in violations]
+    assert found == [list(p) for p in case["expect"]], "\n".join(
+        f"{v.line}:{v.column} {v.code} {v.message}" for v in violations
+    )
+    assert all(v.code == code for v in violations)
+    if "message_contains" in case:
+        assert violations and all(case["message_contains"] in v.message for v in violations)
+
+
+def test_case_tables_exist() -> None:
+    assert CASES, f"no case tables under {Path(CASE_TABLES)}"

@@ -1,0 +1,166 @@
+"""The lint pipeline for one model: read -> tokens -> directives -> parse -> rules -> violations.
+
+Rules only yield findings. Here they get a position (1-based line and column from character
+offsets), a code and a severity, are filtered by selection, ``per-file-ignores`` and
+suppression comments, and come back sorted by line, column and code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+from sqlglot.tokens import Token
+
+from wsync_lint.config import RuleConfig
+from wsync_lint.context import FileSettings, ReadProblem, SqlContext
+from wsync_lint.directives import Directives, read_directives
+from wsync_lint.lexicon import Lexicon, scan
+from wsync_lint.parse import parse_tokens, parses_in
+from wsync_lint.positions import LineIndex, Span, node_span
+from wsync_lint.registry import all_rules
+from wsync_lint.rule import Finding, Needs, Rule, Violation
+from wsync_lint.source import comment_only_problem
+from wsync_lint.warehouses import WAREHOUSES
+
+DEFAULT_DIALECT = "snowflake"
+
+# Trying the other three dialects for PS01's hint costs three parses; only worth it on files of
+# data-model size.
+_OTHER_DIALECT_PROBE_LIMIT = 64 * 1024
+
+
+@dataclass(frozen=True)
+class FilePlan:
+    """What to check in one file and how, before its own directive comments are read."""
+
+    codes: frozenset[str]
+    """The rule codes that run."""
+    settings: FileSettings | None = None
+    """Settings from configuration (dialect None when the configuration names none)."""
+    forced_dialect: str | None = None
+    """``--dialect``: beats the directive comment and the configuration."""
+    rule_configs: dict[str, RuleConfig] = field(default_factory=dict)
+
+
+def resolve_settings(plan: FilePlan, directives: Directives) -> FileSettings:
+    """Command line, then the file's directive comment, then configuration, then defaults."""
+    base = plan.settings or FileSettings(dialect=DEFAULT_DIALECT)
+    chosen = directives.settings
+    return FileSettings(
+        dialect=plan.forced_dialect or chosen.get("dialect") or base.dialect or DEFAULT_DIALECT,
+        pipeline_type=chosen.get("pipeline_type", base.pipeline_type),
+        iterator_field=chosen.get("iterator_field", base.iterator_field),
+        iterator_data_type=chosen.get("iterator_data_type", base.iterator_data_type),
+    )
+
+
+def check_source(source: str | ReadProblem, path: str, plan: FilePlan) -> list[Violation]:
+    """Lint one model's text (or report why it could not be read); ``path`` is for display."""
+    if isinstance(source, ReadProblem):
+        settings = resolve_settings(plan, Directives())
+        context = SqlContext(path, "", WAREHOUSES[settings.dialect], settings, Lexicon((), (), True), read_problem=source)
+        return _run_rules(context, LineIndex(""), plan, Directives())
+
+    text = source
+    lines = LineIndex(text)
+    provisional = plan.forced_dialect or (plan.settings.dialect if plan.settings else None) or DEFAULT_DIALECT
+    lexicon = scan(text, provisional)
+    directives = read_directives(text, lexicon, lines, path)
+    settings = resolve_settings(plan, directives)
+    if settings.dialect != provisional:
+        lexicon = scan(text, settings.dialect)
+    context = SqlContext(path, text, WAREHOUSES[settings.dialect], settings, lexicon)
+    if not lexicon.tokens:
+        context.read_problem = comment_only_problem(text)
+    else:
+        context.statements, context.parse_failure = parse_tokens(text, lexicon, settings.dialect)
+        if context.parse_failure and "PS01" in plan.codes and len(text) <= _OTHER_DIALECT_PROBE_LIMIT:
+            context.other_dialects_parsing = tuple(
+                name for name in WAREHOUSES if name != settings.dialect and parses_in(text, name)
+            )
+    return _run_rules(context, lines, plan, directives)
+
+
+def _runs(rule: Rule, context: SqlContext) -> bool:
+    if rule.needs is Needs.SOURCE:
+        return True
+    if context.read_problem is not None:
+        return False
+    if rule.needs is Needs.TREE:
+        return context.parse_failure is None
+    return rule.needs is Needs.TEXT
+
+
+def _run_rules(context: SqlContext, lines: LineIndex, plan: FilePlan, directives: Directives) -> list[Violation]:
+    violations: list[Violation] = []
+    late_rules: list[Rule] = []
+    for rule in all_rules():
+        if rule.code not in plan.codes:
+            continue
+        if rule.needs is Needs.SUPPRESSIONS:
+            late_rules.append(rule)
+        elif _runs(rule, context):
+            violations.extend(_violations(rule, context, lines, plan))
+    kept = _apply_suppressions(violations, directives)
+    if context.read_problem is None:
+        context.suppressions = directives.suppressions
+        for rule in late_rules:
+            kept.extend(_violations(rule, context, lines, plan))
+    kept.sort()
+    return kept
+
+
+def _violations(rule: Rule, context: SqlContext, lines: LineIndex, plan: FilePlan) -> Iterable[Violation]:
+    config = plan.rule_configs.get(rule.code)
+    options = rule.default_options()
+    if config is not None:
+        options.update(config.options)
+    for finding in rule.check(context, options):
+        span = _span_of(finding)
+        line, column = lines.position(span.start)
+        end_line, end_column = lines.position(span.end)
+        severity = (config.severity if config else None) or finding.severity or rule.default_severity
+        yield Violation(
+            path=context.path,
+            line=line,
+            column=column,
+            code=rule.code,
+            end_line=end_line,
+            end_column=end_column,
+            name=rule.name,
+            severity=severity,
+            message=finding.message,
+            hint=finding.hint,
+        )
+
+
+def _span_of(finding: Finding) -> Span:
+    at = finding.at
+    if isinstance(at, Span):
+        return at
+    if isinstance(at, Token):
+        return Span(at.start, at.end + 1)
+    node: exp.Expression | None = at
+    while node is not None:
+        span = node_span(node)
+        if span is not None:
+            return span
+        node = node.parent  # an unpositioned node (a bare `*`, say): point at what holds it
+    return Span(0, 0)
+
+
+def _apply_suppressions(violations: list[Violation], directives: Directives) -> list[Violation]:
+    if not directives.suppressions:
+        return violations
+    kept = []
+    for violation in violations:
+        suppressed = False
+        for suppression in directives.suppressions:
+            if suppression.covers(violation.code, violation.line):
+                suppression.used.add(violation.code)
+                suppressed = True
+        if not suppressed:
+            kept.append(violation)
+    return kept

@@ -1,0 +1,100 @@
+"""Parse a model's text into sqlglot statements, or say precisely why it does not parse.
+
+The tokens from :mod:`wsync_lint.lexicon` are reused, so a file is tokenized once. A parse
+failure is data (:class:`ParseFailure`), not an exception: PS01 reports it, and the rules that
+only need tokens keep working.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import ParseError, SqlglotError
+from sqlglot.tokens import Token
+
+from wsync_lint.lexicon import Lexicon, scan
+from wsync_lint.positions import LineIndex
+
+# sqlglot logs a warning for every statement it keeps as an opaque Command; that is not our output.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
+@dataclass(frozen=True)
+class ParseFailure:
+    """Why a file does not parse in its dialect."""
+
+    description: str
+    """sqlglot's description of the problem."""
+    offset: int
+    """Where the first bad token starts."""
+    token_text: str
+    """The text of that token ('' when unknown)."""
+    too_deep: bool = False
+    """True when the text nests deeper than the parser can follow."""
+
+
+def parse_tokens(text: str, lexicon: Lexicon, dialect: str) -> tuple[list[exp.Expression], ParseFailure | None]:
+    """Parse ``text`` (already scanned into ``lexicon``) as ``dialect``.
+
+    Returns the non-empty statements, or an empty list and the failure.
+    """
+    if not lexicon.tokenized:
+        bad = _unterminated(lexicon)
+        return [], ParseFailure(
+            "the text cannot be split into tokens (an unterminated string, quoted name or comment?)",
+            bad.start if bad else 0,
+            bad.text if bad else "",
+        )
+    try:
+        statements = Dialect.get_or_raise(dialect).parser().parse(list(lexicon.tokens), text)
+    except ParseError as error:
+        return [], _failure_from(error, lexicon, text)
+    except RecursionError:
+        return [], ParseFailure("the query nests deeper than the parser can follow", 0, "", too_deep=True)
+    except (SqlglotError, ValueError, IndexError, KeyError, TypeError, AttributeError) as error:
+        # sqlglot raises a few non-ParseError exceptions on malformed input; each is a parse failure.
+        return [], ParseFailure(f"the parser stopped: {type(error).__name__}", 0, "")
+    return [s for s in statements if s is not None], None
+
+
+def parses_in(text: str, dialect: str) -> bool:
+    """Whether ``text`` parses in ``dialect`` (used for PS01's hint about other warehouses)."""
+    lexicon = scan(text, dialect)
+    statements, failure = parse_tokens(text, lexicon, dialect)
+    return failure is None and bool(statements)
+
+
+def _failure_from(error: ParseError, lexicon: Lexicon, text: str) -> ParseFailure:
+    detail = error.errors[0] if error.errors else {}
+    description = str(detail.get("description") or error).splitlines()[0]
+    line, col = detail.get("line"), detail.get("col")
+    token = _token_at(lexicon.tokens, line, col)
+    if token is not None:
+        return ParseFailure(description, token.start, text[token.start : token.end + 1])
+    if line is not None and col is not None:
+        return ParseFailure(description, LineIndex(text).offset(line, col), str(detail.get("highlight") or ""))
+    return ParseFailure(description, 0, "")
+
+
+def _token_at(tokens: tuple[Token, ...], line: int | None, col: int | None) -> Token | None:
+    """The token sqlglot blamed: its error carries the token's line and *end* column."""
+    if line is None or col is None:
+        return None
+    for token in tokens:
+        if token.line == line and token.col == col:
+            return token
+    return None
+
+
+def _unterminated(lexicon: Lexicon) -> Token | None:
+    """The first quoted token the fallback scanner had to close at the end of the text."""
+    for token in lexicon.tokens:
+        opener = "$$" if token.text.startswith("$$") else token.text[:1]
+        if opener in ("'", '"', "`", "$$"):
+            body = token.text[len(opener) :]
+            if not body.endswith(opener) or (opener != "$$" and len(token.text) == 1):
+                return token
+    return None

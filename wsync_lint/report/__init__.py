@@ -1,0 +1,20 @@
+"""Output formats. Each reporter turns a run's result into the text that is printed.
+
+``REPORTERS`` maps a format name to its reporter; the CLI's ``--format`` choices come from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from wsync_lint.report.json_format import render_json
+from wsync_lint.report.text import render_text
+from wsync_lint.runner import RunResult
+
+Reporter = Callable[[RunResult, bool], str]
+"""``reporter(result, quiet) -> text``."""
+
+REPORTERS: dict[str, Reporter] = {
+    "text": render_text,
+    "json": render_json,
+}

@@ -1,0 +1,111 @@
+"""The rule contract: what a rule is, what it yields, and what the engine makes of it.
+
+A rule is a pure function over parsed data. It yields :class:`Finding` objects that say *where*
+(a sqlglot node, a token or a :class:`~wsync_lint.positions.Span`) and *what*. It never sets the
+code, path or severity, never reads configuration files, never prints and never opens
+connections: the engine does all of that and turns findings into :class:`Violation` records.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from sqlglot import exp
+from sqlglot.tokens import Token
+
+from wsync_lint.positions import Span
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is. Ordered: an error outranks a warning."""
+
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return 1 if self is Severity.ERROR else 0
+
+
+class Needs(enum.Enum):
+    """What a rule needs from a file before the engine runs it."""
+
+    SOURCE = "source"
+    """Runs on every file, even one that could not be read (PS02)."""
+    TEXT = "text"
+    """Runs on every readable file: the text and its tokens (the file need not parse)."""
+    TREE = "tree"
+    """Runs only when the file parses in its dialect."""
+    SUPPRESSIONS = "suppressions"
+    """Runs after suppression, over what the file's suppression comments did (WL01, WL02)."""
+
+
+Location = Union[exp.Expression, Token, Span]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule yields: where the problem is, what it is, and how to fix it."""
+
+    at: Location
+    message: str
+    """States the problem in the user's terms (quote the identifier, name the warehouse)."""
+    hint: str | None = None
+    """One line that says the fix."""
+    severity: Severity | None = None
+    """Overrides the rule's default severity for this finding only (a weaker form of a rule)."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """A per-rule setting users may give under ``[tool.wsync-lint.rules.<CODE>]``."""
+
+    type: type
+    default: Any
+    help: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: a stable code, a name, its documentation and its check function."""
+
+    code: str
+    """Two-letter family and two digits (``ST03``); never renumbered or reused."""
+    name: str
+    """Kebab-case name of the bad pattern (``trailing-semicolon``)."""
+    check: Callable[..., Iterator[Finding]]
+    """``check(ctx, options) -> Iterator[Finding]``."""
+    doc: str
+    """The module docstring: summary line, What it does / Why is this bad? / Example / Use instead."""
+    needs: Needs = Needs.TREE
+    default_severity: Severity = Severity.ERROR
+    default_enabled: bool = True
+    options: Mapping[str, Option] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        """The first line of the documentation."""
+        return self.doc.strip().splitlines()[0].strip()
+
+    def default_options(self) -> dict[str, Any]:
+        return {key: option.default for key, option in self.options.items()}
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """A finding placed in a file, with its code and final severity: what reporters print."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    end_line: int
+    end_column: int
+    name: str = field(compare=False)
+    severity: Severity = field(compare=False)
+    message: str = field(compare=False)
+    hint: str | None = field(default=None, compare=False)
