@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, SqlglotError
-from sqlglot.tokens import Token
+from sqlglot.tokens import Token, TokenType
 
 from wsync_lint.lexicon import Lexicon, scan
 from wsync_lint.positions import LineIndex
@@ -34,6 +34,8 @@ class ParseFailure:
     """The text of that token ('' when unknown)."""
     too_deep: bool = False
     """True when the text nests deeper than the parser can follow."""
+    unterminated: bool = False
+    """True when the text does not even split into tokens (an unclosed quote or comment)."""
 
 
 def parse_tokens(text: str, lexicon: Lexicon, dialect: str) -> tuple[list[exp.Expression], ParseFailure | None]:
@@ -47,6 +49,7 @@ def parse_tokens(text: str, lexicon: Lexicon, dialect: str) -> tuple[list[exp.Ex
             "the text cannot be split into tokens (an unterminated string, quoted name or comment?)",
             bad.start if bad else 0,
             bad.text if bad else "",
+            unterminated=True,
         )
     try:
         statements = Dialect.get_or_raise(dialect).parser().parse(list(lexicon.tokens), text)
@@ -73,6 +76,8 @@ def _failure_from(error: ParseError, lexicon: Lexicon, text: str) -> ParseFailur
     line, col = detail.get("line"), detail.get("col")
     token = _token_at(lexicon.tokens, line, col)
     if token is not None:
+        # A character the tokenizer did not recognise before the blamed token is the real culprit.
+        token = next((t for t in lexicon.tokens if t.token_type is TokenType.UNKNOWN and t.start <= token.start), token)
         return ParseFailure(description, token.start, text[token.start : token.end + 1])
     if line is not None and col is not None:
         return ParseFailure(description, LineIndex(text).offset(line, col), str(detail.get("highlight") or ""))

@@ -25,12 +25,32 @@ SELECT customer_id FROM mp.crm.customers
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from wsync_lint.context import SqlContext
 from wsync_lint.positions import Span
 from wsync_lint.rule import Finding, Needs, Rule
 from wsync_lint.warehouses import WAREHOUSES
+
+
+_MISSING_PART = re.compile(r"Required keyword: '(\w+)' missing for <class '[\w.]*?(\w+)'>")
+
+
+def describe(description: str) -> str:
+    """sqlglot's error description in the user's words.
+
+    >>> describe("Required keyword: 'this' missing for <class 'sqlglot.expressions.query.Where'>")
+    'incomplete WHERE clause'
+    >>> describe("Invalid expression / Unexpected token")
+    'unexpected token'
+    """
+    missing = _MISSING_PART.search(description)
+    if missing:
+        return f"incomplete {missing.group(2).upper()} clause"
+    if description.startswith("Invalid expression / Unexpected token"):
+        return "unexpected token"
+    return description[:1].lower() + description[1:]
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
@@ -45,18 +65,19 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
             hint="flatten the nesting (subqueries, parentheses); warehouses limit nesting too",
         )
         return
-    near = f" at {failure.token_text!r}" if failure.token_text else ""
-    message = f"does not parse as {warehouse} SQL{near}: {failure.description}"
+    shown = failure.token_text.splitlines()[0][:40] if failure.token_text.strip() else ""
+    near = f" at '{shown}'" if shown else ""
+    message = f"does not parse as {warehouse} SQL{near}: {describe(failure.description)}"
     others = [WAREHOUSES[name].display for name in ctx.other_dialects_parsing]
-    if others:
+    if failure.unterminated:
+        hint = "close the quote or comment that starts here"
+    elif others:
         hint = f"it parses as {' and '.join(others)} SQL: is the connection's warehouse right?"
     else:
         hint = (
             f"if {warehouse} accepts this query, the parser lacks the construct: "
             "suppress with `-- wsync-lint: ignore PS01` and report it"
         )
-    end = failure.offset + max(len(failure.token_text), 1)
-    yield Finding(Span(failure.offset, end), message, hint=hint)
-
+    yield Finding(Span(failure.offset, failure.offset + max(len(shown), 1)), message, hint=hint)
 
 RULE = Rule(code="PS01", name="parse-error", check=check, doc=__doc__, needs=Needs.TEXT)

@@ -1,0 +1,110 @@
+"""Configuration files: discovery by walking up, validation, per-file ignores, severities."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import write
+
+BAD = "SELECT customer_id FROM mp.crm.customers WHERE\n"
+EMPTY = ""
+
+
+def _codes(out: str) -> list[str]:
+    return [line.split()[1] for line in out.splitlines() if line and not line.startswith((" ", "Found", "All"))]
+
+
+def test_nearest_config_wins_walking_up(tmp_path, run_cli):
+    write(tmp_path, "pyproject.toml", '[tool.wsync-lint]\nselect = ["PS01"]\n')
+    write(tmp_path, "models/legacy/wsync-lint.toml", 'select = ["PS02"]\n')
+    write(tmp_path, "models/a.sql", BAD)
+    write(tmp_path, "models/b.sql", EMPTY)
+    write(tmp_path, "models/legacy/c.sql", BAD)
+    write(tmp_path, "models/legacy/d.sql", EMPTY)
+    result = run_cli("check", "-q", cwd=tmp_path)
+    assert result.out.splitlines()[0].startswith("models/a.sql:1:42: PS01")
+    assert [line.split(":")[0] for line in result.out.splitlines() if not line.startswith(" ")] == [
+        "models/a.sql",
+        "models/legacy/d.sql",
+    ]
+
+
+def test_pyproject_without_our_table_is_passed_over(tmp_path, run_cli):
+    write(tmp_path, "wsync-lint.toml", 'select = ["PS02"]\n')
+    write(tmp_path, "sub/pyproject.toml", "[tool.other]\nx = 1\n")
+    write(tmp_path, "sub/a.sql", BAD)
+    write(tmp_path, "sub/b.sql", EMPTY)
+    assert _codes(run_cli("check", "-q", cwd=tmp_path).out) == ["PS02"]
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ('selekt = ["PS01"]\n', "wsync-lint.toml: unknown key 'selekt' in [tool.wsync-lint]"),
+        ('dialect = "oracle"\n', "wsync-lint.toml: unknown dialect 'oracle' (expected one of: snowflake, bigquery, redshift, databricks)"),
+        ('select = ["PS99"]\n', "wsync-lint.toml: select: unknown rule code or name 'PS99'"),
+        ('pipeline-type = "profiles"\n', "wsync-lint.toml: unknown pipeline_type 'profiles' (expected one of: user_attributes, events)"),
+        ("select = 3\n", "wsync-lint.toml: select: expected a list of strings"),
+        ('[rules.PS01]\nseverity = "fatal"\n', "wsync-lint.toml: rules.PS01.severity: expected 'error' or 'warning', got 'fatal'"),
+        ('[rules.PS01]\nmax = 3\n', "wsync-lint.toml: rules.PS01: unknown option 'max' for PS01 (known: severity)"),
+        ('[rules.XX01]\nseverity = "error"\n', "wsync-lint.toml: rules: unknown rule code or name 'XX01'"),
+        ('fail-on = "info"\n', "wsync-lint.toml: fail-on: expected 'error' or 'warning', got 'info'"),
+        ("select = [\n", "wsync-lint.toml: invalid TOML: "),
+    ],
+)  # fmt: skip
+def test_invalid_config_is_exit_2_with_one_line(tmp_path, run_cli, config, message):
+    write(tmp_path, "wsync-lint.toml", config)
+    write(tmp_path, "a.sql", BAD)
+    result = run_cli("check", cwd=tmp_path)
+    assert result.code == 2
+    assert result.out == ""
+    assert len(result.err.splitlines()) == 1
+    assert result.err.startswith("wsync-lint: error: ")
+    assert message in result.err
+
+
+def test_per_file_ignores_by_glob(tmp_path, run_cli):
+    write(tmp_path, "wsync-lint.toml", 'select = ["PS"]\n[per-file-ignores]\n"legacy/*.sql" = ["PS01"]\n')
+    write(tmp_path, "legacy/a.sql", BAD)
+    write(tmp_path, "legacy/b.sql", EMPTY)
+    write(tmp_path, "models/c.sql", BAD)
+    assert [line.split(":")[0] + " " + line.split()[1] for line in run_cli("check", "-q", cwd=tmp_path).out.splitlines() if not line.startswith(" ")] == [
+        "legacy/b.sql PS02",
+        "models/c.sql PS01",
+    ]
+
+
+def test_severity_override_and_fail_on(tmp_path, run_cli):
+    write(tmp_path, "wsync-lint.toml", 'select = ["PS01"]\nfail-on = "error"\n[rules.parse-error]\nseverity = "warning"\n')
+    write(tmp_path, "a.sql", BAD)
+    result = run_cli("check", cwd=tmp_path)
+    assert result.code == 0  # only warnings, and only errors fail
+    assert "a.sql:1:42: PS01 [warning]" in result.out
+
+
+def test_config_settings_apply_to_models(tmp_path, run_cli):
+    write(tmp_path, "wsync-lint.toml", 'dialect = "bigquery"\nselect = ["PS01"]\n')
+    write(tmp_path, "a.sql", "SELECT `customer_id` FROM `p.d.t`\n")
+    assert run_cli("check", cwd=tmp_path).code == 0
+
+
+def test_explicit_config_option(tmp_path, run_cli):
+    write(tmp_path, "conf/strict.toml", 'select = ["PS02"]\n')
+    write(tmp_path, "a.sql", BAD)
+    write(tmp_path, "b.sql", EMPTY)
+    assert _codes(run_cli("check", "-q", "--config", "conf/strict.toml", cwd=tmp_path).out) == ["PS02"]
+
+
+def test_exclude_globs(tmp_path, run_cli):
+    write(tmp_path, "wsync-lint.toml", 'select = ["PS"]\nexclude = ["build", "*.tmp.sql"]\n')
+    write(tmp_path, "build/a.sql", BAD)
+    write(tmp_path, "b.tmp.sql", BAD)
+    write(tmp_path, "c.sql", BAD)
+    assert [line.split(":")[0] for line in run_cli("check", "-q", cwd=tmp_path).out.splitlines() if not line.startswith(" ")] == ["c.sql"]
+
+
+def test_max_file_size(tmp_path, run_cli):
+    write(tmp_path, "wsync-lint.toml", 'select = ["PS02"]\nmax-file-size = 10\n')
+    write(tmp_path, "a.sql", "SELECT customer_id FROM t\n")
+    result = run_cli("check", "-q", cwd=tmp_path)
+    assert result.out.splitlines()[0] == "a.sql:1:1: PS02 [error] the file is 26 bytes, over the 10-byte limit for a data model"
