@@ -18,7 +18,11 @@ from wsync_lint.api import lint_string
 def _load_cases() -> list[tuple[str, dict]]:
     cases = []
     for table_path in sorted(CASE_TABLES.glob("*.yaml")):
-        table = yaml.safe_load(table_path.read_text(encoding="utf-8"))
+        try:
+            table = yaml.safe_load(table_path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            cases.append((table_path.stem, {"name": "table_is_valid_yaml", "yaml_error": str(error)}))
+            continue
         for case in table["cases"]:
             cases.append((table["rule"], case))
     return cases
@@ -29,6 +33,7 @@ CASES = _load_cases()
 
 @pytest.mark.parametrize(("code", "case"), CASES, ids=[f"{code}-{case['name']}" for code, case in CASES])
 def test_case(code: str, case: dict) -> None:
+    assert "yaml_error" not in case, case.get("yaml_error")
     settings = case.get("settings", {})
     sql = case["sql"]
     if case.get("sql_escaped"):

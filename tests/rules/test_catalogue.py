@@ -1,0 +1,85 @@
+"""Meta-tests: the registry, the case tables, RULES.md and the rule documentation agree.
+
+Every rule's docstring examples are tests too: its Example must fire the rule and its
+Use instead must not.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from tests.conftest import CASE_TABLES, SHARED
+from wsync_lint.api import lint_string
+from wsync_lint.docs import REQUIRED_SECTIONS, sections, sql_examples
+from wsync_lint.registry import all_rules
+
+RULES = all_rules()
+RULE_IDS = [rule.code for rule in RULES]
+
+
+def _catalogue() -> dict[str, str]:
+    """Code -> name from the public rule catalogue, RULES.md."""
+    text = (SHARED / "spec" / "RULES.md").read_text(encoding="utf-8")
+    return dict(re.findall(r"^\| ([A-Z]{2}\d{2}) \| ([a-z0-9-]+) \|", text, re.MULTILINE))
+
+
+def test_codes_and_names_are_well_formed_and_unique():
+    assert all(re.fullmatch(r"[A-Z]{2}\d{2}", rule.code) for rule in RULES)
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name) for rule in RULES)
+    keys = [key.upper() for rule in RULES for key in (rule.code, rule.name, *rule.aliases)]
+    assert len(keys) == len(set(keys))
+
+
+def test_codes_and_names_are_those_of_the_catalogue():
+    if not (SHARED / "spec" / "RULES.md").exists():
+        pytest.skip("shared/spec/RULES.md is not beside this checkout")
+    catalogue = _catalogue()
+    assert {rule.code: rule.name for rule in RULES} == {rule.code: catalogue[rule.code] for rule in RULES}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
+def test_documentation_has_every_section(rule):
+    found = sections(rule)
+    assert [s for s in REQUIRED_SECTIONS if s not in found] == []
+    assert not rule.summary.startswith("TODO") and rule.summary.endswith(".")
+    assert len(sql_examples(rule, "Example")) == 1
+    assert len(sql_examples(rule, "Use instead")) == 1
+
+
+def _example_dialect(sql: str) -> str:
+    match = re.match(r"--\s*dialect:\s*(\w+)", sql)
+    return match.group(1) if match else "snowflake"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
+def test_documented_example_fires(rule):
+    [sql] = sql_examples(rule, "Example")
+    codes = [v.code for v in lint_string(sql, dialect=_example_dialect(sql), select=[rule.code])]
+    assert codes and set(codes) == {rule.code}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
+def test_documented_fix_is_clean(rule):
+    [sql] = sql_examples(rule, "Use instead")
+    assert lint_string(sql, dialect=_example_dialect(sql), select=[rule.code]) == []
+
+
+@pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
+def test_every_rule_has_a_case_table_with_enough_cases(rule):
+    path = CASE_TABLES / f"{rule.code}.yaml"
+    assert path.exists(), f"missing case table {path.name}"
+    table = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert table["rule"] == rule.code
+    failing = [case for case in table["cases"] if case["expect"]]
+    passing = [case for case in table["cases"] if not case["expect"]]
+    assert len(failing) >= 2 and len(passing) >= 2
+    names = [case["name"] for case in table["cases"]]
+    assert len(names) == len(set(names))
+
+
+def test_every_case_table_names_a_registered_rule():
+    tables = {path.stem for path in CASE_TABLES.glob("*.yaml")}
+    assert tables <= set(RULE_IDS)
