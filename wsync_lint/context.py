@@ -42,6 +42,8 @@ class ReadProblem:
     message: str
     span: Span
     hint: str
+    text: str = ""
+    """The file's text as far as it could be decoded, for turning ``span`` into line and column."""
 
 
 @dataclass

@@ -7,11 +7,12 @@ suppression comments, and come back sorted by line, column and code.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlglot import exp
-from sqlglot.tokens import Token
+from sqlglot.tokens import Token, TokenType
 
 from wsync_lint.config import RuleConfig
 from wsync_lint.context import FileSettings, ReadProblem, SqlContext
@@ -20,7 +21,7 @@ from wsync_lint.lexicon import Lexicon, scan
 from wsync_lint.parse import parse_tokens, parses_in
 from wsync_lint.positions import LineIndex, Span, node_span
 from wsync_lint.registry import all_rules
-from wsync_lint.rule import Finding, Needs, Rule, Violation
+from wsync_lint.rule import Location, Needs, Rule, Violation
 from wsync_lint.source import comment_only_problem
 from wsync_lint.warehouses import WAREHOUSES
 
@@ -61,7 +62,7 @@ def check_source(source: str | ReadProblem, path: str, plan: FilePlan) -> list[V
     if isinstance(source, ReadProblem):
         settings = resolve_settings(plan, Directives())
         context = SqlContext(path, "", WAREHOUSES[settings.dialect], settings, Lexicon((), (), True), read_problem=source)
-        return _run_rules(context, LineIndex(""), plan, Directives())
+        return _run_rules(context, LineIndex(source.text), plan, Directives())
 
     text = source
     lines = LineIndex(text)
@@ -94,6 +95,7 @@ def _runs(rule: Rule, context: SqlContext) -> bool:
 
 
 def _run_rules(context: SqlContext, lines: LineIndex, plan: FilePlan, directives: Directives) -> list[Violation]:
+    locator = Locator(lines, context.lexicon.tokens)
     violations: list[Violation] = []
     late_rules: list[Rule] = []
     for rule in all_rules():
@@ -102,25 +104,25 @@ def _run_rules(context: SqlContext, lines: LineIndex, plan: FilePlan, directives
         if rule.needs is Needs.SUPPRESSIONS:
             late_rules.append(rule)
         elif _runs(rule, context):
-            violations.extend(_violations(rule, context, lines, plan))
+            violations.extend(_violations(rule, context, locator, plan))
     kept = _apply_suppressions(violations, directives)
     if context.read_problem is None:
         context.suppressions = directives.suppressions
         for rule in late_rules:
-            kept.extend(_violations(rule, context, lines, plan))
+            kept.extend(_violations(rule, context, locator, plan))
     kept.sort()
     return kept
 
 
-def _violations(rule: Rule, context: SqlContext, lines: LineIndex, plan: FilePlan) -> Iterable[Violation]:
+def _violations(rule: Rule, context: SqlContext, locator: Locator, plan: FilePlan) -> Iterable[Violation]:
     config = plan.rule_configs.get(rule.code)
     options = rule.default_options()
     if config is not None:
         options.update(config.options)
     for finding in rule.check(context, options):
-        span = _span_of(finding)
-        line, column = lines.position(span.start)
-        end_line, end_column = lines.position(span.end)
+        span = locator.span_of(finding.at)
+        line, column = locator.lines.position(span.start)
+        end_line, end_column = locator.lines.position(span.end)
         severity = (config.severity if config else None) or finding.severity or rule.default_severity
         yield Violation(
             path=context.path,
@@ -136,19 +138,48 @@ def _violations(rule: Rule, context: SqlContext, lines: LineIndex, plan: FilePla
         )
 
 
-def _span_of(finding: Finding) -> Span:
-    at = finding.at
-    if isinstance(at, Span):
-        return at
-    if isinstance(at, Token):
-        return Span(at.start, at.end + 1)
-    node: exp.Expression | None = at
-    while node is not None:
-        span = node_span(node)
-        if span is not None:
-            return span
-        node = node.parent  # an unpositioned node (a bare `*`, say): point at what holds it
-    return Span(0, 0)
+class Locator:
+    """Turns what a finding points at into a span and 1-based positions, for one file."""
+
+    def __init__(self, lines: LineIndex, tokens: tuple[Token, ...]) -> None:
+        self.lines = lines
+        self.tokens = tokens
+        self._starts: list[int] | None = None
+
+    def span_of(self, at: Location) -> Span:
+        if isinstance(at, Span):
+            return at
+        if isinstance(at, Token):
+            return Span(at.start, at.end + 1)
+        node: exp.Expression | None = at
+        while node is not None:
+            span = node_span(node)
+            if span is not None:
+                return self._close_parentheses(span)
+            node = node.parent  # an unpositioned node (a bare `*`, say): point at what holds it
+        return Span(0, 0)
+
+    def _close_parentheses(self, span: Span) -> Span:
+        """Extend a node's span over the closing parentheses it opened.
+
+        sqlglot positions names and literals, not punctuation, so ``COUNT(t.id)`` would
+        otherwise end at ``id``. A node's text always has balanced parentheses.
+        """
+        if self._starts is None:
+            self._starts = [token.start for token in self.tokens]
+        index = bisect.bisect_left(self._starts, span.start)
+        depth, end = 0, span.end
+        while index < len(self.tokens):
+            token = self.tokens[index]
+            if token.start >= span.end and depth <= 0:
+                break
+            if token.token_type is TokenType.L_PAREN:
+                depth += 1
+            elif token.token_type is TokenType.R_PAREN:
+                depth -= 1
+            end = max(end, token.end + 1)
+            index += 1
+        return Span(span.start, end)
 
 
 def _apply_suppressions(violations: list[Violation], directives: Directives) -> list[Violation]:

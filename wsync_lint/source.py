@@ -33,6 +33,7 @@ def decode_source(data: bytes) -> str | ReadProblem:
             f"the file is not UTF-8: byte 0x{data[error.start]:02x} at byte offset {error.start} cannot be decoded",
             Span(len(before), len(before) + 1),
             "save the file as UTF-8; mParticle sends the query text as UTF-8",
+            text=before,
         )
     if not text.strip():
         return ReadProblem("the file is empty", Span(0, 0), "write the data model's SELECT, or delete the file")
