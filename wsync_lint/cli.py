@@ -17,7 +17,9 @@ from wsync_lint.errors import UsageError
 from wsync_lint.exit_codes import ExitCode
 
 DIALECTS = ("snowflake", "bigquery", "redshift", "databricks")
-FORMATS = ("text", "json")
+# The names of wsync_lint.report.REPORTERS, spelled out so that `--help` and `--version` do not
+# import the reporters (and sqlglot); a test keeps the two in step.
+FORMATS = ("text", "json", "github", "sarif", "junit")
 
 
 def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -42,6 +44,15 @@ def cli() -> None:
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Use this configuration file.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Processes to check files in [default: every CPU when there are more than 48 files, else 1].",
+)
+@click.option("--fix", is_flag=True, help="Apply safe fixes, then report what remains.")
+@click.option("--diff", is_flag=True, help="Print the safe fixes as a unified diff instead of writing them.")
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -53,6 +64,10 @@ def check(
     config_path: Path | None,
     exit_zero: bool,
     quiet: bool,
+    statistics: bool,
+    jobs: int | None,
+    fix: bool,
+    diff: bool,
 ) -> None:
     """Check data models (SQL files) under PATHS (default: the current folder)."""
     from wsync_lint.exit_codes import exit_code_for
@@ -66,8 +81,21 @@ def check(
         ignore=_selectors(ignore),
         config_path=config_path,
     )
-    result = lint_paths(paths or (Path("."),), options)
-    report = REPORTERS[output_format](result, quiet)
+    result = lint_paths(paths or (Path("."),), options, jobs)
+    if fix or diff:
+        from wsync_lint.fixer import fix_paths
+
+        fixes = fix_paths(result, options, write=not diff)
+        if diff:
+            click.echo("".join(fixes.diffs), nl=False)
+            sys.exit(int(ExitCode.FINDINGS if fixes.diffs else ExitCode.CLEAN))
+        result.fixed = fixes.fixed
+    if statistics:
+        from wsync_lint.report.statistics import render_statistics
+
+        report = render_statistics(result, quiet)
+    else:
+        report = REPORTERS[output_format](result, quiet)
     if output_file is not None:
         try:
             output_file.write_text(report, encoding="utf-8")
@@ -79,12 +107,14 @@ def check(
 
 
 @cli.command("rules")
-def list_rules() -> None:
+@click.option("--format", "output_format", type=click.Choice(("text", "markdown")), default="text", show_default=True)
+def list_rules(output_format: str) -> None:
     """List every rule: code, name, default severity and summary."""
-    from wsync_lint.docs import render_rule_table
+    from wsync_lint.docs import render_rule_table, render_rules_markdown
     from wsync_lint.registry import all_rules
 
-    click.echo(render_rule_table(all_rules()), nl=False)
+    render = render_rules_markdown if output_format == "markdown" else render_rule_table
+    click.echo(render(all_rules()), nl=False)
 
 
 @cli.command()

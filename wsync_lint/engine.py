@@ -135,6 +135,7 @@ def _violations(rule: Rule, context: SqlContext, locator: Locator, plan: FilePla
             severity=severity,
             message=finding.message,
             hint=finding.hint,
+            fix=finding.fix,
         )
 
 

@@ -47,6 +47,23 @@ Location = Union[exp.Expression, Token, Span]
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Replace the text in ``span`` with ``replacement``."""
+
+    span: Span
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A safe, mechanical correction of one finding: edits that never change what the query means."""
+
+    edits: tuple[Edit, ...]
+    description: str
+    """What the fix does, in the imperative ("remove the trailing `;`")."""
+
+
+@dataclass(frozen=True)
 class Finding:
     """What a rule yields: where the problem is, what it is, and how to fix it."""
 
@@ -57,6 +74,8 @@ class Finding:
     """One line that says the fix."""
     severity: Severity | None = None
     """Overrides the rule's default severity for this finding only (a weaker form of a rule)."""
+    fix: Fix | None = None
+    """A safe fix, applied by ``--fix``."""
 
 
 @dataclass(frozen=True)
@@ -109,3 +128,4 @@ class Violation:
     severity: Severity = field(compare=False)
     message: str = field(compare=False)
     hint: str | None = field(default=None, compare=False)
+    fix: Fix | None = field(default=None, compare=False)

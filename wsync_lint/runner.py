@@ -35,8 +35,15 @@ class RunResult:
     """Every violation of a run, and what it covered."""
 
     violations: list[Violation] = field(default_factory=list)
-    files: int = 0
+    paths: list[str] = field(default_factory=list)
+    """Every file checked, as displayed."""
     fail_on: Severity = Severity.WARNING
+    fixed: int = 0
+    """Findings fixed by ``--fix`` in this run."""
+
+    @property
+    def files(self) -> int:
+        return len(self.paths)
 
     @property
     def errors(self) -> int:
@@ -129,18 +136,69 @@ class Planner:
         return FilePlan(codes, settings, options.dialect, config.rules)
 
 
-def lint_paths(paths: Iterable[Path], options: RunOptions) -> RunResult:
-    """Check every SQL file under ``paths``."""
+@dataclass(frozen=True)
+class FileOutcome:
+    """What checking one file produced."""
+
+    path: str
+    violations: list[Violation]
+    fail_on: Severity
+
+
+def check_path(planner: Planner, path: Path) -> FileOutcome:
+    """Read and check one file with the configuration that applies to it."""
+    config = planner.config_for(path)
+    shown = display_path(path)
+    source = read_source(path, config.max_file_size)
+    return FileOutcome(shown, check_source(source, shown, planner.plan_for(path)), config.fail_on)
+
+
+# Below this many files a process pool costs more to start than it saves.
+PARALLEL_THRESHOLD = 48
+
+_worker_planner: Planner | None = None
+
+
+def _start_worker(options: RunOptions) -> None:
+    global _worker_planner
+    _worker_planner = Planner(options)
+
+
+def _check_in_worker(path: Path) -> FileOutcome:
+    assert _worker_planner is not None, "worker not initialised"
+    return check_path(_worker_planner, path)
+
+
+def worker_count(jobs: int | None, files: int) -> int:
+    """Processes to use: ``jobs`` when given, else every CPU when there are enough files."""
+    if jobs is not None:
+        return max(1, min(jobs, files or 1))
+    if files <= PARALLEL_THRESHOLD:
+        return 1
+    return min(os.cpu_count() or 1, files)
+
+
+def lint_paths(paths: Iterable[Path], options: RunOptions, jobs: int | None = 1) -> RunResult:
+    """Check every SQL file under ``paths``, in ``jobs`` processes (None: decide by file count).
+
+    The result is the same whatever the number of processes: files keep their discovery
+    order and violations are sorted.
+    """
     planner = Planner(options)
+    files = list(discover(paths, planner.finder))
+    workers = worker_count(jobs, len(files))
+    if workers == 1:
+        outcomes = [check_path(planner, path) for path in files]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunk = max(1, len(files) // (workers * 8))
+        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(options,)) as pool:
+            outcomes = list(pool.map(_check_in_worker, files, chunksize=chunk))
     result = RunResult()
-    fail_on = Severity.ERROR
-    for path in discover(paths, planner.finder):
-        config = planner.config_for(path)
-        if config.fail_on is Severity.WARNING:
-            fail_on = Severity.WARNING
-        source = read_source(path, config.max_file_size)
-        result.violations.extend(check_source(source, display_path(path), planner.plan_for(path)))
-        result.files += 1
-    result.fail_on = fail_on
+    result.fail_on = Severity.WARNING if any(o.fail_on is Severity.WARNING for o in outcomes) else Severity.ERROR
+    for outcome in outcomes:
+        result.paths.append(outcome.path)
+        result.violations.extend(outcome.violations)
     result.violations.sort()
     return result

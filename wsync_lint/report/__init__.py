@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from wsync_lint.report.github import render_github
 from wsync_lint.report.json_format import render_json
+from wsync_lint.report.junit import render_junit
+from wsync_lint.report.sarif import render_sarif
 from wsync_lint.report.text import render_text
 from wsync_lint.runner import RunResult
 
@@ -17,4 +20,7 @@ Reporter = Callable[[RunResult, bool], str]
 REPORTERS: dict[str, Reporter] = {
     "text": render_text,
     "json": render_json,
+    "github": render_github,
+    "sarif": render_sarif,
+    "junit": render_junit,
 }

@@ -12,10 +12,12 @@ def _plural(count: int, noun: str) -> str:
 def summary_line(result: RunResult) -> str:
     """One line that counts what was found, e.g. ``Found 3 problems (2 errors, 1 warning) in 4 files.``"""
     files = _plural(result.files, "file")
+    fixed = f" {_plural(result.fixed, 'problem')} fixed." if result.fixed else ""
     if not result.violations:
-        return f"All checks passed ({files} checked)."
+        return f"All checks passed ({files} checked).{fixed}"
     problems = _plural(len(result.violations), "problem")
-    return f"Found {problems} ({_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')}) in {files}."
+    counts = f"{_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')}"
+    return f"Found {problems} ({counts}) in {files}.{fixed}"
 
 
 def render_text(result: RunResult, quiet: bool = False) -> str:

@@ -1,32 +1,89 @@
-'''TODO: one-line summary of CO05 invalid-attribute-name.
+'''An output name the warehouse cannot return as written.
 
 ## What it does
-TODO
+Reports an output column name (an alias, or a bare column's name) that breaks the warehouse's
+naming rules for columns:
+
+| Warehouse | Rule |
+|---|---|
+| Snowflake | at most 255 characters |
+| BigQuery | letters, digits and underscores, starting with a letter or underscore; at most 300 characters |
+| Redshift | at most 127 bytes (UTF-8) |
+| Databricks | none of space , ; { } ( ) = and at most 255 characters |
+
+The name is checked as the warehouse returns it (after case folding).
 
 ## Why is this bad?
-TODO
+The name becomes the attribute's key in mParticle. A name the warehouse rejects makes the
+data model fail, and one it shortens or rewrites lands under a name nobody wrote.
 
 ## Example
 ```sql
-SELECT 1
+-- dialect: bigquery
+SELECT customer_id, lifetime_value AS `lifetime value`
+FROM `mp-demo.crm.customers`
 ```
 
 ## Use instead
 ```sql
-SELECT 1
+-- dialect: bigquery
+SELECT customer_id, lifetime_value AS lifetime_value
+FROM `mp-demo.crm.customers`
 ```
+
+## Known limitations
+BigQuery datasets with "flexible column names" accept more characters; the rule follows the
+default rules.
 '''
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from wsync_lint.attributes import named, shorten
 from wsync_lint.context import SqlContext
 from wsync_lint.rule import Finding, Needs, Rule, Severity
 
 
+def _first_bad_character(name: str, pattern) -> str | None:
+    """The first character that keeps ``name`` from matching ``pattern`` (None if none stands out)."""
+    for i in range(len(name)):
+        if not pattern.match(name[: i + 1] + ("a" if i + 1 < len(name) else "")) and not pattern.match(name[: i + 1]):
+            return name[i]
+    return None
+
+
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
-    return iter(())
+    warehouse = ctx.warehouse
+    unit = "bytes" if warehouse.length_in_bytes else "characters"
+    for query in ctx.queries:
+        for column in named(ctx.outputs(query)):
+            returned = column.returned_name
+            shown = shorten(returned, 40)
+            length = warehouse.name_length(returned)
+            if length > warehouse.max_name_length:
+                yield Finding(
+                    column.name_node,
+                    f"output name `{shown}` is {length} {unit} long; {warehouse.display} column names are "
+                    f"at most {warehouse.max_name_length} {unit}",
+                    hint=f"shorten it with `AS <name>` ({warehouse.name_rule})",
+                )
+            elif warehouse.name_pattern is not None and not warehouse.name_pattern.match(returned):
+                bad = _first_bad_character(returned, warehouse.name_pattern)
+                if not returned:
+                    detail = "it is empty"
+                elif bad is None:
+                    detail = "it does not follow them"
+                elif bad == returned[0] and not warehouse.name_pattern.match(bad):
+                    detail = f"it starts with {bad!r}"
+                else:
+                    detail = f"it contains {bad!r}"
+                yield Finding(
+                    column.name_node,
+                    f"output name `{shown}` breaks {warehouse.display}'s column naming rules "
+                    f"({warehouse.name_rule}): {detail}",
+                    hint="rename it with `AS <name>`, e.g. with underscores for spaces and punctuation",
+                )
 
 
 RULE = Rule(

@@ -1,0 +1,452 @@
+#!/usr/bin/env python3
+"""How much does ``wsync-lint check`` cost on top of bare sqlglot parsing?  (run by hand)
+
+For each dialect, on the plain corpus files (``<corpus>/<dialect>/**.sql`` outside ``jinja/``):
+
+* whole process, interpreter start to exit, alternating and repeated:
+  (a) a bare-parse process: read every file, ``sqlglot.parse(text, read=dialect)``, catch
+      sqlglot's errors;
+  (b) ``wsync-lint check --dialect D -q --exit-zero --format json <files>``;
+* in process: the summed per-file time of ``sqlglot.parse`` against the summed per-file time of
+  the engine's check (``wsync_lint.api.lint_string``) on the same in-memory texts;
+
+plus start-up (``wsync-lint --version``, a one-file check) and ``python -X importtime`` evidence
+that no warehouse driver is imported by ``check``.
+
+Read the ratios, not the absolute times: the machine is shared and noisy. See bench/README.md.
+
+    python bench/bench_check.py                    # full run, 3 repeats
+    python bench/bench_check.py --limit 50 --repeat 1 --dialects redshift
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
+DIALECTS = ("snowflake", "bigquery", "redshift", "databricks")
+# A module whose top-level package is one of these is a warehouse driver (or its SDK).
+DRIVER_PACKAGES = ("snowflake", "redshift_connector", "databricks", "google.cloud", "pyarrow", "pandas")
+SMALL_SQL = "SELECT customer_id, email FROM mp.crm.customers\n"
+
+# The bare-parse process: nothing but reading files and sqlglot.parse.
+BARE_PARSE = textwrap.dedent(
+    """
+    import logging, sys
+    import sqlglot
+    from sqlglot.errors import SqlglotError
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    dialect, listing = sys.argv[1], sys.argv[2]
+    ok = failed = other = 0
+    with open(listing, encoding="utf-8") as handle:
+        paths = handle.read().split("\\0")
+    for path in paths:
+        if not path:
+            continue
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8", errors="replace")
+        try:
+            sqlglot.parse(text, read=dialect)
+            ok += 1
+        except SqlglotError:
+            failed += 1
+        except Exception:  # not expected (the baseline saw none); counted, never fatal
+            other += 1
+    print(ok, failed, other)
+    """
+)
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    max_rss_kib: int
+    code: int
+
+
+@dataclass
+class DialectResult:
+    dialect: str
+    files: int
+    kib: float
+    parse_runs: list[Run] = field(default_factory=list)
+    check_runs: list[Run] = field(default_factory=list)
+    parse_ok: int = 0
+    parse_failed: int = 0
+    parse_other: int = 0
+    check_files: int = 0
+    check_findings: int = 0
+    in_parse: list[float] = field(default_factory=list)
+    in_check: list[float] = field(default_factory=list)
+    in_files: int = 0
+
+    @staticmethod
+    def _median(runs: list[Run], attr: str) -> float:
+        return statistics.median(getattr(r, attr) for r in runs)
+
+    def summary(self) -> dict:
+        parse_s, check_s = self._median(self.parse_runs, "wall"), self._median(self.check_runs, "wall")
+        parse_cpu, check_cpu = self._median(self.parse_runs, "cpu"), self._median(self.check_runs, "cpu")
+        in_parse, in_check = statistics.median(self.in_parse), statistics.median(self.in_check)
+        return {
+            "dialect": self.dialect,
+            "files": self.files,
+            "kib": self.kib,
+            "parse_s": parse_s,
+            "check_s": check_s,
+            "ratio": check_s / parse_s,
+            "cpu_ratio": check_cpu / parse_cpu,
+            "files_per_s": self.files / check_s,
+            "parse_files_per_s": self.files / parse_s,
+            "parse_rss_mib": self._median(self.parse_runs, "max_rss_kib") / 1024,
+            "check_rss_mib": self._median(self.check_runs, "max_rss_kib") / 1024,
+            "in_parse_s": in_parse,
+            "in_check_s": in_check,
+            "in_ratio": in_check / in_parse,
+            "in_files": self.in_files,
+            "parse_failed": self.parse_failed,
+            "parse_other": self.parse_other,
+            "check_findings": self.check_findings,
+        }
+
+
+def plain_files(corpus: Path, dialect: str, limit: int | None) -> list[Path]:
+    """Every plain ``.sql`` file of a dialect (hidden folders included), sorted; ``limit`` keeps an
+    evenly spread sample so every source stays represented."""
+    root = corpus / dialect
+    files = sorted(
+        p for p in root.rglob("*.sql") if p.is_file() and p.relative_to(root).parts[0] != "jinja"
+    )
+    if limit is not None and len(files) > limit:
+        step = len(files) / limit
+        files = [files[int(i * step)] for i in range(limit)]
+    return files
+
+
+def timed(argv: list[str], stdout_path: Path, cwd: Path | None = None) -> tuple[Run, str]:
+    """Run ``argv`` to completion: wall time, the child's own CPU time and peak memory, stderr."""
+    with open(stdout_path, "wb") as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=out, stderr=err, cwd=cwd)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", errors="replace")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, process.returncode), stderr
+
+
+def wsync_lint_script() -> str:
+    """The ``wsync-lint`` console script beside this interpreter (what users run)."""
+    candidate = Path(sys.executable).with_name("wsync-lint")
+    if not candidate.exists():
+        sys.exit(f"bench: {candidate} not found; activate the project's venv (pip install -e .)")
+    return str(candidate)
+
+
+def check_argv(dialect: str, files: list[Path], cwd: Path) -> list[str]:
+    argv = [wsync_lint_script(), "check", "--dialect", dialect, "-q", "--exit-zero", "--format", "json"]
+    argv += [str(p.relative_to(cwd)) for p in files]
+    size = sum(len(a) + 1 for a in argv) + sum(len(k) + len(v) + 2 for k, v in os.environ.items())
+    if size > os.sysconf("SC_ARG_MAX") // 2:
+        sys.exit(f"bench: the argument list for {dialect} is {size:,} bytes, too close to ARG_MAX")
+    return argv
+
+
+def whole_process(result: DialectResult, files: list[Path], corpus: Path, repeat: int, work: Path) -> None:
+    dialect = result.dialect
+    cwd = corpus / dialect
+    listing = work / f"{dialect}.list"
+    listing.write_text("\0".join(str(p) for p in files), encoding="utf-8")
+    bare = work / "bare_parse.py"
+    bare.write_text(BARE_PARSE, encoding="utf-8")
+    parse_argv = [sys.executable, str(bare), dialect, str(listing)]
+    lint_argv = check_argv(dialect, files, cwd)
+    for round_ in range(repeat):
+        # a, b, then b, a: alternate so a slow spell of the machine hits both sides.
+        order = ("parse", "check") if round_ % 2 == 0 else ("check", "parse")
+        for which in order:
+            out = work / f"{dialect}.{which}.out"
+            if which == "parse":
+                run, err = timed(parse_argv, out)
+                if run.code != 0 or err.strip():
+                    sys.exit(f"bench: bare parse of {dialect} failed ({run.code}): {err.strip()[-2000:]}")
+                ok, failed, other = map(int, out.read_text().split())
+                result.parse_ok, result.parse_failed, result.parse_other = ok, failed, other
+                result.parse_runs.append(run)
+            else:
+                run, err = timed(lint_argv, out, cwd=cwd)
+                if run.code != 0 or err.strip():
+                    sys.exit(f"bench: wsync-lint check of {dialect} failed ({run.code}): {err.strip()[-2000:]}")
+                document = json.loads(out.read_text(encoding="utf-8"))
+                result.check_files = document["summary"]["files"]
+                result.check_findings = len(document["findings"])
+                result.check_runs.append(run)
+        print(
+            f"  {dialect} round {round_ + 1}/{repeat}: parse {result.parse_runs[-1].wall:.2f}s"
+            f"  check {result.check_runs[-1].wall:.2f}s",
+            file=sys.stderr,
+        )
+    if result.check_files != len(files):
+        sys.exit(f"bench: wsync-lint checked {result.check_files} files of {dialect}, expected {len(files)}")
+
+
+def in_process_child(dialect: str, listing: str, repeat: int) -> None:
+    """(child mode) Summed per-file parse and check times, ``repeat`` alternating passes, as JSON."""
+    import logging
+
+    import sqlglot
+    from sqlglot.errors import SqlglotError
+
+    from wsync_lint.api import lint_string
+    from wsync_lint.config import DEFAULT_MAX_FILE_SIZE
+
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    paths = [p for p in Path(listing).read_text(encoding="utf-8").split("\0") if p]
+    texts = []
+    for path in paths:
+        data = Path(path).read_bytes()
+        if len(data) <= DEFAULT_MAX_FILE_SIZE:  # the CLI would not parse a larger file (PS02)
+            texts.append((path, data, data.decode("utf-8", errors="replace")))
+    clock = time.perf_counter
+    parse_totals, check_totals = [], []
+    for round_ in range(repeat):
+        for which in (("parse", "check") if round_ % 2 == 0 else ("check", "parse")):
+            total = 0.0
+            for path, data, text in texts:
+                start = clock()
+                if which == "parse":
+                    try:
+                        sqlglot.parse(text, read=dialect)
+                    except SqlglotError:
+                        pass
+                else:
+                    lint_string(data, dialect=dialect, path=path)
+                total += clock() - start
+            (parse_totals if which == "parse" else check_totals).append(total)
+    print(json.dumps({"files": len(texts), "parse": parse_totals, "check": check_totals}))
+
+
+def in_process(result: DialectResult, work: Path, repeat: int) -> None:
+    listing = work / f"{result.dialect}.list"
+    argv = [sys.executable, __file__, "--_in-process", result.dialect, str(listing), str(repeat)]
+    completed = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        sys.exit(f"bench: in-process run of {result.dialect} failed: {completed.stderr.strip()[-2000:]}")
+    data = json.loads(completed.stdout)
+    result.in_files, result.in_parse, result.in_check = data["files"], data["parse"], data["check"]
+
+
+def startup(work: Path, runs: int = 10) -> dict:
+    """Median whole-process times of tiny runs: the fixed cost every pre-commit call pays."""
+    small = work / "small.sql"
+    small.write_text(SMALL_SQL, encoding="utf-8")
+    script = wsync_lint_script()
+    cases = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "python -c 'import sqlglot'": [sys.executable, "-c", "import sqlglot"],
+        "wsync-lint --version": [script, "--version"],
+        "wsync-lint check <one small file>": [script, "check", "-q", str(small)],
+    }
+    found: dict[str, dict] = {}
+    for name, argv in cases.items():
+        walls = []
+        for _ in range(runs):
+            run, err = timed(argv, work / "startup.out")
+            if run.code not in (0, 1) or err.strip():
+                sys.exit(f"bench: {name} failed ({run.code}): {err.strip()}")
+            walls.append(run.wall)
+        found[name] = {"median_ms": statistics.median(walls) * 1000, "min_ms": min(walls) * 1000}
+    return found
+
+
+def import_evidence(work: Path, top: int = 12) -> dict:
+    """``python -X importtime -m wsync_lint check <file>``: total, top imports, any driver."""
+    small = work / "small.sql"
+    small.write_text(SMALL_SQL, encoding="utf-8")
+    completed = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "wsync_lint", "check", "-q", str(small)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    entries = []  # (module, self_us, cumulative_us, depth)
+    for line in completed.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        self_us, cumulative_us, name = line[len("import time:") :].split("|", 2)
+        depth = (len(name) - len(name.lstrip())) // 2
+        entries.append((name.strip(), int(self_us), int(cumulative_us), depth))
+    total_us = sum(e[1] for e in entries)
+    top_level = sorted((e for e in entries if e[3] <= 1), key=lambda e: -e[2])[:top]
+    by_package: dict[str, int] = {}
+    for module, self_us, _, _ in entries:
+        by_package[module.split(".")[0]] = by_package.get(module.split(".")[0], 0) + self_us
+    drivers = sorted(
+        {m for m, *_ in entries if any(m == d or m.startswith(d + ".") for d in DRIVER_PACKAGES)}
+    )
+    return {
+        "exit_code": completed.returncode,
+        "modules": len(entries),
+        "total_ms": total_us / 1000,
+        "top": [{"module": m, "self_ms": s / 1000, "cumulative_ms": c / 1000} for m, s, c, _ in top_level],
+        "by_package_ms": dict(sorted(((k, v / 1000) for k, v in by_package.items()), key=lambda kv: -kv[1])[:8]),
+        "driver_modules": drivers,
+        "checked_for": list(DRIVER_PACKAGES),
+    }
+
+
+def environment() -> dict:
+    import sqlglot
+
+    try:
+        from sqlglot.tokens import SQLGLOTC_INSTALLED  # type: ignore[attr-defined]
+    except ImportError:
+        SQLGLOTC_INSTALLED = False
+    from wsync_lint import __version__
+
+    return {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "python": platform.python_version(),
+        "sqlglot": sqlglot.__version__,
+        "sqlglotc": bool(SQLGLOTC_INSTALLED),
+        "wsync_lint": __version__,
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "loadavg_start": os.getloadavg(),
+    }
+
+
+def render(env: dict, results: list[DialectResult], start: dict, imports: dict, repeat: int) -> str:
+    rows = [r.summary() for r in results]
+    lines = [
+        "# wsync-lint check vs bare sqlglot parse",
+        "",
+        f"{env['when']}; Python {env['python']}, sqlglot {env['sqlglot']} "
+        f"({'sqlglotc compiled' if env['sqlglotc'] else 'pure Python'}), wsync-lint {env['wsync_lint']}, "
+        f"{env['cpus']} CPUs; load average {env['loadavg_start'][0]:.2f} at start, "
+        f"{env['loadavg_end'][0]:.2f} at end.",
+        f"Median of {repeat} alternating runs per side. Read the ratios; absolute times move with the machine's load.",
+        "",
+        "## Whole process (interpreter start to exit), plain corpus files",
+        "",
+        "| dialect | files | KiB | parse s | check s | ratio check/parse | files/s (check) | files/s (parse) | CPU ratio | peak MiB parse / check |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in rows:
+        lines.append(
+            f"| {s['dialect']} | {s['files']:,} | {s['kib']:,.0f} | {s['parse_s']:.2f} | {s['check_s']:.2f} | "
+            f"{s['ratio']:.2f}x | {s['files_per_s']:.0f} | {s['parse_files_per_s']:.0f} | {s['cpu_ratio']:.2f}x | "
+            f"{s['parse_rss_mib']:.0f} / {s['check_rss_mib']:.0f} |"
+        )
+    lines += [
+        "",
+        "## In process (summed per-file time, no start-up, no file I/O)",
+        "",
+        "| dialect | files | parse s | check s | ratio check/parse | sqlglot parse failures | findings (check) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in rows:
+        failed = f"{s['parse_failed']:,}" + (f" (+{s['parse_other']} other exceptions)" if s["parse_other"] else "")
+        lines.append(
+            f"| {s['dialect']} | {s['in_files']:,} | {s['in_parse_s']:.2f} | {s['in_check_s']:.2f} | "
+            f"{s['in_ratio']:.2f}x | {failed} | {s['check_findings']:,} |"
+        )
+    lines += [
+        "",
+        "## Start-up (median of 10 whole-process runs)",
+        "",
+        "| command | median ms | min ms |",
+        "|---|---:|---:|",
+    ]
+    for name, figures in start.items():
+        lines.append(f"| `{name}` | {figures['median_ms']:.0f} | {figures['min_ms']:.0f} |")
+    lines += [
+        "",
+        "## Imports of `python -X importtime -m wsync_lint check <one file>`",
+        "",
+        f"{imports['modules']} modules, {imports['total_ms']:.0f} ms of import time in total (sum of self times; "
+        f"exit code {imports['exit_code']}).",
+        "",
+        "Warehouse drivers imported: "
+        + (", ".join(imports["driver_modules"]) if imports["driver_modules"] else "none")
+        + f" (looked for {', '.join(imports['checked_for'])}).",
+        "",
+        "| import (top two nesting levels, by cumulative time) | cumulative ms | self ms |",
+        "|---|---:|---:|",
+    ]
+    for entry in imports["top"]:
+        lines.append(f"| {entry['module']} | {entry['cumulative_ms']:.1f} | {entry['self_ms']:.1f} |")
+    lines += ["", "Import time by package (sum of self times): "
+              + ", ".join(f"{k} {v:.0f} ms" for k, v in imports["by_package_ms"].items()), ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--_in-process":
+        in_process_child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dialects", default=",".join(DIALECTS), help="comma-separated (default: all four)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per side and dialect (default 3)")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help=f"default {DEFAULT_CORPUS}")
+    parser.add_argument("--limit", type=int, help="at most N files per dialect (a quick run)")
+    parser.add_argument("--output", type=Path, help="report file (default bench/results/check-<time>.md)")
+    args = parser.parse_args()
+    dialects = [d.strip() for d in args.dialects.split(",") if d.strip()]
+    unknown = [d for d in dialects if d not in DIALECTS]
+    if unknown or not dialects:
+        parser.error(f"unknown dialect(s) {unknown}; choose from {', '.join(DIALECTS)}")
+    if not args.corpus.is_dir():
+        parser.error(f"corpus folder {args.corpus} not found (--corpus)")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+
+    env = environment()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="wsync-bench-") as tmp:
+        work = Path(tmp)
+        for dialect in dialects:
+            files = plain_files(args.corpus, dialect, args.limit)
+            if not files:
+                parser.error(f"no plain .sql files under {args.corpus / dialect}")
+            result = DialectResult(dialect, len(files), sum(p.stat().st_size for p in files) / 1024)
+            print(f"{dialect}: {len(files)} files", file=sys.stderr)
+            whole_process(result, files, args.corpus, args.repeat, work)
+            in_process(result, work, args.repeat)
+            results.append(result)
+        print("start-up ...", file=sys.stderr)
+        start = startup(work)
+        imports = import_evidence(work)
+    env["loadavg_end"] = os.getloadavg()
+    report = render(env, results, start, imports, args.repeat)
+    print(report)
+    output = args.output or REPO / "bench" / "results" / f"check-{time.strftime('%Y%m%d-%H%M%S')}.md"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(report, encoding="utf-8")
+    raw = {
+        "environment": env,
+        "dialects": [{**asdict(r), "summary": r.summary()} for r in results],
+        "startup": start,
+        "imports": imports,
+        "argv": sys.argv,
+    }
+    output.with_suffix(".json").write_text(json.dumps(raw, indent=2, default=str), encoding="utf-8")
+    print(f"\n(written to {output} and {output.with_suffix('.json').name})", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
