@@ -59,9 +59,43 @@ def is_unnamed(column: OutputColumn) -> bool:
     return column.name is None and not column.is_star and not is_path(column.expression)
 
 
+# Typographic quotes around a name: the author meant a quoted identifier; PS04 reports the
+# characters, and the output-column rules read the name inside them.
+_TYPOGRAPHIC_QUOTES = "\u201c\u201d\u2018\u2019\u00b4"
+
+
+def typographic_inner(name: str) -> str | None:
+    """The name inside typographic quotes (``“customer_id”`` -> ``customer_id``), else None."""
+    if len(name) > 1 and name[0] in _TYPOGRAPHIC_QUOTES and name[-1] in _TYPOGRAPHIC_QUOTES:
+        inner = name.strip(_TYPOGRAPHIC_QUOTES)
+        return inner or None
+    return None
+
+
 def named(columns: list[OutputColumn]) -> Iterator[OutputColumn]:
     """The columns with a name as written (aliases and bare columns)."""
     return (column for column in columns if column.returned_name is not None)
+
+
+def identity_candidate(column: OutputColumn, warehouse: Warehouse, source: str) -> str | None:
+    """The name to match against the reserved identities (where the SQL tells it).
+
+    The returned name, or the name inside typographic quotes; for an unaliased struct path its
+    last part; on Redshift, the real name PostgreSQL gives a cast or function of a column
+    (``email::varchar`` is ``email``). ``source`` is the file's text.
+    """
+    if column.is_star:
+        return None
+    if column.returned_name is not None:
+        return typographic_inner(column.name or "") or column.returned_name
+    expression = column.expression
+    if isinstance(expression, exp.Dot) and is_path(expression):
+        last = expression.expression
+        return warehouse.returned_name(last.name, bool(last.args.get("quoted")))
+    if warehouse.name == "redshift":
+        name, strength = redshift_name(expression, source)
+        return name if strength > 1 else None
+    return None
 
 
 def written_name(column: OutputColumn, warehouse: Warehouse) -> str:

@@ -27,6 +27,9 @@ DEVICE_IDENTITIES: tuple[str, ...] = (
 
 IDENTITY_SOURCE = SQL_REFERENCE
 
+# The reserved names messages cite as examples (a subset of the two lists above).
+IDENTITY_EXAMPLES: tuple[str, ...] = ("customer_id", "email", "mpid", "mp_deviceid")
+
 # WS-SQL-21: column names that land on the same identity. Only the customer id has two
 # documented spellings; every other reserved name is its own identity.
 IDENTITY_ALIASES: dict[str, str] = {"customerid": "customer_id"}

@@ -267,6 +267,13 @@ def matching_close(tokens: Sequence[Token], open_index: int) -> int | None:
     return None
 
 
+def code(text: str) -> str:
+    """``text`` as inline code for a message: `x`, or ``` `` `x` `` ``` when it holds a backtick."""
+    if "`" in text:
+        return f"`` {text} ``"
+    return f"`{text}`"
+
+
 def token_span(token: Token) -> Span:
     """The characters of ``token`` (sqlglot's ``end`` is inclusive)."""
     return Span(token.start, token.end + 1)

@@ -69,6 +69,23 @@ class Warehouse:
         """
         return a.casefold() == b.casefold()
 
+    def reference_key(self, name: str, quoted: bool) -> str:
+        """The key under which a reference to a table, alias or column named ``name`` resolves.
+
+        Two references name the same object exactly when their keys are equal. Snowflake
+        compares quoted names as written and unquoted ones upper-cased; Redshift lower-cases
+        both (by default); BigQuery and Databricks resolve aliases and column names
+        case-insensitively whether quoted or not.
+
+        >>> SNOWFLAKE.reference_key("t", quoted=True) == SNOWFLAKE.reference_key("t", quoted=False)
+        False
+        >>> BIGQUERY.reference_key("Status", quoted=True) == BIGQUERY.reference_key("STATUS", quoted=False)
+        True
+        """
+        if self.folding == "preserve":
+            return name.casefold()
+        return self.returned_name(name, quoted)
+
 
 SNOWFLAKE = Warehouse(
     name="snowflake",

@@ -28,7 +28,7 @@ def render_github(result: RunResult, quiet: bool = False) -> str:
                 ("col", v.column),
                 ("endLine", v.end_line),
                 ("endColumn", v.end_column),
-                ("title", f"{v.code} {v.name}"),
+                ("title", v.code),
             )
         )
         message = v.message if not v.hint else f"{v.message}\nhint: {v.hint}"

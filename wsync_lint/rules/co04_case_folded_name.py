@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint.attributes import named, written_name
+from wsync_lint.attributes import named, typographic_inner, written_name
 from wsync_lint.context import SqlContext
 from wsync_lint.facts import identity_of
 from wsync_lint.rule import Finding, Needs, Rule, Severity
@@ -56,8 +56,8 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     for query in ctx.queries:
         for column in named(ctx.outputs(query)):
             name, returned = column.name, column.returned_name
-            if returned == name or identity_of(name) is not None:
-                continue
+            if returned == name or identity_of(name) is not None or typographic_inner(name) is not None:
+                continue  # typographic quotes: PS04 reports them
             if iterator and name.casefold() == iterator:
                 continue
             how = "upper-cases" if warehouse.folding == "upper" else "lower-cases"

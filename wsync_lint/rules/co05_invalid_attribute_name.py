@@ -38,19 +38,29 @@ default rules.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from wsync_lint.attributes import named, shorten
+from wsync_lint.attributes import named, shorten, typographic_inner
 from wsync_lint.context import SqlContext
 from wsync_lint.rule import Finding, Needs, Rule, Severity
 
 
-def _first_bad_character(name: str, pattern) -> str | None:
-    """The first character that keeps ``name`` from matching ``pattern`` (None if none stands out)."""
-    for i in range(len(name)):
-        if not pattern.match(name[: i + 1] + ("a" if i + 1 < len(name) else "")) and not pattern.match(name[: i + 1]):
-            return name[i]
-    return None
+def _describe_problem(name: str, pattern: re.Pattern[str]) -> str:
+    """Why ``name`` does not match ``pattern``, in words ('a' is valid in every pattern)."""
+    if not name:
+        return "it is empty"
+    for i, char in enumerate(name):
+        if pattern.match("a" + char) is None:
+            return f"it contains {_show(char)}"
+        if i == 0 and pattern.match(char) is None:
+            return f"it starts with {_show(char)}"
+    return "it does not follow them"
+
+
+def _show(char: str) -> str:
+    names = {" ": "a space", "\t": "a tab", "\n": "a line break"}
+    return names.get(char, f"`{char}`")
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
@@ -59,6 +69,8 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     for query in ctx.queries:
         for column in named(ctx.outputs(query)):
             returned = column.returned_name
+            if typographic_inner(returned) is not None:
+                continue  # PS04 reports the typographic quotes
             shown = shorten(returned, 40)
             length = warehouse.name_length(returned)
             if length > warehouse.max_name_length:
@@ -69,18 +81,10 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
                     hint=f"shorten it with `AS <name>` ({warehouse.name_rule})",
                 )
             elif warehouse.name_pattern is not None and not warehouse.name_pattern.match(returned):
-                bad = _first_bad_character(returned, warehouse.name_pattern)
-                if not returned:
-                    detail = "it is empty"
-                elif bad is None:
-                    detail = "it does not follow them"
-                elif bad == returned[0] and not warehouse.name_pattern.match(bad):
-                    detail = f"it starts with {bad!r}"
-                else:
-                    detail = f"it contains {bad!r}"
+                detail = _describe_problem(returned, warehouse.name_pattern)
                 yield Finding(
                     column.name_node,
-                    f"output name `{shown}` breaks {warehouse.display}'s column naming rules "
+                    f"output name `{shown}` breaks the column naming rules of {warehouse.display} "
                     f"({warehouse.name_rule}): {detail}",
                     hint="rename it with `AS <name>`, e.g. with underscores for spaces and punctuation",
                 )

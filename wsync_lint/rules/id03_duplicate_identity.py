@@ -1,19 +1,31 @@
-'''TODO: one-line summary of ID03 duplicate-identity.
+'''Two output columns map to the same identity.
 
 ## What it does
-TODO
+Reports an output column that maps to a reserved identity another output column of the same
+select list already maps to: `customerid` and `customer_id` (two documented spellings of the
+customer id), or the same reserved name twice in different cases (`email` and a quoted
+`"EMAIL"` in Snowflake, which the warehouse returns as two columns). Reserved names are matched
+case-insensitively, as mParticle does. The finding points at the later column and names the
+first.
+
+Not reported in `events` pipelines, where a field transformation maps identities.
 
 ## Why is this bad?
-TODO
+mParticle maps both columns to one identity, so one value wins and the other is dropped, or
+the row carries two conflicting values of one identity for identity resolution.
 
 ## Example
 ```sql
-SELECT 1
+SELECT a.customerid, c.customer_id, c.propensity_to_buy
+FROM mp.demo.attr a
+JOIN mp.demo.calc c ON c.account_id = a.id
 ```
 
 ## Use instead
 ```sql
-SELECT 1
+SELECT c.customer_id, c.propensity_to_buy
+FROM mp.demo.attr a
+JOIN mp.demo.calc c ON c.account_id = a.id
 ```
 '''
 
@@ -21,12 +33,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from wsync_lint.attributes import identity_candidate, named, position_text, written_name
 from wsync_lint.context import SqlContext
+from wsync_lint.facts import identity_of
+from wsync_lint.outputs import OutputColumn
 from wsync_lint.rule import Finding, Needs, Rule, Severity
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
-    return iter(())
+    if ctx.settings.pipeline_type == "events":
+        return
+    warehouse = ctx.warehouse
+    for query in ctx.queries:
+        first_by_identity: dict[str, OutputColumn] = {}
+        for column in named(ctx.outputs(query)):
+            identity = identity_of(identity_candidate(column, warehouse, ctx.text) or "")
+            if identity is None:
+                continue
+            first = first_by_identity.setdefault(identity, column)
+            if first is column:
+                continue
+            yield Finding(
+                column.name_node,
+                f"`{written_name(column, warehouse)}` and `{written_name(first, warehouse)}` "
+                f"(at {position_text(ctx, first.name_node)}) both map to the `{identity}` identity",
+                hint="keep one of them, or give the other a name that is not a reserved identity",
+            )
 
 
 RULE = Rule(

@@ -1,0 +1,140 @@
+"""Every output format against golden files, from one fixed result (independent of the rules).
+
+SARIF is also validated against the official SARIF 2.1.0 schema kept in tests/data/sarif/, and
+JUnit is parsed back with xml.etree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tests.conftest import REPO
+from wsync_lint import __version__
+from wsync_lint.registry import all_rules
+from wsync_lint.report import REPORTERS
+from wsync_lint.report.statistics import render_statistics
+from wsync_lint.rule import Severity, Violation
+from wsync_lint.runner import RunResult
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("WSYNC_LINT_UPDATE_GOLDEN") == "1"
+
+
+def _result() -> RunResult:
+    result = RunResult(
+        paths=["models/clean.sql", "models/tickets.sql", "models/users, v2.sql"],
+        violations=[
+            Violation(
+                path="models/tickets.sql", line=2, column=5, code="RF03", end_line=2, end_column=12,
+                name="aggregate-without-group-by", severity=Severity.ERROR,
+                message="`u.email` is neither aggregated nor in GROUP BY, next to `COUNT(t.id)`",
+                hint="add `GROUP BY u.email`",
+            ),
+            Violation(
+                path="models/tickets.sql", line=7, column=7, code="RF02", end_line=7, end_column=8,
+                name="undefined-qualifier", severity=Severity.ERROR,
+                message="`t` in `t.status` is no table or alias in scope (in scope: `tickets`)",
+                hint=None,
+            ),
+            Violation(
+                path="models/users, v2.sql", line=1, column=8, code="CO04", end_line=1, end_column=25,
+                name="case-folded-name", severity=Severity.WARNING,
+                message="attribute `propensity_to_buy` lands in mParticle as `PROPENSITY_TO_BUY` (100% sure: a:b)",
+                hint='quote it: `AS "propensity_to_buy"`',
+            ),
+        ],
+    )  # fmt: skip
+    result.violations.sort()
+    return result
+
+
+def _golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_cli_format_choices_are_the_reporters():
+    from wsync_lint.cli import FORMATS
+
+    assert FORMATS == tuple(REPORTERS)
+
+
+@pytest.mark.parametrize("name", ["text", "json", "github", "junit"])
+def test_golden_output(name):
+    _golden(f"report.{name}", REPORTERS[name](_result(), False))
+
+
+def test_golden_text_quiet_and_statistics():
+    _golden("report.text-quiet", REPORTERS["text"](_result(), True))
+    _golden("report.statistics", render_statistics(_result()))
+
+
+def test_json_fields():
+    document = json.loads(REPORTERS["json"](_result(), False))
+    assert document["version"] == __version__
+    assert document["summary"] == {"files": 3, "errors": 2, "warnings": 1}
+    assert [(f["path"], f["line"], f["column"], f["code"]) for f in document["findings"]] == [
+        ("models/tickets.sql", 2, 5, "RF03"),
+        ("models/tickets.sql", 7, 7, "RF02"),
+        ("models/users, v2.sql", 1, 8, "CO04"),
+    ]
+
+
+def test_sarif_is_valid_and_complete():
+    document = json.loads(REPORTERS["sarif"](_result(), False))
+    schema = json.loads((REPO / "tests" / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(document)
+    [run] = document["runs"]
+    driver = run["tool"]["driver"]
+    assert (driver["name"], driver["version"]) == ("wsync-lint", __version__)
+    assert [rule["id"] for rule in driver["rules"]] == [rule.code for rule in all_rules()]
+    for descriptor, rule in zip(driver["rules"], all_rules()):
+        assert descriptor["name"] == rule.name
+        assert descriptor["shortDescription"]["text"] == rule.summary
+        assert descriptor["fullDescription"]["text"]
+        help_lines = descriptor["help"]["markdown"].splitlines()
+        assert help_lines[0] == rule.summary and "#### What it does" in help_lines
+        assert descriptor["defaultConfiguration"]["level"] == rule.default_severity.value
+    _golden("report.sarif-results.json", json.dumps(run["results"], indent=2) + "\n")
+    first = run["results"][0]
+    assert first["ruleId"] == "RF03"
+    assert driver["rules"][first["ruleIndex"]]["id"] == "RF03"
+    assert first["level"] == "error"
+    assert first["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 2, "startColumn": 5, "endLine": 2, "endColumn": 12,
+    }  # fmt: skip
+
+
+def test_junit_parses_with_a_case_per_file_and_a_failure_per_finding():
+    root = ET.fromstring(REPORTERS["junit"](_result(), False))
+    [suite] = root.findall("testsuite")
+    cases = suite.findall("testcase")
+    assert [case.get("name") for case in cases] == ["models/clean.sql", "models/tickets.sql", "models/users, v2.sql"]
+    assert [len(case.findall("failure")) for case in cases] == [0, 2, 1]
+    assert (suite.get("tests"), suite.get("failures")) == ("3", "2")
+    failure = cases[1].find("failure")
+    assert failure.get("type") == "error"
+    assert failure.get("message").startswith("RF03 `u.email`")
+
+
+def test_github_escapes_commas_colons_and_newlines():
+    lines = REPORTERS["github"](_result(), False).splitlines()
+    assert lines[2].startswith("::warning file=models/users%2C v2.sql,line=1,col=8,endLine=1,endColumn=25,title=CO04::")
+    assert "100%25 sure: a:b" in lines[2]
+    assert "%0Ahint: quote it" in lines[2]
+
+
+def test_empty_result_in_every_format():
+    empty = RunResult(paths=["a.sql"])
+    assert REPORTERS["text"](empty, False) == "All checks passed (1 file checked).\n"
+    assert REPORTERS["github"](empty, False) == ""
+    assert json.loads(REPORTERS["json"](empty, False))["findings"] == []
+    assert ET.fromstring(REPORTERS["junit"](empty, False)).find("testsuite/testcase").findall("failure") == []
