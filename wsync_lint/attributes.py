@@ -5,12 +5,17 @@ warehouse returns it. :mod:`wsync_lint.outputs` names the columns that have a na
 adds what several of those rules need on top:
 
 - :func:`output_key`: when two returned names are the same column for the warehouse;
-- :func:`is_path`: a struct path (`a.b.c.d.e`), which the warehouse names like a bare column;
+- :func:`is_star`, :func:`is_path`, :func:`is_unnamed`: which items expand to unknown columns
+  (``*``, ``t.*``, BigQuery ``(expr).*``), which are struct paths named by their last part
+  (``a.address.city``), and which need a name invented by the warehouse;
+- :func:`identity_candidate`: the name to match against the reserved identities;
 - :func:`item_spans`: the full source text of each select item (sqlglot positions names and
-  literals only, so `CAST(a AS INT)` would otherwise start at `a`);
+  literals only, so ``CAST(a AS INT)`` would otherwise start at ``a``);
 - :func:`invented_name`: the name a warehouse gives an expression without an alias;
-- :func:`position_text`: `line:col` of a node, for messages that point at a second place.
-"""
+- :func:`position_text`: ``line:col`` of a node, for messages that point at a second place.
+
+Per-file results (the select lists of the token stream, the line index) are cached on the
+context under ``_attributes_*`` keys, as :meth:`SqlContext.outputs` caches its own."""
 
 from __future__ import annotations
 
@@ -54,9 +59,15 @@ def is_path(expression: exp.Expression) -> bool:
     return isinstance(expression, exp.Column) and isinstance(expression.this, exp.Identifier)
 
 
+def is_star(column: OutputColumn) -> bool:
+    """Whether ``column`` expands to columns unknown here: ``*``, ``t.*``, or ``(expr).*``."""
+    expression = column.expression
+    return column.is_star or (isinstance(expression, exp.Dot) and isinstance(expression.expression, exp.Star))
+
+
 def is_unnamed(column: OutputColumn) -> bool:
     """Whether the warehouse has to invent a name for ``column`` (an unaliased expression)."""
-    return column.name is None and not column.is_star and not is_path(column.expression)
+    return column.name is None and not is_star(column) and not is_path(column.expression)
 
 
 # Typographic quotes around a name: the author meant a quoted identifier; PS04 reports the
@@ -84,7 +95,7 @@ def identity_candidate(column: OutputColumn, warehouse: Warehouse, source: str) 
     last part; on Redshift, the real name PostgreSQL gives a cast or function of a column
     (``email::varchar`` is ``email``). ``source`` is the file's text.
     """
-    if column.is_star:
+    if is_star(column):
         return None
     if column.returned_name is not None:
         return typographic_inner(column.name or "") or column.returned_name
@@ -110,7 +121,10 @@ def position_text(ctx: SqlContext, node: exp.Expression) -> str:
     span = node_span(node)
     if span is None:
         return "?"
-    line, column = LineIndex(ctx.text).position(span.start)
+    lines = ctx.__dict__.get("_attributes_lines")
+    if lines is None:
+        lines = ctx.__dict__["_attributes_lines"] = LineIndex(ctx.text)
+    line, column = lines.position(span.start)
     return f"{line}:{column}"
 
 
@@ -281,7 +295,17 @@ def item_spans(ctx: SqlContext, query: exp.Query) -> list[Span | None]:
         if span is not None:
             anchors.append((index, span.start))
     if not anchors:
-        return unknown
+        # Nothing in the select list is positioned (`SELECT CURRENT_DATE`): take the nearest
+        # list of the right length before the query's first positioned part, if it has one.
+        after = node_span(query)
+        candidates = [
+            spans
+            for spans in lists
+            if len(spans) == len(selects) and (after is None or spans[-1].end <= after.start)
+        ]
+        if after is not None and candidates:
+            return list(candidates[-1])
+        return list(candidates[0]) if len(candidates) == 1 else unknown
     # The outermost list whose items hold every positioned item (a subquery in an item has a
     # list of its own inside the outer one).
     for spans in lists:

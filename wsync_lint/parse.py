@@ -60,7 +60,8 @@ def parse_tokens(text: str, lexicon: Lexicon, dialect: str) -> tuple[list[exp.Ex
     except (SqlglotError, ValueError, IndexError, KeyError, TypeError, AttributeError) as error:
         # sqlglot raises a few non-ParseError exceptions on malformed input; each is a parse failure.
         return [], ParseFailure(f"the parser stopped: {type(error).__name__}", 0, "")
-    return [s for s in statements if s is not None], None
+    # A comment after the last `;` comes back as an empty `Semicolon` statement: not a statement.
+    return [s for s in statements if s is not None and not isinstance(s, exp.Semicolon)], None
 
 
 def parses_in(text: str, dialect: str) -> bool:

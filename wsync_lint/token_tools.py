@@ -197,24 +197,25 @@ def statement_chunks(ctx: SqlContext) -> list[list[Token]]:
     """The file's tokens split on ``;``, one list per non-empty statement, in file order.
 
     This is how sqlglot's parser splits statements, so the lists line up with
-    ``ctx.statements`` (once parser artefacts such as ``exp.Semicolon`` are left out).
+    ``ctx.statements``.
     """
+    return cached(ctx, "statement_chunks", lambda: split_statements(ctx.lexicon.tokens))
 
-    def build() -> list[list[Token]]:
-        chunks: list[list[Token]] = []
-        current: list[Token] = []
-        for token in ctx.lexicon.tokens:
-            if token.token_type == TokenType.SEMICOLON:
-                if current:
-                    chunks.append(current)
-                current = []
-            else:
-                current.append(token)
-        if current:
-            chunks.append(current)
-        return chunks
 
-    return cached(ctx, "statement_chunks", build)
+def split_statements(tokens: Sequence[Token]) -> list[list[Token]]:
+    """``tokens`` split on ``;`` tokens, without the empty statements."""
+    chunks: list[list[Token]] = []
+    current: list[Token] = []
+    for token in tokens:
+        if token.token_type == TokenType.SEMICOLON:
+            if current:
+                chunks.append(current)
+            current = []
+        else:
+            current.append(token)
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 # --------------------------------------------------------------------------- token shapes

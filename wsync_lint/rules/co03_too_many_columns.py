@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint.attributes import item_spans
+from wsync_lint.attributes import is_star, item_spans
 from wsync_lint.context import SqlContext
 from wsync_lint.facts import COLUMN_LIMIT, COLUMN_LIMIT_SOURCE
 from wsync_lint.rule import Finding, Needs, Rule, Severity
@@ -51,7 +51,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
         if len(selects) <= COLUMN_LIMIT:
             continue
         count = len(selects)
-        stars = sum(1 for column in ctx.outputs(query) if column.is_star)
+        stars = sum(1 for column in ctx.outputs(query) if is_star(column))
         if stars:
             counted = f"at least {count} output columns (each `*` counted as one)"
         else:

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint.attributes import identity_candidate, item_spans
+from wsync_lint.attributes import identity_candidate, is_star, item_spans
 from wsync_lint.context import SqlContext
 from wsync_lint.facts import IDENTITY_EXAMPLES, identity_of, intended_identity
 from wsync_lint.rule import Finding, Needs, Rule, Severity
@@ -50,7 +50,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     warehouse = ctx.warehouse
     for query in ctx.queries:
         columns = ctx.outputs(query)
-        if not columns or any(column.is_star for column in columns):
+        if not columns or any(is_star(column) for column in columns):
             continue
         names = [identity_candidate(column, warehouse, ctx.text) for column in columns]
         if any(name is not None and identity_of(name) is not None for name in names):

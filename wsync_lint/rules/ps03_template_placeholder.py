@@ -42,12 +42,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+
+from sqlglot.tokens import Token
 
 from wsync_lint.context import SqlContext
 from wsync_lint.positions import Span
 from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.token_tools import CODE, COMMENT, IDENTIFIER, STRING, ends_operand, text_map
+from wsync_lint.token_tools import CODE, COMMENT, IDENTIFIER, STRING, TextMap, ends_operand, text_map
 
 _CANDIDATES = re.compile(
     r"""
@@ -75,7 +77,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
         return
     where = text_map(ctx)
     tokens = ctx.lexicon.tokens
-    starts = [t.start for t in tokens]
+    starts: list[int] = []
     snowflake = ctx.warehouse.name == "snowflake"
     position = 0
     while True:
@@ -99,6 +101,8 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
                     hint="write the value in the query",
                 )
         elif match.lastgroup == "angle":
+            if kind == CODE and not starts:
+                starts = [t.start for t in tokens]
             if kind == IDENTIFIER or (kind == CODE and _placeholder_position(tokens, starts, start)):
                 finding = Finding(
                     Span(start, match.end()),
@@ -116,7 +120,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
             position = max(position, finding.at.end)  # type: ignore[union-attr]
 
 
-def _template(ctx: SqlContext, opener: str, start: int, kind: str, where) -> Finding | None:
+def _template(ctx: SqlContext, opener: str, start: int, kind: str, where: TextMap) -> Finding | None:
     text = ctx.text
     closer = _CLOSERS[opener]
     close = text.find(closer, start + 2)
@@ -154,7 +158,7 @@ def _template(ctx: SqlContext, opener: str, start: int, kind: str, where) -> Fin
     )
 
 
-def _placeholder_position(tokens, starts: list[int], offset: int) -> bool:
+def _placeholder_position(tokens: Sequence[Token], starts: list[int], offset: int) -> bool:
     """Whether a `<word>` at ``offset`` in code is a placeholder, not `ARRAY<STRING>` or `a<b>c`."""
     index = bisect.bisect_left(starts, offset)
     previous = tokens[index - 1] if index > 0 else None

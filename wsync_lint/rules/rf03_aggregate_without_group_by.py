@@ -1,32 +1,228 @@
-'''TODO: one-line summary of RF03 aggregate-without-group-by.
+'''Aggregates are mixed with columns that are neither aggregated nor grouped.
 
 ## What it does
-TODO
+In a SELECT whose select list calls an aggregate function (`COUNT`, `SUM`, `MAX`,
+`ARRAY_AGG` ...; a window function with `OVER` is not one, and subqueries are judged on their
+own), reports every column reference in the select list, `HAVING`, `QUALIFY` or `ORDER BY`
+that is outside the aggregates' arguments and that no `GROUP BY` covers. Without a `GROUP BY`
+every such column is reported. A `GROUP BY` item covers a column when it is the same column
+(with or without its qualifier, names compared as the warehouse does), an expression that
+contains it (`GROUP BY DATE(t.ts)` covers `DATE(t.ts)`), a select alias or a position
+(`GROUP BY 1`) naming the select item that holds it; `GROUP BY ALL` covers everything.
+References to select aliases and to outer queries (correlated subqueries) are not columns to
+group.
 
 ## Why is this bad?
-TODO
+All four warehouses reject the query ("not a valid group by expression", "must appear in the
+GROUP BY clause", "SELECT list expression references column ... which is neither grouped nor
+aggregated"). mParticle's own examples carry this bug: `SELECT u.email AS email, COUNT(t.id)
+... ` without `GROUP BY u.email`.
 
 ## Example
 ```sql
-SELECT 1
+SELECT u.email AS email, COUNT(t.id) AS count_of_open_tickets
+FROM mp.demo_service.tickets t
+JOIN mp.demo_service.users u ON u.id = t.requester_user_id
+WHERE t.status = 'open'
 ```
 
 ## Use instead
 ```sql
-SELECT 1
+SELECT u.email AS email, COUNT(t.id) AS count_of_open_tickets
+FROM mp.demo_service.tickets t
+JOIN mp.demo_service.users u ON u.id = t.requester_user_id
+WHERE t.status = 'open'
+GROUP BY u.email
 ```
+
+## Known limitations
+Only aggregate functions sqlglot knows (and a list of others it does not) count: a
+user-defined aggregate function is taken for a scalar one. A column that is functionally
+dependent on a grouped key is still reported, as the warehouses do.
 '''
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sqlglot import exp
 
 from wsync_lint.context import SqlContext
 from wsync_lint.rule import Finding, Needs, Rule, Severity
+from wsync_lint.scopes import (
+    Analysis,
+    ColumnRef,
+    Scope,
+    aggregate_calls,
+    analyse,
+    code,
+    is_aggregated,
+    star_of,
+)
+
+# Clauses evaluated after grouping, whose columns must be grouped or aggregated.
+_GROUPED_CLAUSES = frozenset({"expressions", "having", "qualify", "order"})
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
-    return iter(())
+    selects = ctx.nodes(exp.Select)
+    if not selects:
+        return
+    dialect = ctx.warehouse.name
+    analysis: Analysis | None = None
+    for select in selects:
+        aggregates = [call for item in select.expressions for call in aggregate_calls(item, dialect)]
+        if not aggregates:
+            continue
+        group = select.args.get("group")
+        if isinstance(group, exp.Group) and group.args.get("all"):
+            continue
+        analysis = analysis or analyse(ctx)
+        scope = analysis.scope(select)
+        grouping = _Grouping.of(analysis, select, group)
+        first = analysis.written(aggregates[0])
+        for ref in analysis.columns_in(scope):
+            if ref.clause not in _GROUPED_CLAUSES or not _is_reportable(analysis, scope, ref):
+                continue
+            root = ref.item if ref.item is not None else select.args.get(ref.clause)
+            if root is None or is_aggregated(ref.column, root, dialect):
+                continue
+            if grouping.covers(analysis, ref):
+                continue
+            written = analysis.written(ref.column)
+            message = f"{code(written)} is neither aggregated nor in GROUP BY, next to {code(first)}"
+            if group is None:
+                hint = f"add {code(f'GROUP BY {written}')}, or aggregate it (for example {code(f'MAX({written})')})"
+            else:
+                hint = f"add {code(written)} to the GROUP BY, or aggregate it (for example {code(f'MAX({written})')})"
+            yield Finding(ref.column, message, hint=hint)
+
+
+def _is_reportable(analysis: Analysis, scope: Scope, ref: ColumnRef) -> bool:
+    column = ref.column
+    if ref.opaque or isinstance(column.this, exp.Star) or analysis.is_niladic(column):
+        return False
+    if ref.scope.opaque and not ref.qualifier:
+        return False  # in a routine body an unqualified name may be one of its parameters
+    if ref.item is not None and star_of(ref.item) is not None:
+        return False  # `f(a, b).*`: GROUP BY names the struct's fields, which only a schema knows
+    qualifier = ref.qualifier
+    if qualifier:
+        resolution = analysis.resolve(scope, qualifier)
+        return resolution is None or resolution.depth == 0  # an outer query's column is a constant here
+    # An unqualified name that is a select alias (of another item, or in a later clause).
+    item = analysis.select_aliases(scope.select).get(analysis.key(column.this))
+    return item is None or ref.item is item
+
+
+@dataclass
+class _Grouping:
+    """What a GROUP BY covers."""
+
+    names: set[str] = field(default_factory=set)
+    """Keys of grouped unqualified column names, and of every grouped column's name."""
+    qualified: set[tuple[str, ...]] = field(default_factory=set)
+    """Qualifier keys + name key of grouped qualified columns."""
+    expressions: set[str] = field(default_factory=set)
+    """Normalised text of grouped expressions (with and without qualifiers)."""
+    items: set[int] = field(default_factory=set)
+    """ids of select items grouped by position or alias."""
+
+    @classmethod
+    def of(cls, analysis: Analysis, select: exp.Select, group: exp.Group | None) -> _Grouping:
+        grouping = cls()
+        if group is None:
+            return grouping
+        aliases = analysis.select_aliases(select)
+        items = select.expressions
+        for expression in _grouped_expressions(group):
+            if isinstance(expression, exp.Literal) and not expression.is_string and expression.name.isdigit():
+                position = int(expression.name)
+                if 1 <= position <= len(items):
+                    item = items[position - 1]
+                    grouping.items.add(id(item))
+                    grouping.add_expression(analysis, item.this if isinstance(item, exp.Alias) else item)
+                continue
+            grouping.add_expression(analysis, expression)
+            if isinstance(expression, exp.Column) and isinstance(expression.this, exp.Identifier) and not expression.table:
+                aliased = aliases.get(analysis.key(expression.this))
+                if aliased is not None:
+                    # `GROUP BY id` with `campaign_id AS id` groups by the aliased expression.
+                    grouping.items.add(id(aliased))
+                    grouping.add_expression(analysis, aliased.this)
+        return grouping
+
+    def add_expression(self, analysis: Analysis, expression: exp.Expression) -> None:
+        if isinstance(expression, exp.Column) and isinstance(expression.this, exp.Identifier):
+            qualifier = [p for p in expression.parts[:-1] if isinstance(p, exp.Identifier)]
+            if qualifier:
+                self.qualified.add((*analysis.name_keys(qualifier), analysis.key(expression.this)))
+            else:
+                self.names.add(analysis.key(expression.this))
+        self.expressions.update(_expression_keys(analysis, expression))
+
+    def covers(self, analysis: Analysis, ref: ColumnRef) -> bool:
+        column = ref.column
+        if ref.item is not None and id(ref.item) in self.items:
+            return True
+        name_key = analysis.key(column.this)
+        qualifier = ref.qualifier
+        if name_key in self.names:
+            return True
+        if not qualifier:
+            if any(q[-1] == name_key for q in self.qualified):
+                return True
+        elif (*analysis.name_keys(qualifier), name_key) in self.qualified:
+            return True
+        if not self.expressions:
+            return False
+        # An enclosing expression equal to a grouped one.
+        root = ref.item.this if isinstance(ref.item, exp.Alias) else ref.item
+        node: exp.Expression | None = column.parent
+        while node is not None and not isinstance(node, exp.Select):
+            if isinstance(node, (exp.Alias, exp.Ordered, exp.Order, exp.Having, exp.Qualify)):
+                break
+            if not self.expressions.isdisjoint(_expression_keys(analysis, node)):
+                return True
+            if node is root:
+                break
+            node = node.parent
+        return False
+
+
+def _grouped_expressions(group: exp.Group) -> Iterator[exp.Expression]:
+    stack: list[exp.Expression] = []
+    for key in ("expressions", "grouping_sets", "cube", "rollup"):
+        value = group.args.get(key)
+        if isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, exp.Expression):
+            stack.append(value)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (exp.Rollup, exp.Cube, exp.GroupingSets, exp.Tuple)):
+            stack.extend(node.expressions)
+        elif isinstance(node, exp.Paren):
+            stack.append(node.this)
+        elif isinstance(node, exp.Expression):
+            yield node
+
+
+def _expression_keys(analysis: Analysis, node: exp.Expression) -> set[str]:
+    """Text of an expression with names as the warehouse resolves them, with and without qualifiers."""
+
+    def normalise(strip: bool):
+        def transform(n: exp.Expression) -> exp.Expression:
+            if isinstance(n, exp.Column) and strip and n.args.get("table") is not None:
+                return exp.column(exp.to_identifier(analysis.key(n.this), quoted=True) if isinstance(n.this, exp.Identifier) else n.this)
+            if isinstance(n, exp.Identifier):
+                return exp.to_identifier(analysis.key(n), quoted=True)
+            return n
+
+        return transform
+
+    return {node.transform(normalise(strip), copy=True).sql(dialect=analysis.dialect) for strip in (False, True)}
 
 
 RULE = Rule(

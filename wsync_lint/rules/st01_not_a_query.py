@@ -30,6 +30,7 @@ SELECT customer_id, email FROM mp.crm.customers
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from sqlglot import exp
@@ -37,7 +38,7 @@ from sqlglot.tokens import Token, TokenType
 
 from wsync_lint.context import SqlContext
 from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.token_tools import statement_chunks, word
+from wsync_lint.token_tools import code_tokens, split_statements, statement_chunks, template_spans, word
 
 # First words of statements that are not queries (used when the file does not parse).
 STATEMENT_KEYWORDS = frozenset(
@@ -54,23 +55,30 @@ STATEMENT_KEYWORDS = frozenset(
 )  # fmt: skip
 # First words of queries (a statement that starts so is never reported from tokens alone).
 QUERY_KEYWORDS = frozenset({"SELECT", "WITH", "VALUES", "FROM", "TABLE", "("})
+_WORD_PART = re.compile(r"[A-Za-z_]\w*\Z")
 _DML_AFTER_WITH = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE"})
 # Words that may come between CREATE/ALTER/DROP and the kind of object.
 _MODIFIERS = frozenset(
     {"OR", "REPLACE", "TEMP", "TEMPORARY", "TRANSIENT", "SECURE", "VOLATILE", "LOCAL", "GLOBAL",
      "IF", "NOT", "EXISTS", "UNLOGGED", "RECURSIVE"}
 )  # fmt: skip
-_KIND_PREFIXES = frozenset({"MATERIALIZED", "EXTERNAL", "DYNAMIC", "ICEBERG", "HYBRID", "EVENT"})
+# Words that start a longer object kind (`CREATE ROW ACCESS POLICY`, `CREATE MASKING POLICY`).
+_KIND_PREFIXES = frozenset(
+    {"MATERIALIZED", "EXTERNAL", "DYNAMIC", "ICEBERG", "HYBRID", "EVENT", "MASKING", "ROW", "ACCESS",
+     "NETWORK", "STORAGE", "NOTIFICATION", "API", "SECURITY", "RESOURCE", "FILE", "AUTHENTICATION",
+     "PASSWORD", "AGGREGATION", "PROJECTION", "STREAMING", "SEMANTIC", "CORTEX", "SEARCH"}
+)  # fmt: skip
 _KIND_AFTER = frozenset({"CREATE", "ALTER", "DROP", "UNDROP", "TRUNCATE", "SHOW", "DESCRIBE", "COMMENT"})
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
-    chunks = statement_chunks(ctx)
+    templated = bool(template_spans(ctx))
+    # In a Jinja file the statements are read from the code between the template blocks.
+    chunks = split_statements(code_tokens(ctx)) if templated else statement_chunks(ctx)
     if not chunks:
         return
-    # sqlglot turns a comment after the last `;` into an empty exp.Semicolon statement
-    statements = [s for s in ctx.statements if not isinstance(s, exp.Semicolon)]
-    if ctx.parse_failure is None and len(statements) == len(chunks):
+    statements = ctx.statements
+    if not templated and ctx.parse_failure is None and len(statements) == len(chunks):
         labels = [_label_from_tree(statement, chunk) for statement, chunk in zip(statements, chunks)]
     else:
         labels = [_label_from_tokens(chunk) for chunk in chunks]
@@ -83,7 +91,10 @@ def _finding(chunk: list[Token], label: str) -> Finding:
     first = chunk[0]
     hint = "keep only the SELECT that returns the rows to sync; run other statements elsewhere"
     if label == _SELECT_INTO:
-        message = "`SELECT ... INTO` creates a table: a data model must be a single SELECT that returns rows"
+        message = (
+            "`SELECT ... INTO` stores the result (in a new table or a variable) instead of returning rows: "
+            "a data model must be a single SELECT"
+        )
         hint = "remove the `INTO` clause"
     elif label == _EXPRESSION:
         message = f"`{first.text}` does not start a query: a data model must be a single SELECT"
@@ -115,7 +126,7 @@ def _label_from_tree(statement: exp.Expression, chunk: list[Token]) -> str | Non
         )
     if first in QUERY_KEYWORDS and not isinstance(statement, _NON_QUERY_TYPES):
         return None  # `TABLE t`, `FROM t |> ...`: queries sqlglot models otherwise
-    if first is None or first not in STATEMENT_KEYWORDS:
+    if not _known(first):
         return _EXPRESSION
     return _with_kind(first, chunk)
 
@@ -124,7 +135,14 @@ def _first_word(chunk: list[Token]) -> str | None:
     first = chunk[0]
     if first.token_type == TokenType.L_PAREN:
         return "("
-    return word(first)
+    upper = word(first)
+    if upper is None and " " in first.text and all(_WORD_PART.match(part) for part in first.text.split()):
+        upper = " ".join(first.text.upper().split())  # sqlglot's multi-word keywords: `ADD JAR`
+    return upper
+
+
+def _known(first: str | None) -> bool:
+    return first is not None and first.split(" ", 1)[0] in STATEMENT_KEYWORDS
 
 
 def _label_from_tokens(chunk: list[Token]) -> str | None:
@@ -132,7 +150,7 @@ def _label_from_tokens(chunk: list[Token]) -> str | None:
     first = _first_word(chunk)
     if first == "WITH":
         return _after_with(chunk)
-    if first is None or first not in STATEMENT_KEYWORDS:
+    if not _known(first):
         return None
     return _with_kind(first, chunk)
 
@@ -142,14 +160,16 @@ def _with_kind(first: str, chunk: list[Token]) -> str:
     if first not in _KIND_AFTER:
         return first
     words = [first]
+    skip_next = False
     for token in chunk[1:]:
         upper = word(token)
         if upper is None:
             break
-        if upper in _MODIFIERS:
+        if skip_next or upper in _MODIFIERS:
+            skip_next = upper == "OR"  # CREATE OR REPLACE / OR ALTER / OR REFRESH
             continue
         words.append(upper)
-        if upper not in _KIND_PREFIXES:
+        if upper not in _KIND_PREFIXES or len(words) > 3:
             break
     return " ".join(words)
 

@@ -1,19 +1,25 @@
-'''TODO: one-line summary of ST02 multiple-statements.
+'''The model holds more than one statement.
 
 ## What it does
-TODO
+Splits the file on `;` (outside strings and comments) and reports the start of every
+statement after the first. Empty statements (`;;`) do not count; a `;` after the last
+statement is ST03's business.
 
 ## Why is this bad?
-TODO
+mParticle embeds the data model in its own query (`SELECT COUNT(*) FROM ( <model> ) ...`), so
+the model must be exactly one statement. A second statement, even a harmless `SELECT`, makes
+the wrapped query invalid. Session set-up (`USE`, `SET`, `ALTER SESSION`) cannot be sent this
+way either: configure it on the connection's user or role instead.
 
 ## Example
 ```sql
-SELECT 1
+USE WAREHOUSE reporting;
+SELECT customer_id, email FROM mp.crm.customers
 ```
 
 ## Use instead
 ```sql
-SELECT 1
+SELECT customer_id, email FROM mp.crm.customers
 ```
 '''
 
@@ -23,10 +29,20 @@ from collections.abc import Iterator
 
 from wsync_lint.context import SqlContext
 from wsync_lint.rule import Finding, Needs, Rule, Severity
+from wsync_lint.token_tools import statement_chunks
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
-    return iter(())
+    chunks = statement_chunks(ctx)
+    if len(chunks) < 2:
+        return
+    total = len(chunks)
+    for number, chunk in enumerate(chunks[1:], start=2):
+        yield Finding(
+            chunk[0],
+            f"statement {number} of {total} starts here: a data model must be a single statement",
+            hint="keep only the query mParticle should run; move the other statements out of the model",
+        )
 
 
 RULE = Rule(

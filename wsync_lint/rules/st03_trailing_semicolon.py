@@ -1,19 +1,23 @@
-'''TODO: one-line summary of ST03 trailing-semicolon.
+'''The query ends with a semicolon.
 
 ## What it does
-TODO
+Reports each `;` that follows the last statement of the file, when only white space and
+comments come after it (`SELECT ... ;`, also `SELECT ... ;;`). The finding covers exactly the
+`;` character.
 
 ## Why is this bad?
-TODO
+mParticle wraps the model in its own query: `SELECT COUNT(*) FROM ( <model> ) WHERE ...`. A
+`;` inside those parentheses ends the statement early and the warehouse rejects the wrapped
+query, although the model alone runs fine in a worksheet.
 
 ## Example
 ```sql
-SELECT 1
+SELECT customer_id, email FROM mp.crm.customers;
 ```
 
 ## Use instead
 ```sql
-SELECT 1
+SELECT customer_id, email FROM mp.crm.customers
 ```
 '''
 
@@ -21,12 +25,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlglot.tokens import TokenType
+
 from wsync_lint.context import SqlContext
 from wsync_lint.rule import Finding, Needs, Rule, Severity
+from wsync_lint.token_tools import token_span
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
-    return iter(())
+    tokens = ctx.lexicon.tokens
+    if not tokens or tokens[-1].token_type != TokenType.SEMICOLON:
+        return
+    index = len(tokens) - 1
+    while index >= 0 and tokens[index].token_type == TokenType.SEMICOLON:
+        index -= 1
+    if index < 0:
+        return  # nothing but semicolons: no statement to end
+    for token in tokens[index + 1 :]:
+        span = token_span(token)
+        yield Finding(
+            span,
+            "the query ends with `;`, which breaks mParticle's wrapper `SELECT ... FROM ( <model> )`",
+            hint="remove the trailing `;`",
+        )
 
 
 RULE = Rule(

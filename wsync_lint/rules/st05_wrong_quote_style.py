@@ -1,32 +1,248 @@
-'''TODO: one-line summary of ST05 wrong-quote-style.
+'''A name is quoted the way another database quotes names.
 
 ## What it does
-TODO
+Reports, at the opening quote, each name quoted in a way the warehouse does not read as a
+name:
+
+- `[name]` (SQL Server style), in every warehouse. In Snowflake and BigQuery `[x]` is also an
+  array literal, so there only brackets where an array cannot stand are reported: after `AS`,
+  `FROM` or `JOIN`, or next to a `.` (`[t].[col]`). Subscripts (`arr[0]`, `col[key]`,
+  `ARRAY[...]`, `arr[OFFSET(1)]`) are never reported.
+- `"name"` in BigQuery and Databricks, where double quotes make a string: reported in queries
+  as an alias (after `AS`, or right after an expression in a select list), as a table after
+  `JOIN`, and as part of a dotted name (`"t".col`, `t."col"`). String options of other
+  statements, `PIVOT`/`UNPIVOT` labels and method calls (`"text".REPLACE(...)`) are strings and
+  are not reported.
+- `` `name` `` in Snowflake and Redshift, which do not quote names with backticks.
 
 ## Why is this bad?
-TODO
+mParticle's SQL reference suggests wrapping column names "in `""` or `[]`" to keep their case,
+but only some of that works, and it depends on the warehouse. `[name]` is rejected everywhere
+(or silently builds an array); in BigQuery `AS "name"` is a syntax error because `"name"` is a
+string; backticks are a syntax error in Snowflake and Redshift.
 
 ## Example
 ```sql
-SELECT 1
+-- dialect: bigquery
+SELECT u.email AS email, COUNT(t.id) AS "count_of_open_tickets"
+FROM `mp.demo_service.tickets` t
+JOIN `mp.demo_service.users` u ON u.id = t.requester_user_id
+GROUP BY u.email
 ```
 
 ## Use instead
 ```sql
-SELECT 1
+-- dialect: bigquery
+SELECT u.email AS email, COUNT(t.id) AS `count_of_open_tickets`
+FROM `mp.demo_service.tickets` t
+JOIN `mp.demo_service.users` u ON u.id = t.requester_user_id
+GROUP BY u.email
 ```
 '''
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+from sqlglot.tokens import Token, TokenType
+
 from wsync_lint.context import SqlContext
+from wsync_lint.positions import Span
 from wsync_lint.rule import Finding, Needs, Rule, Severity
+from wsync_lint.token_tools import (
+    STRING_TOKEN_TYPES,
+    code,
+    code_tokens,
+    ends_operand,
+    in_spans,
+    matching_close,
+    source_char,
+    word,
+)
+
+_BRACKETED = re.compile(r"\s*([A-Za-z_][\w$]*(?: +[\w$]+)*)\s*\Z")
+_SINGLE_WORD = re.compile(r"[A-Za-z_][\w$]*\Z")
+_NAME_BEFORE = frozenset({"AS", "FROM", "JOIN"})
+# Words after which a double-quoted string is a literal, not an alias (`DATE "2024-01-01"`).
+_LITERAL_PREFIXES = frozenset(
+    {"DATE", "DATETIME", "TIME", "TIMESTAMP", "JSON", "NUMERIC", "BIGNUMERIC", "DECIMAL",
+     "BIGDECIMAL", "RANGE", "INTERVAL", "COLLATE", "FORMAT", "ZONE", "ESCAPE", "OF", "R", "B",
+     "RB", "BR"}
+)  # fmt: skip
+_ALIAS_FOLLOWERS = frozenset({TokenType.COMMA, TokenType.SEMICOLON})
+_QUERY_STARTS = frozenset({"SELECT", "WITH", "FROM"})
+_ALIAS_FOLLOWER_WORDS = frozenset({"FROM"})
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
-    return iter(())
+    text = ctx.text
+    dialect = ctx.warehouse.name
+    has_brackets = "[" in text
+    has_backticks = "`" in text and dialect in ("snowflake", "redshift")
+    has_doubles = '"' in text and dialect in ("bigquery", "databricks")
+    if not (has_brackets or has_backticks or has_doubles):
+        return
+    tokens = code_tokens(ctx)
+    findings: list[Finding] = []
+    if has_brackets:
+        findings.extend(_brackets(ctx, tokens))
+    if has_backticks:
+        findings.extend(_backticks(ctx, tokens))
+    if has_doubles:
+        findings.extend(_double_quotes(ctx, tokens))
+    findings.sort(key=lambda f: f.at.start)  # type: ignore[union-attr]
+    yield from findings
+
+
+def _brackets(ctx: SqlContext, tokens: list[Token]) -> Iterator[Finding]:
+    text = ctx.text
+    array_literals = ctx.warehouse.name in ("snowflake", "bigquery")
+    quote = ctx.warehouse.identifier_quote
+    for index, token in enumerate(tokens):
+        if token.text != "[":
+            continue
+        close = _closing_bracket(tokens, index)
+        if close is None:
+            continue
+        inside = text[token.end + 1 : tokens[close].start]
+        match = _BRACKETED.match(inside)
+        if match is None:
+            continue
+        previous = tokens[index - 1] if index > 0 else None
+        following = tokens[close + 1] if close + 1 < len(tokens) else None
+        if ends_operand(previous):
+            continue  # a subscript: `arr[0]`, `col[key]`, `ARRAY[x]`
+        after_distinct = index > 1 and word(tokens[index - 2]) == "DISTINCT"  # IS DISTINCT FROM [x]
+        name_position = (
+            (previous is not None and (word(previous) in _NAME_BEFORE or previous.text == ".") and not after_distinct)
+            or (following is not None and following.text == ".")
+        )
+        single = _SINGLE_WORD.match(match.group(1)) is not None
+        if not name_position and (array_literals or not single):
+            continue  # `[x]` is an array literal in Snowflake and BigQuery
+        name = match.group(1)
+        yield Finding(
+            Span(token.start, tokens[close].end + 1),
+            f"`[{name}]` quotes a name with brackets (SQL Server style); {ctx.warehouse.display} does not",
+            hint=f"write {code(quote + name + quote)}, or leave the name unquoted",
+        )
+
+
+def _closing_bracket(tokens: list[Token], index: int) -> int | None:
+    """The index of the `]` closing ``tokens[index]`` when only words lie between, else None."""
+    for offset in range(index + 1, min(index + 12, len(tokens))):
+        text = tokens[offset].text
+        if text == "]":
+            return offset
+        if word(tokens[offset]) is None:
+            return None
+    return None
+
+
+def _backticks(ctx: SqlContext, tokens: list[Token]) -> Iterator[Finding]:
+    text = ctx.text
+    quote = ctx.warehouse.identifier_quote
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        start = token.start
+        if token.text == "`" and token.token_type == TokenType.UNKNOWN:
+            close = next(
+                (j for j in range(index + 1, len(tokens)) if tokens[j].text == "`" and tokens[j].line == token.line),
+                None,
+            )
+            if close is None:
+                index += 1
+                continue
+            end = tokens[close].end + 1
+            index = close + 1
+        elif source_char(ctx, token) == "`":
+            end = token.end + 1  # the fallback scanner keeps `name` as one token
+            index += 1
+        else:
+            index += 1
+            continue
+        name = text[start + 1 : end - 1]
+        yield Finding(
+            Span(start, end),
+            f"backtick-quoted name {code('`' + name + '`')}: "
+            f"{ctx.warehouse.display} does not quote names with backticks",
+            hint=f"write {code(quote + name + quote)}, or leave the name unquoted",
+        )
+
+
+def _double_quotes(ctx: SqlContext, tokens: list[Token]) -> Iterator[Finding]:
+    text = ctx.text
+    skipped = _pivot_spans(tokens)
+    for chunk in _query_chunks(tokens):
+        for index, token in enumerate(chunk):
+            if token.token_type not in STRING_TOKEN_TYPES or source_char(ctx, token) != '"':
+                continue
+            if text.startswith('"""', token.start) or in_spans(token.start, skipped):
+                continue  # a triple-quoted string, or a PIVOT/UNPIVOT label (`IN (q1 AS "2011")`)
+            role = _double_quoted_role(chunk, index)
+            if role is None:
+                continue
+            name = text[token.start + 1 : token.end]
+            yield Finding(
+                Span(token.start, token.end + 1),
+                f'double-quoted {role} `"{name}"` is a string in {ctx.warehouse.display}, not a name',
+                hint=f"write {code('`' + name + '`')}: {ctx.warehouse.display} quotes names with backticks",
+            )
+
+
+def _query_chunks(tokens: list[Token]) -> Iterator[list[Token]]:
+    """The `;`-separated statements that are queries (DDL string options are not aliases)."""
+    chunk: list[Token] = []
+    for token in [*tokens, None]:
+        if token is None or token.token_type == TokenType.SEMICOLON:
+            if chunk and (chunk[0].token_type == TokenType.L_PAREN or word(chunk[0]) in _QUERY_STARTS):
+                yield chunk
+            chunk = []
+        else:
+            chunk.append(token)
+
+
+def _pivot_spans(tokens: list[Token]) -> list[Span]:
+    spans = []
+    for index, token in enumerate(tokens[:-1]):
+        if word(token) in ("PIVOT", "UNPIVOT") and tokens[index + 1].token_type == TokenType.L_PAREN:
+            close = matching_close(tokens, index + 1)
+            if close is not None:
+                spans.append(Span(tokens[index + 1].start, tokens[close].end + 1))
+    return spans
+
+
+def _double_quoted_role(chunk: list[Token], index: int) -> str | None:
+    """What a double-quoted string stands for by its neighbours: 'alias', 'name' or None."""
+    token = chunk[index]
+    previous = chunk[index - 1] if index > 0 else None
+    following = chunk[index + 1] if index + 1 < len(chunk) else None
+    before = word(previous) if previous is not None else None
+    if previous is None or previous.token_type in STRING_TOKEN_TYPES:
+        return None  # adjacent strings are concatenated (Databricks)
+    if before is not None and previous.end + 1 == token.start:
+        return None  # a prefix glued to the string: rb"...", B"..."
+    if before == "AS":
+        return "alias"
+    if before == "JOIN":
+        return "table name"
+    if previous.text == ".":
+        return "name"
+    if following is not None and following.text == "." and index + 2 < len(chunk):
+        member = chunk[index + 2]
+        after = chunk[index + 3] if index + 3 < len(chunk) else None
+        if word(member) is not None and not (after is not None and after.token_type == TokenType.L_PAREN):
+            return "name"  # `"t".col`, not a method call `"text".REPLACE(...)`
+    implicit = previous.token_type in (
+        TokenType.VAR, TokenType.R_PAREN, TokenType.R_BRACKET, TokenType.NUMBER, TokenType.IDENTIFIER
+    ) or before == "END"  # fmt: skip
+    if not implicit or before in _LITERAL_PREFIXES:
+        return None
+    if following is None or following.token_type in _ALIAS_FOLLOWERS or word(following) in _ALIAS_FOLLOWER_WORDS:
+        return "alias"
+    return None
 
 
 RULE = Rule(

@@ -1,0 +1,10 @@
+-- wsync-lint: dialect=bigquery iterator_field=last_order_at iterator_data_type=timestamp
+SELECT
+    o.customer_id,
+    COUNT(o.order_id) AS lifetime_orders,
+    SUM(o.total_usd) AS lifetime_revenue_usd,
+    ARRAY_AGG(DISTINCT o.category IGNORE NULLS) AS purchased_categories,
+    MAX(o.ordered_at) AS last_order_at
+FROM `acme-prod.sales.orders` AS o
+WHERE o.status = 'complete'
+GROUP BY o.customer_id

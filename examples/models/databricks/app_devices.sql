@@ -1,0 +1,9 @@
+-- wsync-lint: dialect=databricks
+SELECT
+    d.customer_id,
+    d.ios_idfv,
+    d.android_advertising_id,
+    d.push_token,
+    d.app_version AS last_app_version
+FROM main.mobile.devices d
+WHERE d.is_active
