@@ -216,8 +216,6 @@ class Hostile:
     """A substring of the first finding's message."""
     api: bool = True
     """Whether lint_string must give the same findings (False when the CLI's size limit decides)."""
-    known_bug: str | None = None
-    """Why the current code gets this wrong (the case is a strict xfail until it is fixed)."""
     same_as: bytes | None = None
     """Another text that must give the same findings (BOM / CRLF against plain LF)."""
 
@@ -314,10 +312,6 @@ HOSTILE: list[Hostile] = [
         [("PS01", 2, 3)],
         1,
         message="cannot be split into tokens",
-        known_bug=(
-            "parse._unterminated only looks at quoted tokens, not at the fallback scanner's unclosed "
-            "comments, so the failure points at 1:1 instead of the '/*'"
-        ),
     ),
     Hostile(
         "only_semicolons",
@@ -325,20 +319,12 @@ HOSTILE: list[Hostile] = [
         [("PS02", 1, 1)],
         1,
         message="no SQL statement",
-        known_bug=(
-            "engine.check_source treats a file as empty only when it has no tokens; ';' tokens parse "
-            "to zero statements and the file passes clean"
-        ),
     ),
     Hostile(
         "lone_select",
         lambda: b"SELECT",
         [("PS01", 1, 1)],
         1,
-        known_bug=(
-            "sqlglot parses a lone SELECT to an empty Select() without error; no rule reports a "
-            "SELECT without columns, which every warehouse rejects"
-        ),
     ),
     Hostile("one_mib_single_line_query", one_mib_query, [], 0),
     Hostile(
@@ -352,11 +338,7 @@ HOSTILE: list[Hostile] = [
 
 
 def hostile_params() -> list:
-    params = []
-    for case in HOSTILE:
-        marks = [pytest.mark.xfail(reason=case.known_bug, strict=True)] if case.known_bug else []
-        params.append(pytest.param(case, id=case.name, marks=marks))
-    return params
+    return [pytest.param(case, id=case.name) for case in HOSTILE]
 
 
 def write_case(case: Hostile, folder: Path) -> Path:
@@ -440,7 +422,5 @@ def test_hostile_inputs_in_one_run(tmp_path):
     document = json.loads(out)
     assert document["summary"]["files"] == len(paths)
     reported = {f["path"] for f in document["findings"]}
-    expected = {
-        f"{c.name}.sql" for c in HOSTILE if c.config is None and c.select == PS and c.expect and not c.known_bug
-    }
+    expected = {f"{c.name}.sql" for c in HOSTILE if c.config is None and c.select == PS and c.expect}
     assert expected <= reported

@@ -22,7 +22,7 @@ from wsync_lint.parse import parse_tokens, parses_in
 from wsync_lint.positions import LineIndex, Span, node_span
 from wsync_lint.registry import all_rules
 from wsync_lint.rule import Location, Needs, Rule, Violation
-from wsync_lint.source import comment_only_problem
+from wsync_lint.source import no_statement_problem
 from wsync_lint.warehouses import WAREHOUSES
 
 DEFAULT_DIALECT = "snowflake"
@@ -74,10 +74,12 @@ def check_source(source: str | ReadProblem, path: str, plan: FilePlan) -> list[V
         lexicon = scan(text, settings.dialect)
     context = SqlContext(path, text, WAREHOUSES[settings.dialect], settings, lexicon)
     if not lexicon.tokens:
-        context.read_problem = comment_only_problem(text)
+        context.read_problem = no_statement_problem(text)
     else:
         context.statements, context.parse_failure = parse_tokens(text, lexicon, settings.dialect)
-        if context.parse_failure and "PS01" in plan.codes and len(text) <= _OTHER_DIALECT_PROBE_LIMIT:
+        if context.parse_failure is None and not context.statements:
+            context.read_problem = no_statement_problem(text)
+        elif context.parse_failure and "PS01" in plan.codes and len(text) <= _OTHER_DIALECT_PROBE_LIMIT:
             context.other_dialects_parsing = tuple(
                 name for name in WAREHOUSES if name != settings.dialect and parses_in(text, name)
             )

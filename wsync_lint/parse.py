@@ -44,11 +44,11 @@ def parse_tokens(text: str, lexicon: Lexicon, dialect: str) -> tuple[list[exp.Ex
     Returns the non-empty statements, or an empty list and the failure.
     """
     if not lexicon.tokenized:
-        bad = _unterminated(lexicon)
+        offset, bad_text = _unterminated(lexicon, text) or (0, "")
         return [], ParseFailure(
             "the text cannot be split into tokens (an unterminated string, quoted name or comment?)",
-            bad.start if bad else 0,
-            bad.text if bad else "",
+            offset,
+            bad_text,
             unterminated=True,
         )
     try:
@@ -60,8 +60,31 @@ def parse_tokens(text: str, lexicon: Lexicon, dialect: str) -> tuple[list[exp.Ex
     except (SqlglotError, ValueError, IndexError, KeyError, TypeError, AttributeError) as error:
         # sqlglot raises a few non-ParseError exceptions on malformed input; each is a parse failure.
         return [], ParseFailure(f"the parser stopped: {type(error).__name__}", 0, "")
+    empty = _empty_select(lexicon.tokens)
+    if empty is not None:
+        return [], ParseFailure("SELECT without a column list", empty.start, text[empty.start : empty.end + 1])
     # A comment after the last `;` comes back as an empty `Semicolon` statement: not a statement.
     return [s for s in statements if s is not None and not isinstance(s, exp.Semicolon)], None
+
+
+# What can follow a SELECT keyword only when no column is selected.
+_NOTHING_SELECTED = frozenset(
+    {
+        TokenType.SEMICOLON, TokenType.R_PAREN, TokenType.FROM, TokenType.WHERE, TokenType.GROUP_BY,
+        TokenType.ORDER_BY, TokenType.HAVING, TokenType.UNION, TokenType.EXCEPT, TokenType.INTERSECT,
+        TokenType.LIMIT,
+    }
+)  # fmt: skip
+
+
+def _empty_select(tokens: tuple[Token, ...]) -> Token | None:
+    """The first SELECT keyword with no column list after it (sqlglot accepts it; warehouses do not)."""
+    for index, token in enumerate(tokens):
+        if token.token_type is TokenType.SELECT:
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            if following is None or following.token_type in _NOTHING_SELECTED:
+                return token
+    return None
 
 
 def parses_in(text: str, dialect: str) -> bool:
@@ -95,12 +118,18 @@ def _token_at(tokens: tuple[Token, ...], line: int | None, col: int | None) -> T
     return None
 
 
-def _unterminated(lexicon: Lexicon) -> Token | None:
-    """The first quoted token the fallback scanner had to close at the end of the text."""
+def _unterminated(lexicon: Lexicon, text: str) -> tuple[int, str] | None:
+    """Where the first quote or block comment the fallback scanner had to close at the end starts."""
+    found: list[tuple[int, str]] = []
     for token in lexicon.tokens:
         opener = "$$" if token.text.startswith("$$") else token.text[:1]
         if opener in ("'", '"', "`", "$$"):
             body = token.text[len(opener) :]
             if not body.endswith(opener) or (opener != "$$" and len(token.text) == 1):
-                return token
-    return None
+                found.append((token.start, token.text))
+                break
+    for comment in lexicon.comments:
+        if not comment.is_line and comment.span.end == len(text) and not text.endswith("*/"):
+            found.append((comment.span.start, text[comment.span.start : comment.span.end]))
+            break
+    return min(found) if found else None

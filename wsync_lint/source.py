@@ -56,12 +56,12 @@ def read_source(path: Path, max_size: int) -> str | ReadProblem:
     return decode_source(data)
 
 
-def comment_only_problem(text: str) -> ReadProblem:
-    """The problem of a file that holds comments and white space but no SQL."""
+def no_statement_problem(text: str) -> ReadProblem:
+    """The problem of a file that holds comments, white space or `;` but no SQL statement."""
     line_count = LineIndex(text).line_count
     noun = "line" if line_count == 1 else "lines"
     return ReadProblem(
-        f"the file holds no SQL statement ({line_count} {noun} of comments only)",
+        f"the file holds no SQL statement ({line_count} {noun} of comments, white space or `;` only)",
         Span(0, 0),
         "write the data model's SELECT, or delete the file",
     )
