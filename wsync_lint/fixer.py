@@ -1,8 +1,8 @@
 """Safe fixes (``--fix``) and their preview (``--diff``).
 
-A fix is applied only when the file, linted again after the edits, has exactly the findings it
-had before minus the ones fixed: a fix that would make anything else appear or disappear is
-not applied. Fixing repeats until nothing is left to fix, so a second run finds nothing. Line
+A fix is applied only when every finding of the file, linted again after the edits, is one it
+had before (by code, counted): a fix that would make anything new appear is not applied, so a
+fix can never trade one problem for another. Fixing repeats until nothing is left to fix, so a second run finds nothing. Line
 endings, the byte-order mark and the encoding (UTF-8) are kept.
 """
 
@@ -65,8 +65,8 @@ def fix_text(text: str, path: str, plan: FilePlan) -> FixedText:
         new_text, _ = apply_edits(result.text, edits)
         after = check_source(new_text, path, plan)
         expected = Counter(v.code for v in violations) - Counter(v.code for v in chosen)
-        if Counter(v.code for v in after) != expected:
-            break  # the edits would change more than the findings they fix: leave the file alone
+        if not Counter(v.code for v in after) <= expected:
+            break  # the edits would bring in a finding of their own: leave the file alone
         result.text, violations = new_text, after
         result.fixed.extend(chosen)
     result.remaining = violations

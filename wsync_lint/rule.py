@@ -104,6 +104,8 @@ class Rule:
     default_enabled: bool = True
     options: Mapping[str, Option] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    fixable: bool = False
+    """Whether some of its findings carry a safe fix (``--fix``)."""
 
     @property
     def summary(self) -> str:

@@ -30,6 +30,13 @@ FROM demo.mp_dw_demo.attr
 SELECT scanned_timestamp_ms, cid AS "customer_id", propensity_to_buy
 FROM demo.mp_dw_demo.attr
 ```
+
+## Fix
+`--fix` deletes zero-width characters, turns other unusual spaces into ordinary spaces, and
+replaces a pair of typographic quotes with ASCII ones where the context decides which: the
+warehouse's name quote after `AS`, `FROM`, `JOIN` or next to a `.`; `'...'` after `=`, `IN`,
+`LIKE`, `THEN` and the like, and for single quotes. A lone quote, or a pair whose role is
+unclear, is left for you.
 '''
 
 from __future__ import annotations
@@ -41,7 +48,7 @@ from collections.abc import Iterator
 
 from wsync_lint.context import SqlContext
 from wsync_lint.positions import Span
-from wsync_lint.rule import Finding, Needs, Rule, Severity
+from wsync_lint.rule import Edit, Finding, Fix, Needs, Rule, Severity
 from wsync_lint.token_tools import CODE, code, text_map, word
 
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u2033\u00ab\u00bb\uff02"
@@ -93,10 +100,12 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
             described = ", ".join(_describe(c) for c in distinct)
             count = f"{len(chars)} invisible characters: " if len(chars) > 1 else ""
             zero_width = all(c in _ZERO_WIDTH for c in chars)
+            span = Span(start, match.end())
             yield Finding(
-                Span(start, match.end()),
+                span,
                 f"{count}{described} in the SQL code",
                 hint="delete it" if zero_width else "replace it with an ordinary space",
+                fix=_replace(span, "" if zero_width else " "),
             )
             continue
         char = match.group()
@@ -107,10 +116,13 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
             inner = paired.group(1)
             close = text[paired.end() - 1]
             codes = f"U+{ord(char):04X}" if close == char else f"U+{ord(char):04X}, U+{ord(close):04X}"
+            span = Span(start, paired.end())
+            hint, replacement = _pair_hint(ctx, family, inner, start, paired.end())
             yield Finding(
-                Span(start, paired.end()),
+                span,
                 f"typographic quotes {code(char + inner + close)} ({codes}) in the SQL code",
-                hint=_pair_hint(ctx, family, inner, start, paired.end()),
+                hint=hint,
+                fix=_replace(span, replacement) if replacement is not None else None,
             )
             continue
         yield Finding(
@@ -136,18 +148,23 @@ def _neighbours(ctx: SqlContext, start: int, end: int) -> tuple[str | None, str 
     return prev_text, next_text
 
 
-def _pair_hint(ctx: SqlContext, family: str, inner: str, start: int, end: int) -> str:
+def _replace(span: Span, replacement: str) -> Fix:
+    return Fix((Edit(span, replacement),), f"replace with {code(replacement)}" if replacement else "delete")
+
+
+def _pair_hint(ctx: SqlContext, family: str, inner: str, start: int, end: int) -> tuple[str, str | None]:
+    """The hint for a quoted pair, and its ASCII replacement where the context makes it certain."""
     quote = ctx.warehouse.identifier_quote
     as_name = f"{quote}{inner}{quote}"
     as_string = "'" + inner.replace("'", "''") + "'"
     if family == "single":
-        return f"write {code(as_string)} with ASCII single quotes"
+        return f"write {code(as_string)} with ASCII single quotes", as_string
     previous, following = _neighbours(ctx, start, end)
     if previous in _NAME_CONTEXT or following == ".":
-        return f"write {code(as_name)}: {ctx.warehouse.display} quotes names with {code(quote)}"
+        return f"write {code(as_name)}: {ctx.warehouse.display} quotes names with {code(quote)}", as_name
     if previous in _STRING_CONTEXT:
-        return f"write {code(as_string)}: strings take ASCII single quotes"
-    return f"write {code(as_name)} for a name or {code(as_string)} for a string"
+        return f"write {code(as_string)}: strings take ASCII single quotes", as_string
+    return f"write {code(as_name)} for a name or {code(as_string)} for a string", None
 
 
 def _single_hint(ctx: SqlContext, family: str) -> str:
@@ -164,4 +181,5 @@ RULE = Rule(
     doc=__doc__,
     needs=Needs.TEXT,
     default_severity=Severity.ERROR,
+    fixable=True,
 )

@@ -19,6 +19,9 @@ SELECT customer_id, email FROM mp.crm.customers;
 ```sql
 SELECT customer_id, email FROM mp.crm.customers
 ```
+
+## Fix
+`--fix` removes every `;` after the query (and `--diff` shows it first). Nothing else changes.
 '''
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from collections.abc import Iterator
 from sqlglot.tokens import TokenType
 
 from wsync_lint.context import SqlContext
-from wsync_lint.rule import Finding, Needs, Rule, Severity
+from wsync_lint.rule import Edit, Finding, Fix, Needs, Rule, Severity
 from wsync_lint.token_tools import token_span
 
 
@@ -47,6 +50,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
             span,
             "the query ends with `;`, which breaks mParticle's wrapper `SELECT ... FROM ( <model> )`",
             hint="remove the trailing `;`",
+            fix=Fix((Edit(span, ""),), "remove the trailing `;`"),
         )
 
 
@@ -57,4 +61,5 @@ RULE = Rule(
     doc=__doc__,
     needs=Needs.TEXT,
     default_severity=Severity.ERROR,
+    fixable=True,
 )
