@@ -79,7 +79,10 @@ def test_select_ignore_and_extend_select(tmp_path, run_cli):
     codes = lambda r: sorted({line.split()[1] for line in r.out.splitlines() if ": " in line and "[" in line})  # noqa: E731
     assert codes(run_cli("check", "--select", "PS", cwd=tmp_path)) == ["PS01", "PS02"]
     assert codes(run_cli("check", "--select", "PS", "--ignore", "PS02", cwd=tmp_path)) == ["PS01"]
-    assert codes(run_cli("check", "--select", "PS01", "--extend-select", "unreadable-file", cwd=tmp_path)) == ["PS01", "PS02"]
+    assert codes(run_cli("check", "--select", "PS01", "--extend-select", "unreadable-file", cwd=tmp_path)) == [
+        "PS01",
+        "PS02",
+    ]
     assert codes(run_cli("check", "--select", "PS01,PS02", "--ignore", "parse-error", cwd=tmp_path)) == ["PS02"]
 
 

@@ -68,14 +68,20 @@ def test_per_file_ignores_by_glob(tmp_path, run_cli):
     write(tmp_path, "legacy/a.sql", BAD)
     write(tmp_path, "legacy/b.sql", EMPTY)
     write(tmp_path, "models/c.sql", BAD)
-    assert [line.split(":")[0] + " " + line.split()[1] for line in run_cli("check", "-q", cwd=tmp_path).out.splitlines() if not line.startswith(" ")] == [
+    assert [
+        line.split(":")[0] + " " + line.split()[1]
+        for line in run_cli("check", "-q", cwd=tmp_path).out.splitlines()
+        if not line.startswith(" ")
+    ] == [
         "legacy/b.sql PS02",
         "models/c.sql PS01",
     ]
 
 
 def test_severity_override_and_fail_on(tmp_path, run_cli):
-    write(tmp_path, "wsync-lint.toml", 'select = ["PS01"]\nfail-on = "error"\n[rules.parse-error]\nseverity = "warning"\n')
+    write(
+        tmp_path, "wsync-lint.toml", 'select = ["PS01"]\nfail-on = "error"\n[rules.parse-error]\nseverity = "warning"\n'
+    )
     write(tmp_path, "a.sql", BAD)
     result = run_cli("check", cwd=tmp_path)
     assert result.code == 0  # only warnings, and only errors fail
@@ -100,11 +106,16 @@ def test_exclude_globs(tmp_path, run_cli):
     write(tmp_path, "build/a.sql", BAD)
     write(tmp_path, "b.tmp.sql", BAD)
     write(tmp_path, "c.sql", BAD)
-    assert [line.split(":")[0] for line in run_cli("check", "-q", cwd=tmp_path).out.splitlines() if not line.startswith(" ")] == ["c.sql"]
+    assert [
+        line.split(":")[0] for line in run_cli("check", "-q", cwd=tmp_path).out.splitlines() if not line.startswith(" ")
+    ] == ["c.sql"]
 
 
 def test_max_file_size(tmp_path, run_cli):
     write(tmp_path, "wsync-lint.toml", 'select = ["PS02"]\nmax-file-size = 10\n')
     write(tmp_path, "a.sql", "SELECT customer_id FROM t\n")
     result = run_cli("check", "-q", cwd=tmp_path)
-    assert result.out.splitlines()[0] == "a.sql:1:1: PS02 [error] the file is 26 bytes, over the 10-byte limit for a data model"
+    assert (
+        result.out.splitlines()[0]
+        == "a.sql:1:1: PS02 [error] the file is 26 bytes, over the 10-byte limit for a data model"
+    )

@@ -62,7 +62,9 @@ def test_settings_directive_sets_the_dialect():
     from wsync_lint.engine import FilePlan, check_source
 
     assert check_source(sql, "m.sql", FilePlan(frozenset({"PS01"}))) == []
-    assert [v.code for v in check_source(sql, "m.sql", FilePlan(frozenset({"PS01"}), forced_dialect="snowflake"))] == ["PS01"]
+    assert [v.code for v in check_source(sql, "m.sql", FilePlan(frozenset({"PS01"}), forced_dialect="snowflake"))] == [
+        "PS01"
+    ]
     assert FileSettings("bigquery").pipeline_type is None
 
 
@@ -86,9 +88,18 @@ def test_settings_directive_reaches_the_rules():
     [
         ("-- wsync-lint: dialect=oracle\nSELECT 1\n", "m.sql:1:1: unknown dialect 'oracle'"),
         ("-- wsync-lint: colour=blue\nSELECT 1\n", "m.sql:1:1: unknown key 'colour' in the wsync-lint comment"),
-        ("-- wsync-lint: dialect\nSELECT 1\n", "m.sql:1:1: expected key=value in the wsync-lint comment, got 'dialect'"),
-        ("SELECT 1\n-- wsync-lint: dialect=bigquery\n", "m.sql:2:1: a wsync-lint settings comment must come before the query"),
-        ("-- wsync-lint: iterator_data_type=datetime_tz\nSELECT 1\n", "m.sql:1:1: unknown iterator_data_type 'datetime_tz'"),
+        (
+            "-- wsync-lint: dialect\nSELECT 1\n",
+            "m.sql:1:1: expected key=value in the wsync-lint comment, got 'dialect'",
+        ),
+        (
+            "SELECT 1\n-- wsync-lint: dialect=bigquery\n",
+            "m.sql:2:1: a wsync-lint settings comment must come before the query",
+        ),
+        (
+            "-- wsync-lint: iterator_data_type=datetime_tz\nSELECT 1\n",
+            "m.sql:1:1: unknown iterator_data_type 'datetime_tz'",
+        ),
     ],
 )
 def test_invalid_settings_directive_is_a_usage_error(sql, message):

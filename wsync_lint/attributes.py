@@ -160,7 +160,7 @@ _ANGLE_TYPES = frozenset({TokenType.STRUCT, TokenType.ARRAY, TokenType.MAP})
 
 
 class _OpenList:
-    __slots__ = ("depth", "items", "first")
+    __slots__ = ("depth", "first", "items")
 
     def __init__(self, depth: int, first: int) -> None:
         self.depth = depth
@@ -218,9 +218,8 @@ def _ends_list(tokens: tuple[Token, ...], i: int) -> bool:
     previous = tokens[i - 1].token_type if i else None
     if tt is TokenType.FROM and previous is TokenType.DISTINCT:
         return False  # a IS DISTINCT FROM b
-    if tt is TokenType.EXCEPT and previous is TokenType.STAR:
-        return False  # SELECT * EXCEPT (a, b)
-    return True
+    # SELECT * EXCEPT (a, b) lists columns to leave out, it does not end the list
+    return not (tt is TokenType.EXCEPT and previous is TokenType.STAR)
 
 
 def select_lists(tokens: tuple[Token, ...]) -> list[list[Span]]:
@@ -299,9 +298,7 @@ def item_spans(ctx: SqlContext, query: exp.Query) -> list[Span | None]:
         # list of the right length before the query's first positioned part, if it has one.
         after = node_span(query)
         candidates = [
-            spans
-            for spans in lists
-            if len(spans) == len(selects) and (after is None or spans[-1].end <= after.start)
+            spans for spans in lists if len(spans) == len(selects) and (after is None or spans[-1].end <= after.start)
         ]
         if after is not None and candidates:
             return list(candidates[-1])

@@ -40,8 +40,15 @@ def cli() -> None:
 @click.option("--select", multiple=True, help="Rule codes, prefixes or names to check (replaces the configured set).")
 @click.option("--extend-select", multiple=True, help="Rules to check in addition to the configured set.")
 @click.option("--ignore", multiple=True, help="Rules not to check.")
-@click.option("--dialect", type=click.Choice(DIALECTS), help="Warehouse dialect of every file (beats config and directives).")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Use this configuration file.")
+@click.option(
+    "--dialect", type=click.Choice(DIALECTS), help="Warehouse dialect of every file (beats config and directives)."
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Use this configuration file.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
@@ -156,4 +163,3 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"wsync-lint: internal error: {type(error).__name__}: {error}", err=True)
         sys.exit(int(ExitCode.ERROR))
     sys.exit(int(ExitCode.CLEAN))
-

@@ -61,7 +61,9 @@ def check_source(source: str | ReadProblem, path: str, plan: FilePlan) -> list[V
     """Lint one model's text (or report why it could not be read); ``path`` is for display."""
     if isinstance(source, ReadProblem):
         settings = resolve_settings(plan, Directives())
-        context = SqlContext(path, "", WAREHOUSES[settings.dialect], settings, Lexicon((), (), True), read_problem=source)
+        context = SqlContext(
+            path, "", WAREHOUSES[settings.dialect], settings, Lexicon((), (), True), read_problem=source
+        )
         return _run_rules(context, LineIndex(source.text), plan, Directives())
 
     text = source

@@ -107,6 +107,7 @@ def intended_identity(name: str) -> str | None:
         return IDENTITY_NEAR_MISSES[lowered]
     return _SQUASHED.get(_squash(name))
 
+
 # WS-PIPE-03: `pipeline_type` ∈ {user_attributes, events}.
 PIPELINE_TYPES: tuple[str, ...] = ("user_attributes", "events")
 

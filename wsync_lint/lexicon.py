@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import SqlglotError
@@ -59,7 +59,7 @@ class Lexicon:
         return [Span(t.start, t.end + 1) for t in self.tokens if t.token_type in LITERAL_TOKEN_TYPES]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _comment_markers(dialect: str) -> tuple[tuple[str, str | None], ...]:
     markers = []
     for marker in Dialect.get_or_raise(dialect).tokenizer_class.COMMENTS:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from sqlglot import exp
 from sqlglot.tokens import Token
@@ -19,7 +19,7 @@ from sqlglot.tokens import Token
 from wsync_lint.positions import Span
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     """How bad a finding is. Ordered: an error outranks a warning."""
 
     WARNING = "warning"
@@ -43,7 +43,7 @@ class Needs(enum.Enum):
     """Runs after suppression, over what the file's suppression comments did (WL01, WL02)."""
 
 
-Location = Union[exp.Expression, Token, Span]
+Location = exp.Expression | Token | Span
 
 
 @dataclass(frozen=True)

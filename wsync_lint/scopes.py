@@ -460,7 +460,11 @@ class Analysis:
             for used in join.args.get("using") or []:
                 if isinstance(used, exp.Identifier) and self.key(used) == key:
                     return None
-                if isinstance(used, exp.Column) and isinstance(used.this, exp.Identifier) and self.key(used.this) == key:
+                if (
+                    isinstance(used, exp.Column)
+                    and isinstance(used.this, exp.Identifier)
+                    and self.key(used.this) == key
+                ):
                     return None
         for source in ref.scope.sources:
             if (key,) in source.paths:
@@ -780,7 +784,9 @@ def _unnamed_label(node: exp.Expression, kind: SourceKind) -> str:
     while isinstance(function, exp.Dot):
         function = function.expression
     if isinstance(function, exp.Explode):
-        name = "FLATTEN" if isinstance(node, (exp.TableFromRows, exp.Lateral)) and not node.args.get("view") else "EXPLODE"
+        name = (
+            "FLATTEN" if isinstance(node, (exp.TableFromRows, exp.Lateral)) and not node.args.get("view") else "EXPLODE"
+        )
     elif isinstance(function, exp.Func):
         name = function.sql_name() if not isinstance(function, exp.Anonymous) else function.name
     else:

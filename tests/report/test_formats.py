@@ -64,7 +64,7 @@ def _golden(name: str, text: str) -> None:
 def test_cli_format_choices_are_the_reporters():
     from wsync_lint.cli import FORMATS
 
-    assert FORMATS == tuple(REPORTERS)
+    assert tuple(REPORTERS) == FORMATS
 
 
 @pytest.mark.parametrize("name", ["text", "json", "github", "junit"])
@@ -96,7 +96,7 @@ def test_sarif_is_valid_and_complete():
     driver = run["tool"]["driver"]
     assert (driver["name"], driver["version"]) == ("wsync-lint", __version__)
     assert [rule["id"] for rule in driver["rules"]] == [rule.code for rule in all_rules()]
-    for descriptor, rule in zip(driver["rules"], all_rules()):
+    for descriptor, rule in zip(driver["rules"], all_rules(), strict=True):
         assert descriptor["name"] == rule.name
         assert descriptor["shortDescription"]["text"] == rule.summary
         assert descriptor["fullDescription"]["text"]

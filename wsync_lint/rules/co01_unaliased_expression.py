@@ -1,4 +1,4 @@
-'''An output expression has no alias, so the warehouse invents the attribute name.
+"""An output expression has no alias, so the warehouse invents the attribute name.
 
 ## What it does
 Reports an item of the model's select list that is neither a bare column (`a.email`, or a
@@ -38,7 +38,7 @@ GROUP BY u.email
 Names are predicted from the SQL text; on Databricks and for the rarer Redshift expressions
 the message does not spell the exact generated name. A parenthesised column, `(a)`, counts as
 an expression.
-'''
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-'''Two output columns come back with the same name.
+"""Two output columns come back with the same name.
 
 ## What it does
 Reports an output column whose name, as the warehouse returns it, is already used by an
@@ -36,7 +36,7 @@ JOIN mp.crm.contacts c ON c.account_id = a.id
 ## Known limitations
 Only names written in the query are compared: the names a warehouse invents for unaliased
 expressions (CO01) and the columns behind a `*` are not.
-'''
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-'''The model returns more output columns than mParticle accepts (100).
+"""The model returns more output columns than mParticle accepts (100).
 
 ## What it does
 Counts the items of the model's select list and reports the first item past mParticle's
@@ -33,7 +33,7 @@ FROM mp.crm.wide_profile
 ## Known limitations
 Without a schema a `*` counts as one column, so a model with a star is only reported when its
 written items alone pass the limit (the message then says "at least").
-'''
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-'''The warehouse changes the case of an attribute's name.
+"""The warehouse changes the case of an attribute's name.
 
 ## What it does
 Reports an output column whose name the warehouse returns in another case than written, and
@@ -35,7 +35,7 @@ FROM mp.demo.calc
 
 ## Known limitations
 On Redshift the rule assumes the default `enable_case_sensitive_identifier = false`.
-'''
+"""
 
 from __future__ import annotations
 
@@ -67,7 +67,9 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
                 why = f"{warehouse.display} {how} unquoted names"
             shown = written_name(column, warehouse)
             if events:
-                message = f"column `{shown}` comes back as `{returned}` ({why}); field transformations must use `{returned}`"
+                message = (
+                    f"column `{shown}` comes back as `{returned}` ({why}); field transformations must use `{returned}`"
+                )
             else:
                 message = f"attribute `{shown}` lands in mParticle as `{returned}` ({why})"
             if warehouse.folds_quoted:

@@ -1,4 +1,4 @@
-'''An output name the warehouse cannot return as written.
+"""An output name the warehouse cannot return as written.
 
 ## What it does
 Reports an output column name (an alias, or a bare column's name) that breaks the warehouse's
@@ -34,7 +34,7 @@ FROM `mp-demo.crm.customers`
 ## Known limitations
 BigQuery datasets with "flexible column names" accept more characters; the rule follows the
 default rules.
-'''
+"""
 
 from __future__ import annotations
 

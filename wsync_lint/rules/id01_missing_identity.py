@@ -1,4 +1,4 @@
-'''A user attributes model returns no reserved identity column.
+"""A user attributes model returns no reserved identity column.
 
 ## What it does
 For a model used by a `user_attributes` pipeline (`pipeline_type` in the configuration or a
@@ -32,7 +32,7 @@ SELECT a.customer_id, a.scanned_timestamp_ms, c.propensity_to_buy
 FROM demodw.demo.mp_dw_demo_attr a
 JOIN demodw.demo.mp_dw_demo_calc c ON a.customer_id = c.customer_id
 ```
-'''
+"""
 
 from __future__ import annotations
 

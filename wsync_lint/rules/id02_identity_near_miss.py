@@ -1,4 +1,4 @@
-'''An output name looks like an identity but is not a reserved name.
+"""An output name looks like an identity but is not a reserved name.
 
 ## What it does
 Reports an output column named almost like a reserved user or device identity: `user_id`,
@@ -26,7 +26,7 @@ FROM mp.crm.users u
 SELECT u.user_id AS customer_id, u.lifetime_value
 FROM mp.crm.users u
 ```
-'''
+"""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     for query in ctx.queries:
         columns = list(named(ctx.outputs(query)))
         names = [identity_candidate(column, warehouse, ctx.text) or "" for column in columns]
-        near = [(column, intended_identity(name)) for column, name in zip(columns, names)]
+        near = [(column, intended_identity(name)) for column, name in zip(columns, names, strict=True)]
         if not any(intended for _, intended in near):
             continue
         present = {identity_of(name) for name in names} - {None}
@@ -53,7 +53,9 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
             if intended is None or identity_of(intended) in present:
                 continue
             shown = written_name(column, warehouse)
-            fix = f"AS {intended}" if column.aliased else f"{column.expression.sql(dialect=warehouse.name)} AS {intended}"
+            fix = (
+                f"AS {intended}" if column.aliased else f"{column.expression.sql(dialect=warehouse.name)} AS {intended}"
+            )
             yield Finding(
                 column.name_node,
                 f"`{shown}` looks like the reserved identity `{intended}` but is not one: mParticle stores it "

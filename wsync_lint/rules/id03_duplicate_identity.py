@@ -1,4 +1,4 @@
-'''Two output columns map to the same identity.
+"""Two output columns map to the same identity.
 
 ## What it does
 Reports an output column that maps to a reserved identity another output column of the same
@@ -27,7 +27,7 @@ SELECT c.customer_id, c.propensity_to_buy
 FROM mp.demo.attr a
 JOIN mp.demo.calc c ON c.account_id = a.id
 ```
-'''
+"""
 
 from __future__ import annotations
 

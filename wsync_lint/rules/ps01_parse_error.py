@@ -1,4 +1,4 @@
-'''The model does not parse in its warehouse's dialect.
+"""The model does not parse in its warehouse's dialect.
 
 ## What it does
 Reports a data model that sqlglot cannot parse as SQL of the connection's warehouse
@@ -21,7 +21,7 @@ SELECT customer_id, FROM mp.crm.customers WHERE
 ```sql
 SELECT customer_id FROM mp.crm.customers
 ```
-'''
+"""
 
 from __future__ import annotations
 
@@ -32,7 +32,6 @@ from wsync_lint.context import SqlContext
 from wsync_lint.positions import Span
 from wsync_lint.rule import Finding, Needs, Rule
 from wsync_lint.warehouses import WAREHOUSES
-
 
 _MISSING_PART = re.compile(r"Required keyword: '(\w+)' missing for <class '[\w.]*?(\w+)'>")
 
@@ -79,5 +78,6 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
             "suppress with `-- wsync-lint: ignore PS01` and report it"
         )
     yield Finding(Span(failure.offset, failure.offset + max(len(shown), 1)), message, hint=hint)
+
 
 RULE = Rule(code="PS01", name="parse-error", check=check, doc=__doc__, needs=Needs.TEXT)

@@ -1,4 +1,4 @@
-'''A model file that is empty, binary, not UTF-8, or over the size limit.
+"""A model file that is empty, binary, not UTF-8, or over the size limit.
 
 ## What it does
 Reports a `.sql` file that cannot be read as a data model: it is empty or holds only
@@ -21,7 +21,7 @@ SELECT customer_id FROM mp.crm.customers
 
 ## Options
 The size limit is the `max-file-size` key of `[tool.wsync-lint]`, in bytes.
-'''
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-'''Templating or a placeholder is left in the SQL.
+"""Templating or a placeholder is left in the SQL.
 
 ## What it does
 Reports text that only a templating tool would replace, at its start:
@@ -36,7 +36,7 @@ WHERE region = 'EMEA'
 ## Known limitations
 dbt models are templates by design: lint the compiled SQL (`target/compiled/...`) rather than
 the model source.
-'''
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-'''A typographic quote or an invisible space is in the SQL code.
+"""A typographic quote or an invisible space is in the SQL code.
 
 ## What it does
 Reports, outside string literals, quoted names and comments:
@@ -37,7 +37,7 @@ replaces a pair of typographic quotes with ASCII ones where the context decides 
 warehouse's name quote after `AS`, `FROM`, `JOIN` or next to a `.`; `'...'` after `=`, `IN`,
 `LIKE`, `THEN` and the like, and for single quotes. A lone quote, or a pair whose role is
 unclear, is left for you.
-'''
+"""
 
 from __future__ import annotations
 

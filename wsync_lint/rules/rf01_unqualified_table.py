@@ -1,4 +1,4 @@
-'''A table is not fully qualified with its database (project, catalog) and schema.
+"""A table is not fully qualified with its database (project, catalog) and schema.
 
 ## What it does
 Reports a table reference in a `FROM` or `JOIN` that does not name all three parts the
@@ -35,7 +35,7 @@ FROM demo.mp_dw_demo_attr
 SELECT scanned_timestamp_ms, cid AS customer_id, propensity_to_buy
 FROM demodw.demo.mp_dw_demo_attr
 ```
-'''
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-'''A column is qualified with a name that is no table or alias in scope.
+"""A column is qualified with a name that is no table or alias in scope.
 
 ## What it does
 Reports `x.col` where `x` names no source the SELECT can see: no alias, no unaliased table
@@ -44,7 +44,7 @@ Not checked: qualifiers inside an `UPDATE`, `DELETE`, `MERGE` or routine body (`
 FUNCTION`), files of procedural SQL (`FOR ... IN`, `DECLARE`, `BEGIN ... END`), lambda
 parameters, `MATCH_RECOGNIZE` pattern variables and sequence calls (`seq.NEXTVAL`). A derived
 table may use the aliases of the FROM items beside it, as if it were `LATERAL`.
-'''
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-'''Aggregates are mixed with columns that are neither aggregated nor grouped.
+"""Aggregates are mixed with columns that are neither aggregated nor grouped.
 
 ## What it does
 In a SELECT whose select list calls an aggregate function (`COUNT`, `SUM`, `MAX`,
@@ -39,7 +39,7 @@ GROUP BY u.email
 Only aggregate functions sqlglot knows (and a list of others it does not) count: a
 user-defined aggregate function is taken for a scalar one. A column that is functionally
 dependent on a grouped key is still reported, as the warehouses do.
-'''
+"""
 
 from __future__ import annotations
 
@@ -145,7 +145,11 @@ class _Grouping:
                     grouping.add_expression(analysis, item.this if isinstance(item, exp.Alias) else item)
                 continue
             grouping.add_expression(analysis, expression)
-            if isinstance(expression, exp.Column) and isinstance(expression.this, exp.Identifier) and not expression.table:
+            if (
+                isinstance(expression, exp.Column)
+                and isinstance(expression.this, exp.Identifier)
+                and not expression.table
+            ):
                 aliased = aliases.get(analysis.key(expression.this))
                 if aliased is not None:
                     # `GROUP BY id` with `campaign_id AS id` groups by the aliased expression.
@@ -215,7 +219,11 @@ def _expression_keys(analysis: Analysis, node: exp.Expression) -> set[str]:
     def normalise(strip: bool):
         def transform(n: exp.Expression) -> exp.Expression:
             if isinstance(n, exp.Column) and strip and n.args.get("table") is not None:
-                return exp.column(exp.to_identifier(analysis.key(n.this), quoted=True) if isinstance(n.this, exp.Identifier) else n.this)
+                return exp.column(
+                    exp.to_identifier(analysis.key(n.this), quoted=True)
+                    if isinstance(n.this, exp.Identifier)
+                    else n.this
+                )
             if isinstance(n, exp.Identifier):
                 return exp.to_identifier(analysis.key(n), quoted=True)
             return n

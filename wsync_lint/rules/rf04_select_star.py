@@ -1,4 +1,4 @@
-'''The model's output uses `*`, so its attributes are whatever columns the tables have.
+"""The model's output uses `*`, so its attributes are whatever columns the tables have.
 
 ## What it does
 Reports `*`, `t.*` (and BigQuery's `s.field.*`, with or without `EXCEPT`/`EXCLUDE`/`REPLACE`)
@@ -23,7 +23,7 @@ SELECT * FROM mp.crm.customers
 ```sql
 SELECT customer_id, email, loyalty_tier FROM mp.crm.customers
 ```
-'''
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-'''An unqualified column in a query that reads several tables may come from more than one.
+"""An unqualified column in a query that reads several tables may come from more than one.
 
 ## What it does
 Reports a column written without a qualifier in a SELECT that reads more than one source
@@ -32,7 +32,7 @@ SELECT t.id AS ticket_id, u.email
 FROM mp.demo_service.tickets t
 JOIN mp.demo_service.users u ON u.id = t.requester_user_id
 ```
-'''
+"""
 
 from __future__ import annotations
 
@@ -82,7 +82,11 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
             "supply it; without a schema it cannot be proven which one does"
         )
         qualifier = next((s.qualifier for s in candidates if s.qualifier), None)
-        hint = f"qualify it: {code(f'{qualifier}.{name}')}" if qualifier else "give each source an alias and qualify the column"
+        hint = (
+            f"qualify it: {code(f'{qualifier}.{name}')}"
+            if qualifier
+            else "give each source an alias and qualify the column"
+        )
         yield Finding(ref.column, message, hint=hint)
 
 

@@ -1,4 +1,4 @@
-'''A statement in the model is not a query.
+"""A statement in the model is not a query.
 
 ## What it does
 Reports every statement that does not just return rows: DML (`INSERT`, `UPDATE`, `DELETE`,
@@ -26,7 +26,7 @@ SELECT customer_id, email FROM mp.crm.customers
 ```sql
 SELECT customer_id, email FROM mp.crm.customers
 ```
-'''
+"""
 
 from __future__ import annotations
 
@@ -79,10 +79,10 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
         return
     statements = ctx.statements
     if not templated and ctx.parse_failure is None and len(statements) == len(chunks):
-        labels = [_label_from_tree(statement, chunk) for statement, chunk in zip(statements, chunks)]
+        labels = [_label_from_tree(statement, chunk) for statement, chunk in zip(statements, chunks, strict=True)]
     else:
         labels = [_label_from_tokens(chunk) for chunk in chunks]
-    for chunk, label in zip(chunks, labels):
+    for chunk, label in zip(chunks, labels, strict=True):
         if label is not None:
             yield _finding(chunk, label)
 

@@ -1,4 +1,4 @@
-'''The model holds more than one statement.
+"""The model holds more than one statement.
 
 ## What it does
 Splits the file on `;` (outside strings and comments) and reports the start of every
@@ -21,7 +21,7 @@ SELECT customer_id, email FROM mp.crm.customers
 ```sql
 SELECT customer_id, email FROM mp.crm.customers
 ```
-'''
+"""
 
 from __future__ import annotations
 

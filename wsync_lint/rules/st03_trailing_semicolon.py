@@ -1,4 +1,4 @@
-'''The query ends with a semicolon.
+"""The query ends with a semicolon.
 
 ## What it does
 Reports each `;` that follows the last statement of the file, when only white space and
@@ -22,7 +22,7 @@ SELECT customer_id, email FROM mp.crm.customers
 
 ## Fix
 `--fix` removes every `;` after the query (and `--diff` shows it first). Nothing else changes.
-'''
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-'''The model uses a `WITH` clause (common table expressions).
+"""The model uses a `WITH` clause (common table expressions).
 
 ## What it does
 Reports every `WITH` clause, at its `WITH` keyword: at the top of the model and inside
@@ -36,7 +36,7 @@ JOIN (
     GROUP BY requester_user_id
 ) o ON o.requester_user_id = u.id
 ```
-'''
+"""
 
 from __future__ import annotations
 

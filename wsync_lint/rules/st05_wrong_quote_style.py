@@ -1,4 +1,4 @@
-'''A name is quoted the way another database quotes names.
+"""A name is quoted the way another database quotes names.
 
 ## What it does
 Reports, at the opening quote, each name quoted in a way the warehouse does not read as a
@@ -38,7 +38,7 @@ FROM `mp.demo_service.tickets` t
 JOIN `mp.demo_service.users` u ON u.id = t.requester_user_id
 GROUP BY u.email
 ```
-'''
+"""
 
 from __future__ import annotations
 
@@ -115,9 +115,8 @@ def _brackets(ctx: SqlContext, tokens: list[Token]) -> Iterator[Finding]:
             continue  # a subscript: `arr[0]`, `col[key]`, `ARRAY[x]`
         after_distinct = index > 1 and word(tokens[index - 2]) == "DISTINCT"  # IS DISTINCT FROM [x]
         name_position = (
-            (previous is not None and (word(previous) in _NAME_BEFORE or previous.text == ".") and not after_distinct)
-            or (following is not None and following.text == ".")
-        )
+            previous is not None and (word(previous) in _NAME_BEFORE or previous.text == ".") and not after_distinct
+        ) or (following is not None and following.text == ".")
         single = _SINGLE_WORD.match(match.group(1)) is not None
         if not name_position and (array_literals or not single):
             continue  # `[x]` is an array literal in Snowflake and BigQuery

@@ -1,4 +1,4 @@
-'''A function or construct from another warehouse's SQL.
+"""A function or construct from another warehouse's SQL.
 
 ## What it does
 Reports functions that the connection's warehouse does not have but another of the four
@@ -39,7 +39,7 @@ FROM `mp.crm.customers`
 The table is a curated list, not a catalogue of every function: a function missing from it is
 not reported. A user-defined function with the same unqualified name is reported too; suppress
 the finding on that line.
-'''
+"""
 
 from __future__ import annotations
 
@@ -270,9 +270,13 @@ def _snowflake_flatten(tokens: list[Token], index: int) -> bool:
     previous = tokens[index - 1] if index > 0 else None
     if previous is not None and word(previous) == "LATERAL":
         return True
-    if previous is not None and previous.token_type == TokenType.L_PAREN and index > 1:
-        if word(tokens[index - 2]) == "TABLE":
-            return True
+    if (
+        previous is not None
+        and previous.token_type == TokenType.L_PAREN
+        and index > 1
+        and word(tokens[index - 2]) == "TABLE"
+    ):
+        return True
     after = tokens[index + 2 : index + 4]
     return len(after) == 2 and word(after[0]) == "INPUT" and after[1].text == "=>"
 

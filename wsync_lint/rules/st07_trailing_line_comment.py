@@ -1,4 +1,4 @@
-'''The model ends with a line comment.
+"""The model ends with a line comment.
 
 ## What it does
 Reports a line comment (`--`, `//` in Snowflake, `#` in BigQuery) that comes after the last
@@ -28,7 +28,7 @@ FROM mp.crm.customers -- active customers only
 SELECT customer_id, email
 FROM mp.crm.customers
 ```
-'''
+"""
 
 from __future__ import annotations
 

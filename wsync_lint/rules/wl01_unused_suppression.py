@@ -1,4 +1,4 @@
-'''A `wsync-lint: ignore` comment that suppressed nothing.
+"""A `wsync-lint: ignore` comment that suppressed nothing.
 
 ## What it does
 Reports each code in an `ignore` or `ignore-file` comment for which no finding was suppressed,
@@ -17,7 +17,7 @@ SELECT customer_id FROM mp.crm.customers  -- wsync-lint: ignore ST03
 ```sql
 SELECT customer_id FROM mp.crm.customers
 ```
-'''
+"""
 
 from __future__ import annotations
 

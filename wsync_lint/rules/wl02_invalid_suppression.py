@@ -1,4 +1,4 @@
-'''A suppression comment naming an unknown code, or no code at all.
+"""A suppression comment naming an unknown code, or no code at all.
 
 ## What it does
 Reports each entry of a `wsync-lint: ignore` or `ignore-file` comment that is neither a rule
@@ -17,7 +17,7 @@ SELECT customer_id FROM mp.crm.customers  -- wsync-lint: ignore XX99
 ```sql
 SELECT customer_id FROM mp.crm.customers
 ```
-'''
+"""
 
 from __future__ import annotations
 
