@@ -84,6 +84,9 @@ class DialectResult:
     kib: float
     parse_runs: list[Run] = field(default_factory=list)
     check_runs: list[Run] = field(default_factory=list)
+    """``check`` as users run it (its default --jobs: every CPU above 48 files)."""
+    serial_runs: list[Run] = field(default_factory=list)
+    """``check --jobs 1``: one process, like the bare parse (empty if --jobs does not exist)."""
     parse_ok: int = 0
     parse_failed: int = 0
     parse_other: int = 0
@@ -98,22 +101,24 @@ class DialectResult:
         return statistics.median(getattr(r, attr) for r in runs)
 
     def summary(self) -> dict:
-        parse_s, check_s = self._median(self.parse_runs, "wall"), self._median(self.check_runs, "wall")
-        parse_cpu, check_cpu = self._median(self.parse_runs, "cpu"), self._median(self.check_runs, "cpu")
+        med = self._median
+        parse_s, check_s = med(self.parse_runs, "wall"), med(self.check_runs, "wall")
+        parse_cpu = med(self.parse_runs, "cpu")
         in_parse, in_check = statistics.median(self.in_parse), statistics.median(self.in_check)
-        return {
+        fastest_parse = min(r.wall for r in self.parse_runs)
+        summary = {
             "dialect": self.dialect,
             "files": self.files,
             "kib": self.kib,
             "parse_s": parse_s,
             "check_s": check_s,
             "ratio": check_s / parse_s,
-            "ratio_min": min(r.wall for r in self.check_runs) / min(r.wall for r in self.parse_runs),
-            "cpu_ratio": check_cpu / parse_cpu,
+            "ratio_fastest": min(r.wall for r in self.check_runs) / fastest_parse,
+            "cpu_ratio": med(self.check_runs, "cpu") / parse_cpu,
             "files_per_s": self.files / check_s,
             "parse_files_per_s": self.files / parse_s,
-            "parse_rss_mib": self._median(self.parse_runs, "max_rss_kib") / 1024,
-            "check_rss_mib": self._median(self.check_runs, "max_rss_kib") / 1024,
+            "parse_rss_mib": med(self.parse_runs, "max_rss_kib") / 1024,
+            "check_rss_mib": med(self.check_runs, "max_rss_kib") / 1024,
             "in_parse_s": in_parse,
             "in_check_s": in_check,
             "in_ratio": in_check / in_parse,
@@ -122,6 +127,16 @@ class DialectResult:
             "parse_other": self.parse_other,
             "check_findings": self.check_findings,
         }
+        if self.serial_runs:
+            serial_s = med(self.serial_runs, "wall")
+            summary |= {
+                "serial_s": serial_s,
+                "serial_ratio": serial_s / parse_s,
+                "serial_ratio_fastest": min(r.wall for r in self.serial_runs) / fastest_parse,
+                "serial_cpu_ratio": med(self.serial_runs, "cpu") / parse_cpu,
+                "serial_rss_mib": med(self.serial_runs, "max_rss_kib") / 1024,
+            }
+        return summary
 
 
 def plain_files(corpus: Path, dialect: str, limit: int | None) -> list[Path]:
@@ -158,8 +173,10 @@ def wsync_lint_script() -> str:
     return str(candidate)
 
 
-def check_argv(dialect: str, files: list[Path], cwd: Path) -> list[str]:
+def check_argv(dialect: str, files: list[Path], cwd: Path, serial: bool) -> list[str]:
     argv = [wsync_lint_script(), "check", "--dialect", dialect, "-q", "--exit-zero", "--format", "json"]
+    if serial:
+        argv += ["--jobs", "1"]
     argv += [str(p.relative_to(cwd)) for p in files]
     size = sum(len(a) + 1 for a in argv) + sum(len(k) + len(v) + 2 for k, v in os.environ.items())
     if size > os.sysconf("SC_ARG_MAX") // 2:
@@ -167,42 +184,66 @@ def check_argv(dialect: str, files: list[Path], cwd: Path) -> list[str]:
     return argv
 
 
-def whole_process(result: DialectResult, files: list[Path], corpus: Path, repeat: int, work: Path) -> None:
+def has_jobs_option() -> bool:
+    done = subprocess.run([wsync_lint_script(), "check", "--help"], capture_output=True, text=True, check=False)
+    return "--jobs" in done.stdout
+
+
+def json_summary(path: Path) -> dict:
+    """The ``summary`` object of a JSON report, read from the end of the file.
+
+    The bench process must stay small: a child started from it inherits its peak RSS in
+    ``ru_maxrss`` (the high-water mark survives exec), so the full report is never loaded here.
+    """
+    with open(path, "rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 4096))
+        tail = handle.read().decode("utf-8", errors="replace")
+    at = tail.rfind('"summary"')
+    if at == -1:
+        sys.exit(f"bench: no summary in {path}")
+    return json.loads("{" + tail[at:].strip().removesuffix("}") + "}")["summary"]
+
+
+def whole_process(
+    result: DialectResult, files: list[Path], corpus: Path, repeat: int, work: Path, serial: bool
+) -> None:
     dialect = result.dialect
     cwd = corpus / dialect
     listing = work / f"{dialect}.list"
     listing.write_text("\0".join(str(p) for p in files), encoding="utf-8")
     bare = work / "bare_parse.py"
     bare.write_text(BARE_PARSE, encoding="utf-8")
-    parse_argv = [sys.executable, str(bare), dialect, str(listing)]
-    lint_argv = check_argv(dialect, files, cwd)
+    sides = {
+        "parse": ([sys.executable, str(bare), dialect, str(listing)], result.parse_runs),
+        "check": (check_argv(dialect, files, cwd, serial=False), result.check_runs),
+    }
+    if serial:
+        sides["check -j1"] = (check_argv(dialect, files, cwd, serial=True), result.serial_runs)
+    names = list(sides)
     for round_ in range(repeat):
-        # a, b, then b, a: alternate so a slow spell of the machine hits both sides.
-        order = ("parse", "check") if round_ % 2 == 0 else ("check", "parse")
+        # Rotate the order every round, so a slow spell of the machine hits every side.
+        order = names[round_ % len(names) :] + names[: round_ % len(names)]
         for which in order:
-            out = work / f"{dialect}.{which}.out"
+            argv, runs = sides[which]
+            out = work / f"{dialect}.out"
+            run, err = timed(argv, out, cwd=None if which == "parse" else cwd)
+            if run.code != 0 or err.strip():
+                sys.exit(f"bench: {which} of {dialect} failed ({run.code}): {err.strip()[-2000:]}")
             if which == "parse":
-                run, err = timed(parse_argv, out)
-                if run.code != 0 or err.strip():
-                    sys.exit(f"bench: bare parse of {dialect} failed ({run.code}): {err.strip()[-2000:]}")
                 ok, failed, other = map(int, out.read_text().split())
                 result.parse_ok, result.parse_failed, result.parse_other = ok, failed, other
-                result.parse_runs.append(run)
             else:
-                run, err = timed(lint_argv, out, cwd=cwd)
-                if run.code != 0 or err.strip():
-                    sys.exit(f"bench: wsync-lint check of {dialect} failed ({run.code}): {err.strip()[-2000:]}")
-                document = json.loads(out.read_text(encoding="utf-8"))
-                result.check_files = document["summary"]["files"]
-                result.check_findings = len(document["findings"])
-                result.check_runs.append(run)
+                summary = json_summary(out)
+                if summary["files"] != len(files):
+                    sys.exit(f"bench: {which} checked {summary['files']} files of {dialect}, expected {len(files)}")
+                result.check_files = summary["files"]
+                result.check_findings = summary["errors"] + summary["warnings"]
+            runs.append(run)
         print(
-            f"  {dialect} round {round_ + 1}/{repeat}: parse {result.parse_runs[-1].wall:.2f}s"
-            f"  check {result.check_runs[-1].wall:.2f}s",
+            f"  {dialect} round {round_ + 1}/{repeat}: "
+            + "  ".join(f"{name} {sides[name][1][-1].wall:.2f}s" for name in names),
             file=sys.stderr,
         )
-    if result.check_files != len(files):
-        sys.exit(f"bench: wsync-lint checked {result.check_files} files of {dialect}, expected {len(files)}")
 
 
 def in_process_child(dialect: str, listing: str, repeat: int) -> None:
@@ -311,25 +352,25 @@ def import_evidence(work: Path, top: int = 12) -> dict:
 
 
 def environment() -> dict:
-    import sqlglot
-
-    try:
-        from sqlglot.tokens import SQLGLOTC_INSTALLED  # type: ignore[attr-defined]
-    except ImportError:
-        SQLGLOTC_INSTALLED = False
-    from wsync_lint import __version__
-
+    # Asked of a child: importing sqlglot here would raise this process's peak RSS, which every
+    # child it starts inherits in ru_maxrss.
+    probe = (
+        "import json, sqlglot, sqlglot.tokens as t, wsync_lint as w; "
+        "print(json.dumps([sqlglot.__version__, bool(getattr(t, 'SQLGLOTC_INSTALLED', False)), w.__version__]))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    sqlglot_version, sqlglotc, version = json.loads(done.stdout)
     return {
         "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "python": platform.python_version(),
-        "sqlglot": sqlglot.__version__,
-        "sqlglotc": bool(SQLGLOTC_INSTALLED),
-        "wsync_lint": __version__,
+        "sqlglot": sqlglot_version,
+        "sqlglotc": sqlglotc,
+        "wsync_lint": version,
         "cpus": os.cpu_count(),
         "machine": platform.machine(),
         "loadavg_start": os.getloadavg(),
         "commit": _git("rev-parse", "--short", "HEAD"),
-        "uncommitted_files": len([l for l in _git("status", "--porcelain").splitlines() if l.strip()]),
+        "uncommitted_files": len([line for line in _git("status", "--porcelain").splitlines() if line.strip()]),
     }
 
 
@@ -356,19 +397,29 @@ def render(env: dict, results: list[DialectResult], start: dict, imports: dict, 
         "",
         "## Whole process (interpreter start to exit), plain corpus files",
         "",
-        "| dialect | files | KiB | parse s | check s | ratio check/parse | ratio of fastest runs | CPU ratio | files/s (check) | files/s (parse) | peak MiB parse / check |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "`check` is the command as users run it: with more than 48 files it uses every CPU "
+        f"({env['cpus']} here) while the bare parse uses one. `check -j1` is one process, like the parse: "
+        "that ratio is the like-for-like cost of linting.",
+        "",
+        "| dialect | files | KiB | parse s | check s | ratio check/parse | check -j1 s | ratio -j1/parse "
+        "| ratio -j1, fastest runs | CPU ratio check / -j1 | files/s (check) | files/s (parse) | peak MiB parse / check / -j1 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in rows:
+        serial = "serial_s" in s
         lines.append(
             f"| {s['dialect']} | {s['files']:,} | {s['kib']:,.0f} | {s['parse_s']:.2f} | {s['check_s']:.2f} | "
-            f"{s['ratio']:.2f}x | {s['ratio_min']:.2f}x | {s['cpu_ratio']:.2f}x | {s['files_per_s']:.0f} | "
-            f"{s['parse_files_per_s']:.0f} | "
-            f"{s['parse_rss_mib']:.0f} / {s['check_rss_mib']:.0f} |"
+            f"{s['ratio']:.2f}x | "
+            + (f"{s['serial_s']:.2f} | {s['serial_ratio']:.2f}x | {s['serial_ratio_fastest']:.2f}x | " if serial else "- | - | - | ")
+            + f"{s['cpu_ratio']:.2f}x / " + (f"{s['serial_cpu_ratio']:.2f}x" if serial else "-")
+            + f" | {s['files_per_s']:.0f} | {s['parse_files_per_s']:.0f} | "
+            f"{s['parse_rss_mib']:.0f} / {s['check_rss_mib']:.0f} / " + (f"{s['serial_rss_mib']:.0f}" if serial else "-") + " |"
         )
     lines += [
         "",
         "## In process (summed per-file time, no start-up, no file I/O)",
+        "",
+        "One process, one CPU: `sqlglot.parse` against `wsync_lint.api.lint_string` (default rules) per file.",
         "",
         "| dialect | files | parse s | check s | ratio check/parse | sqlglot parse failures | findings (check) |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -430,6 +481,7 @@ def main() -> None:
         parser.error("--repeat must be at least 1")
 
     env = environment()
+    serial = has_jobs_option()
     results = []
     with tempfile.TemporaryDirectory(prefix="wsync-bench-") as tmp:
         work = Path(tmp)
@@ -439,7 +491,7 @@ def main() -> None:
                 parser.error(f"no plain .sql files under {args.corpus / dialect}")
             result = DialectResult(dialect, len(files), sum(p.stat().st_size for p in files) / 1024)
             print(f"{dialect}: {len(files)} files", file=sys.stderr)
-            whole_process(result, files, args.corpus, args.repeat, work)
+            whole_process(result, files, args.corpus, args.repeat, work, serial)
             in_process(result, work, args.repeat)
             results.append(result)
         print("start-up ...", file=sys.stderr)

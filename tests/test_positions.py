@@ -62,13 +62,24 @@ def test_non_utf8_points_at_the_bad_byte():
 
 
 def test_locator_closes_the_parentheses_a_node_opened():
+    from wsync_lint.context import FileSettings, SqlContext
     from wsync_lint.engine import Locator
     from wsync_lint.lexicon import scan
+    from wsync_lint.warehouses import SNOWFLAKE
 
     sql = "SELECT COALESCE(MAX(t.id), 0) + 1 AS n FROM db.s.t"
     select = sqlglot.parse_one(sql, read="snowflake")
-    locator = Locator(LineIndex(sql), scan(sql, "snowflake").tokens)
+    context = SqlContext("m.sql", sql, SNOWFLAKE, FileSettings("snowflake"), scan(sql, "snowflake"), [select])
+    locator = Locator(context)
     span = locator.span_of(select.find(exp.Coalesce))
     assert sql[span.start : span.end] == "COALESCE(MAX(t.id), 0)"
     span = locator.span_of(select.find(exp.Max))
     assert sql[span.start : span.end] == "MAX(t.id)"
+
+
+def test_unpositioned_nodes_point_at_their_statement_not_at_another_item():
+    from wsync_lint.api import lint_string
+
+    sql = "SELECT 1 AS x;\nSELECT current_date;\nSELECT a, sysdate FROM t;\n"
+    found = [(v.line, v.column) for v in lint_string(sql, dialect="redshift", select=["CO01"])]
+    assert found == [(2, 8), (3, 11)]

@@ -27,7 +27,7 @@ from sqlglot.tokens import Token, TokenType
 
 from wsync_lint.context import SqlContext
 from wsync_lint.outputs import OutputColumn
-from wsync_lint.positions import LineIndex, Span, node_span
+from wsync_lint.positions import Span, node_span
 from wsync_lint.warehouses import REDSHIFT, Warehouse
 
 # ---------------------------------------------------------------------------------------------
@@ -121,10 +121,7 @@ def position_text(ctx: SqlContext, node: exp.Expression) -> str:
     span = node_span(node)
     if span is None:
         return "?"
-    lines = ctx.__dict__.get("_attributes_lines")
-    if lines is None:
-        lines = ctx.__dict__["_attributes_lines"] = LineIndex(ctx.text)
-    line, column = lines.position(span.start)
+    line, column = ctx.lines.position(span.start)
     return f"{line}:{column}"
 
 
@@ -284,10 +281,10 @@ def item_spans(ctx: SqlContext, query: exp.Query) -> list[Span | None]:
     unknown: list[Span | None] = [None] * len(selects)
     if not ctx.lexicon.tokenized or not selects:
         return unknown
-    lists = ctx.__dict__.get("_attributes_select_lists")
-    if lists is None:
-        lists = select_lists(ctx.lexicon.tokens)
-        ctx.__dict__["_attributes_select_lists"] = lists
+    lists = ctx.memo("attributes.select_lists", lambda: select_lists(ctx.lexicon.tokens))
+    bounds = ctx.statement_span(query)
+    if bounds is not None:  # only the lists of the query's own statement
+        lists = [spans for spans in lists if spans and bounds.start <= spans[0].start < bounds.end]
     anchors = []
     for index, select in enumerate(selects):
         span = node_span(select)

@@ -7,22 +7,25 @@ queries, nodes by type, output columns) are computed once, on first use, and cac
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlglot import exp
+from sqlglot.tokens import Token
 
-from wsync_lint.lexicon import Lexicon
+from wsync_lint.lexicon import Lexicon, split_statements
 from wsync_lint.outputs import OutputColumn, output_columns
 from wsync_lint.parse import ParseFailure
-from wsync_lint.positions import Span
+from wsync_lint.positions import LineIndex, Span
 from wsync_lint.warehouses import Warehouse
 
 if TYPE_CHECKING:
     from wsync_lint.directives import Suppression
 
 NodeT = TypeVar("NodeT", bound=exp.Expression)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,13 @@ class SqlContext:
     """When the file does not parse, the other warehouses whose dialect parses it (for PS01)."""
     suppressions: list[Suppression] = field(default_factory=list)
     """The file's suppression comments and what they suppressed (for WL01 and WL02)."""
+    lines: LineIndex = field(default=None, repr=False)  # type: ignore[assignment]
+    """Line and column of offsets in this file."""
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.lines is None:
+            self.lines = LineIndex(self.text)
 
     @cached_property
     def queries(self) -> list[exp.Query]:
@@ -72,7 +82,7 @@ class SqlContext:
     def _nodes_by_type(self) -> dict[type, list[exp.Expression]]:
         index: dict[type, list[exp.Expression]] = defaultdict(list)
         for statement in self.statements:
-            for node in statement.walk():
+            for node in statement.dfs():
                 index[type(node)].append(node)
         return index
 
@@ -87,10 +97,35 @@ class SqlContext:
                 found.extend(nodes)  # type: ignore[arg-type]
         return found
 
+    def memo(self, key: str, build: Callable[[], T]) -> T:
+        """``build()``, computed once per file: for analyses several rules share.
+
+        Keys are namespaced by the module that owns them (``"scopes.analysis"``).
+        """
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
+
     def outputs(self, query: exp.Query) -> list[OutputColumn]:
         """The output columns of ``query`` as the warehouse will name them (cached)."""
-        cache = self.__dict__.setdefault("_outputs", {})
-        key = id(query)
-        if key not in cache:
-            cache[key] = output_columns(query, self.warehouse)
-        return cache[key]
+        return self.memo(f"outputs.{id(query)}", lambda: output_columns(query, self.warehouse))
+
+    @cached_property
+    def statement_chunks(self) -> list[list[Token]]:
+        """The file's tokens split on ``;``, one list per non-empty statement, in file order."""
+        return split_statements(self.lexicon.tokens)
+
+    def statement_span(self, node: exp.Expression) -> Span | None:
+        """The text of the statement that holds ``node`` (None when statements and ``;``-separated
+        chunks do not line up, as in scripts sqlglot reads differently)."""
+        spans = self.memo("context.statement_spans", self._statement_spans)
+        return spans.get(id(node.root()))
+
+    def _statement_spans(self) -> dict[int, Span]:
+        chunks = self.statement_chunks
+        if len(chunks) != len(self.statements):
+            return {}
+        return {
+            id(statement): Span(chunk[0].start, chunk[-1].end + 1)
+            for statement, chunk in zip(self.statements, chunks, strict=True)
+        }

@@ -32,6 +32,19 @@ DEFAULT_DIALECT = "snowflake"
 _OTHER_DIALECT_PROBE_LIMIT = 64 * 1024
 
 
+def _worth_probing(text: str, lexicon: Lexicon) -> bool:
+    """Whether PS01 should say which other warehouses parse the file.
+
+    The hint ("is the connection's warehouse right?") is for a data model: one statement of
+    modest size. A script of several statements is already reported by ST02, and parsing it
+    three more times would cost more than checking it.
+    """
+    if len(text) > _OTHER_DIALECT_PROBE_LIMIT:
+        return False
+    last = len(lexicon.tokens) - 1
+    return all(t.token_type is not TokenType.SEMICOLON for t in lexicon.tokens[:last])
+
+
 @dataclass(frozen=True)
 class FilePlan:
     """What to check in one file and how, before its own directive comments are read."""
@@ -61,10 +74,11 @@ def check_source(source: str | ReadProblem, path: str, plan: FilePlan) -> list[V
     """Lint one model's text (or report why it could not be read); ``path`` is for display."""
     if isinstance(source, ReadProblem):
         settings = resolve_settings(plan, Directives())
-        context = SqlContext(
-            path, "", WAREHOUSES[settings.dialect], settings, Lexicon((), (), True), read_problem=source
-        )
-        return _run_rules(context, LineIndex(source.text), plan, Directives())
+        empty = Lexicon((), (), True)
+        lines = LineIndex(source.text)
+        warehouse = WAREHOUSES[settings.dialect]
+        context = SqlContext(path, "", warehouse, settings, empty, read_problem=source, lines=lines)
+        return _run_rules(context, plan, Directives())
 
     text = source
     lines = LineIndex(text)
@@ -74,18 +88,18 @@ def check_source(source: str | ReadProblem, path: str, plan: FilePlan) -> list[V
     settings = resolve_settings(plan, directives)
     if settings.dialect != provisional:
         lexicon = scan(text, settings.dialect)
-    context = SqlContext(path, text, WAREHOUSES[settings.dialect], settings, lexicon)
+    context = SqlContext(path, text, WAREHOUSES[settings.dialect], settings, lexicon, lines=lines)
     if not lexicon.tokens:
         context.read_problem = no_statement_problem(text)
     else:
         context.statements, context.parse_failure = parse_tokens(text, lexicon, settings.dialect)
         if context.parse_failure is None and not context.statements:
             context.read_problem = no_statement_problem(text)
-        elif context.parse_failure and "PS01" in plan.codes and len(text) <= _OTHER_DIALECT_PROBE_LIMIT:
+        elif context.parse_failure and "PS01" in plan.codes and _worth_probing(text, lexicon):
             context.other_dialects_parsing = tuple(
                 name for name in WAREHOUSES if name != settings.dialect and parses_in(text, name)
             )
-    return _run_rules(context, lines, plan, directives)
+    return _run_rules(context, plan, directives)
 
 
 def _runs(rule: Rule, context: SqlContext) -> bool:
@@ -98,8 +112,8 @@ def _runs(rule: Rule, context: SqlContext) -> bool:
     return rule.needs is Needs.TEXT
 
 
-def _run_rules(context: SqlContext, lines: LineIndex, plan: FilePlan, directives: Directives) -> list[Violation]:
-    locator = Locator(lines, context.lexicon.tokens)
+def _run_rules(context: SqlContext, plan: FilePlan, directives: Directives) -> list[Violation]:
+    locator = Locator(context)
     violations: list[Violation] = []
     late_rules: list[Rule] = []
     for rule in all_rules():
@@ -114,7 +128,7 @@ def _run_rules(context: SqlContext, lines: LineIndex, plan: FilePlan, directives
         context.suppressions = directives.suppressions
         for rule in late_rules:
             kept.extend(_violations(rule, context, locator, plan))
-    kept.sort()
+    kept.sort(key=Violation.sort_key)
     return kept
 
 
@@ -146,9 +160,10 @@ def _violations(rule: Rule, context: SqlContext, locator: Locator, plan: FilePla
 class Locator:
     """Turns what a finding points at into a span and 1-based positions, for one file."""
 
-    def __init__(self, lines: LineIndex, tokens: tuple[Token, ...]) -> None:
-        self.lines = lines
-        self.tokens = tokens
+    def __init__(self, context: SqlContext) -> None:
+        self.context = context
+        self.lines = context.lines
+        self.tokens = context.lexicon.tokens
         self._starts: list[int] | None = None
 
     def span_of(self, at: Location) -> Span:
@@ -157,12 +172,30 @@ class Locator:
         if isinstance(at, Token):
             return Span(at.start, at.end + 1)
         node: exp.Expression | None = at
-        while node is not None:
+        while node is not None and not isinstance(node, exp.Query):
             span = node_span(node)
             if span is not None:
                 return self._close_parentheses(span)
-            node = node.parent  # an unpositioned node (a bare `*`, say): point at what holds it
-        return Span(0, 0)
+            # An unpositioned node (`*`, `CURRENT_DATE`): point at what holds it, but not at a
+            # whole query, whose first positioned part may be any of its other items.
+            node = node.parent
+        if node is not None and node is not at:
+            return self._statement_start(node)
+        span = node_span(at)
+        return self._close_parentheses(span) if span is not None else self._statement_start(at)
+
+    def _statement_start(self, node: exp.Expression) -> Span:
+        """The first token of the statement holding ``node`` (the file's start if unknown)."""
+        span = self.context.statement_span(node)
+        if span is None:
+            return Span(0, 0)
+        first = self.tokens[bisect.bisect_left(self._token_starts(), span.start)]
+        return Span(first.start, first.end + 1)
+
+    def _token_starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = [token.start for token in self.tokens]
+        return self._starts
 
     def _close_parentheses(self, span: Span) -> Span:
         """Extend a node's span over the closing parentheses it opened.
@@ -170,9 +203,7 @@ class Locator:
         sqlglot positions names and literals, not punctuation, so ``COUNT(t.id)`` would
         otherwise end at ``id``. A node's text always has balanced parentheses.
         """
-        if self._starts is None:
-            self._starts = [token.start for token in self.tokens]
-        index = bisect.bisect_left(self._starts, span.start)
+        index = bisect.bisect_left(self._token_starts(), span.start)
         depth, end = 0, span.end
         while index < len(self.tokens):
             token = self.tokens[index]

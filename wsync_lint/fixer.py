@@ -122,5 +122,5 @@ def fix_paths(result: RunResult, options: RunOptions, write: bool) -> FixReport:
                     )
                 )
             )
-    result.violations.sort()
+    result.violations.sort(key=Violation.sort_key)
     return report

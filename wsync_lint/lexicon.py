@@ -9,6 +9,7 @@ produces the same structure, so token-level rules still work on files that do no
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -32,6 +33,26 @@ LITERAL_TOKEN_TYPES = frozenset(
         TokenType.IDENTIFIER,
     }
 )
+
+
+def split_statements(tokens: Sequence[Token]) -> list[list[Token]]:
+    """``tokens`` split on ``;`` tokens, without the empty statements.
+
+    This is how sqlglot's parser splits statements, so for a file that parses the lists line
+    up with its statements.
+    """
+    chunks: list[list[Token]] = []
+    current: list[Token] = []
+    for token in tokens:
+        if token.token_type is TokenType.SEMICOLON:
+            if current:
+                chunks.append(current)
+            current = []
+        else:
+            current.append(token)
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 @dataclass(frozen=True)

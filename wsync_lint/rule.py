@@ -116,9 +116,12 @@ class Rule:
         return {key: option.default for key, option in self.options.items()}
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Violation:
-    """A finding placed in a file, with its code and final severity: what reporters print."""
+    """A finding placed in a file, with its code and final severity: what reporters print.
+
+    Reports list violations in :meth:`sort_key` order: path, line, column, code.
+    """
 
     path: str
     line: int
@@ -126,8 +129,11 @@ class Violation:
     code: str
     end_line: int
     end_column: int
-    name: str = field(compare=False)
-    severity: Severity = field(compare=False)
-    message: str = field(compare=False)
-    hint: str | None = field(default=None, compare=False)
-    fix: Fix | None = field(default=None, compare=False)
+    name: str
+    severity: Severity
+    message: str
+    hint: str | None = None
+    fix: Fix | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str, int, int, str]:
+        return (self.path, self.line, self.column, self.code, self.end_line, self.end_column, self.message)

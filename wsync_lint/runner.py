@@ -200,5 +200,5 @@ def lint_paths(paths: Iterable[Path], options: RunOptions, jobs: int | None = 1)
     for outcome in outcomes:
         result.paths.append(outcome.path)
         result.violations.extend(outcome.violations)
-    result.violations.sort()
+    result.violations.sort(key=Violation.sort_key)
     return result

@@ -508,12 +508,7 @@ class Analysis:
 
 def analyse(ctx: SqlContext) -> Analysis:
     """The file's :class:`Analysis`, built on first use and cached on the context."""
-    cache = ctx.__dict__
-    analysis = cache.get("_scopes_analysis")
-    if analysis is None:
-        analysis = Analysis(ctx)
-        cache["_scopes_analysis"] = analysis
-    return analysis
+    return ctx.memo("scopes.analysis", lambda: Analysis(ctx))
 
 
 # -- aggregates ---------------------------------------------------------------------------------

@@ -73,11 +73,8 @@ _OPERAND_END_TYPES = frozenset(
 
 
 def cached(ctx: SqlContext, key: str, factory: Callable[[], T]) -> T:
-    """``factory()`` computed once per file and kept on the context (as ``ctx.outputs`` does)."""
-    store = ctx.__dict__.setdefault("_token_tools", {})
-    if key not in store:
-        store[key] = factory()
-    return store[key]
+    """``factory()`` computed once per file and kept on the context."""
+    return ctx.memo(f"token_tools.{key}", factory)
 
 
 # --------------------------------------------------------------------------- where am I?
@@ -191,31 +188,6 @@ def code_tokens(ctx: SqlContext) -> list[Token]:
 
 
 # --------------------------------------------------------------------------- statements
-
-
-def statement_chunks(ctx: SqlContext) -> list[list[Token]]:
-    """The file's tokens split on ``;``, one list per non-empty statement, in file order.
-
-    This is how sqlglot's parser splits statements, so the lists line up with
-    ``ctx.statements``.
-    """
-    return cached(ctx, "statement_chunks", lambda: split_statements(ctx.lexicon.tokens))
-
-
-def split_statements(tokens: Sequence[Token]) -> list[list[Token]]:
-    """``tokens`` split on ``;`` tokens, without the empty statements."""
-    chunks: list[list[Token]] = []
-    current: list[Token] = []
-    for token in tokens:
-        if token.token_type == TokenType.SEMICOLON:
-            if current:
-                chunks.append(current)
-            current = []
-        else:
-            current.append(token)
-    if current:
-        chunks.append(current)
-    return chunks
 
 
 # --------------------------------------------------------------------------- token shapes

@@ -50,7 +50,7 @@ def _result() -> RunResult:
             ),
         ],
     )  # fmt: skip
-    result.violations.sort()
+    result.violations.sort(key=Violation.sort_key)
     return result
 
 

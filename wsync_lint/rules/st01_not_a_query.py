@@ -37,8 +37,9 @@ from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
 from wsync_lint.context import SqlContext
+from wsync_lint.lexicon import split_statements
 from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.token_tools import code_tokens, split_statements, statement_chunks, template_spans, word
+from wsync_lint.token_tools import code_tokens, template_spans, word
 
 # First words of statements that are not queries (used when the file does not parse).
 STATEMENT_KEYWORDS = frozenset(
@@ -74,7 +75,7 @@ _KIND_AFTER = frozenset({"CREATE", "ALTER", "DROP", "UNDROP", "TRUNCATE", "SHOW"
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     templated = bool(template_spans(ctx))
     # In a Jinja file the statements are read from the code between the template blocks.
-    chunks = split_statements(code_tokens(ctx)) if templated else statement_chunks(ctx)
+    chunks = split_statements(code_tokens(ctx)) if templated else ctx.statement_chunks
     if not chunks:
         return
     statements = ctx.statements

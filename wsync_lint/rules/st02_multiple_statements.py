@@ -29,11 +29,10 @@ from collections.abc import Iterator
 
 from wsync_lint.context import SqlContext
 from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.token_tools import statement_chunks
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
-    chunks = statement_chunks(ctx)
+    chunks = ctx.statement_chunks
     if len(chunks) < 2:
         return
     total = len(chunks)
