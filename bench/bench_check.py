@@ -95,6 +95,7 @@ class DialectResult:
     in_parse: list[float] = field(default_factory=list)
     in_check: list[float] = field(default_factory=list)
     in_files: int = 0
+    breakdown: dict[str, float] = field(default_factory=dict)
 
     @staticmethod
     def _median(runs: list[Run], attr: str) -> float:
@@ -279,7 +280,66 @@ def in_process_child(dialect: str, listing: str, repeat: int) -> None:
                     lint_string(data, dialect=dialect, path=path)
                 total += clock() - start
             (parse_totals if which == "parse" else check_totals).append(total)
-    print(json.dumps({"files": len(texts), "parse": parse_totals, "check": check_totals}))
+    print(json.dumps({"files": len(texts), "parse": parse_totals, "check": check_totals,
+                      "breakdown": breakdown(texts, dialect)}))
+
+
+def breakdown(texts: list[tuple[str, bytes, str]], dialect: str) -> dict[str, float]:
+    """(child mode) One extra check pass with the engine's stages and every rule timed.
+
+    The engine's functions are wrapped at run time (nothing in the package changes); the wrappers
+    add a little overhead, so this pass is not the one the ratios come from.
+    """
+    import dataclasses
+
+    from wsync_lint import engine
+    from wsync_lint.api import lint_string
+
+    spent: dict[str, float] = {}
+    clock = time.perf_counter
+
+    def timed_call(name, function):
+        def wrapper(*args, **kwargs):
+            start = clock()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + clock() - start
+
+        return wrapper
+
+    def timed_rule(rule):
+        def check(ctx, options):
+            start = clock()
+            try:
+                return iter(list(rule.check(ctx, options)))
+            finally:
+                spent[f"rule {rule.code}"] = spent.get(f"rule {rule.code}", 0.0) + clock() - start
+
+        return dataclasses.replace(rule, check=check)
+
+    stages = {
+        "scan": "tokenize + comments",
+        "read_directives": "directive comments",
+        "parse_tokens": "parse",
+        "parses_in": "PS01 probe of the other dialects",
+    }
+    saved = {name: getattr(engine, name) for name in (*stages, "all_rules")}
+    rules = tuple(timed_rule(rule) for rule in engine.all_rules())
+    try:
+        for name, label in stages.items():
+            setattr(engine, name, timed_call(label, saved[name]))
+        engine.all_rules = lambda: rules
+        start = clock()
+        for path, data, _ in texts:
+            lint_string(data, dialect=dialect, path=path)
+        total = clock() - start
+    finally:
+        for name, function in saved.items():
+            setattr(engine, name, function)
+    spent["engine: positions, violations, suppressions, the rest"] = total - sum(spent.values())
+    spent["total"] = total
+    return spent
 
 
 def in_process(result: DialectResult, work: Path, repeat: int) -> None:
@@ -290,6 +350,7 @@ def in_process(result: DialectResult, work: Path, repeat: int) -> None:
         sys.exit(f"bench: in-process run of {result.dialect} failed: {completed.stderr.strip()[-2000:]}")
     data = json.loads(completed.stdout)
     result.in_files, result.in_parse, result.in_check = data["files"], data["parse"], data["check"]
+    result.breakdown = data["breakdown"]
 
 
 def startup(work: Path, runs: int = 10) -> dict:
@@ -430,6 +491,30 @@ def render(env: dict, results: list[DialectResult], start: dict, imports: dict, 
             f"| {s['dialect']} | {s['in_files']:,} | {s['in_parse_s']:.2f} | {s['in_check_s']:.2f} | "
             f"{s['in_ratio']:.2f}x | {failed} | {s['check_findings']:,} |"
         )
+    lines += [
+        "",
+        "### Where the check time goes (one extra in-process pass, stages and rules wrapped in timers)",
+        "",
+        "| stage | " + " | ".join(s["dialect"] for s in rows) + " |",
+        "|---|" + "---:|" * len(rows),
+    ]
+    stage_names: list[str] = []
+    for result in results:
+        for name in result.breakdown:
+            if name not in stage_names and name != "total":
+                stage_names.append(name)
+    rule_names = sorted((n for n in stage_names if n.startswith("rule ")),
+                        key=lambda n: -sum(r.breakdown.get(n, 0.0) for r in results))
+    shown = [n for n in stage_names if not n.startswith("rule ") and not n.startswith("engine")]
+    shown += ["all rules"] + rule_names[:8] + [n for n in stage_names if n.startswith("engine")] + ["total"]
+    for name in shown:
+        cells = []
+        for result in results:
+            b = result.breakdown
+            value = sum(v for k, v in b.items() if k.startswith("rule ")) if name == "all rules" else b.get(name, 0.0)
+            cells.append(f"{value:.2f} s ({100 * value / b['total']:.0f} %)" if b.get("total") else "-")
+        label = f"  {name}" if name.startswith("rule ") else name
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "## Start-up (median of 10 whole-process runs)",

@@ -128,6 +128,8 @@ class _Grouping:
     """Normalised text of grouped expressions (with and without qualifiers)."""
     items: set[int] = field(default_factory=set)
     """ids of select items grouped by position or alias."""
+    _keys: dict[int, set[str]] = field(default_factory=dict)
+    """Expression keys already computed, by node id (rendering them is the costly part)."""
 
     @classmethod
     def of(cls, analysis: Analysis, select: exp.Select, group: exp.Group | None) -> _Grouping:
@@ -164,6 +166,7 @@ class _Grouping:
                 self.qualified.add((*analysis.name_keys(qualifier), analysis.key(expression.this)))
             else:
                 self.names.add(analysis.key(expression.this))
+            return  # a column is matched by name; only the expressions around a column need its text
         self.expressions.update(_expression_keys(analysis, expression))
 
     def covers(self, analysis: Analysis, ref: ColumnRef) -> bool:
@@ -187,7 +190,10 @@ class _Grouping:
         while node is not None and not isinstance(node, exp.Select):
             if isinstance(node, (exp.Alias, exp.Ordered, exp.Order, exp.Having, exp.Qualify)):
                 break
-            if not self.expressions.isdisjoint(_expression_keys(analysis, node)):
+            keys = self._keys.get(id(node))
+            if keys is None:
+                keys = self._keys[id(node)] = _expression_keys(analysis, node)
+            if not self.expressions.isdisjoint(keys):
                 return True
             if node is root:
                 break
