@@ -19,8 +19,8 @@ from sqlglot.tokens import Token, TokenType
 
 from wsync_lint.positions import Span
 
-# Token types whose text is data, not code: characters inside them are never "invalid".
-LITERAL_TOKEN_TYPES = frozenset(
+# Token types of string literals: their text is data, not code.
+STRING_TOKEN_TYPES = frozenset(
     {
         TokenType.STRING,
         TokenType.RAW_STRING,
@@ -30,9 +30,10 @@ LITERAL_TOKEN_TYPES = frozenset(
         TokenType.HEX_STRING,
         TokenType.BIT_STRING,
         TokenType.UNICODE_STRING,
-        TokenType.IDENTIFIER,
     }
 )
+# ... and quoted identifiers: characters inside either are never "invalid".
+LITERAL_TOKEN_TYPES = STRING_TOKEN_TYPES | {TokenType.IDENTIFIER}
 
 
 def split_statements(tokens: Sequence[Token]) -> list[list[Token]]:
@@ -117,6 +118,9 @@ def _comments_in(text: str, start: int, end: int, dialect: str, out: list[Commen
             i += 1  # a character sqlglot skipped; not a comment
 
 
+_NON_SPACE = re.compile(r"\S")
+
+
 def scan(text: str, dialect: str) -> Lexicon:
     """Tokenize ``text`` in ``dialect``; fall back to a simple scanner if sqlglot cannot."""
     try:
@@ -125,8 +129,9 @@ def scan(text: str, dialect: str) -> Lexicon:
         return _fallback_scan(text, dialect)
     comments: list[Comment] = []
     previous_end = 0
+    has_code = _NON_SPACE.search  # most gaps are white space only: skip them at C speed
     for token in tokens:
-        if token.start > previous_end:
+        if token.start > previous_end and has_code(text, previous_end, token.start):
             _comments_in(text, previous_end, token.start, dialect, comments)
         previous_end = max(previous_end, token.end + 1)
     if previous_end < len(text):

@@ -1,10 +1,7 @@
 """Scopes: the sources each SELECT can see, and what qualifiers and column names resolve to.
 
-A *source* is one item of a FROM clause: a warehouse table, a reference to a WITH name, a
-derived table, VALUES, an UNNEST (also BigQuery/Redshift path navigation ``FROM t, t.arr``
-and Databricks ``LATERAL VIEW``) or another table function (Snowflake ``FLATTEN``,
-``TABLE(...)``, ``GENERATOR``). A *scope* is one SELECT with its sources and the scope around
-it: a subquery sees the sources of the selects that hold it (correlation), a CTE body does not
+A *source* is one item of a FROM clause (see :mod:`wsync_lint.sources`). A *scope* is one
+SELECT with its sources and the scope around it: a subquery sees the sources of the selects that hold it (correlation), a CTE body does not
 see the query its WITH belongs to.
 
 :func:`analyse` builds all of it once per file, from the nodes the context already indexed,
@@ -16,14 +13,11 @@ derived tables and aliased table functions are known from their text. A schema-a
 passes its own ``columns_of`` to :meth:`Analysis.unqualified_candidates` (which sources could
 supply an unqualified column) and :meth:`Analysis.could_be_column` to know table columns too.
 
-Also here: aggregate detection (:func:`is_aggregate_call`, :func:`is_aggregated`), the
-model's output selects (:func:`output_selects`, :func:`star_of`) and :func:`code` for
-quoting SQL in messages.
+Also here: the model's output selects (:func:`output_selects`, :func:`star_of`).
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -31,53 +25,12 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from wsync_lint.sources import FLATTEN_COLUMNS, Key, Source, SourceKind, collect_sources, match_length
 from wsync_lint.warehouses import Warehouse
 
 if TYPE_CHECKING:
     from wsync_lint.context import SqlContext
 
-
-class SourceKind(enum.Enum):
-    """What a FROM item is."""
-
-    TABLE = "table"
-    """A warehouse table or view (``db.schema.table``)."""
-    CTE = "cte"
-    """A reference to a WITH name."""
-    DERIVED = "derived"
-    """``(SELECT ...) AS d``, also ``LATERAL (SELECT ...)``."""
-    VALUES = "values"
-    UNNEST = "unnest"
-    """``UNNEST(...)``, path navigation ``t.arr`` (BigQuery, Redshift), Databricks ``LATERAL VIEW``."""
-    FUNCTION = "function"
-    """Other table functions: ``FLATTEN``, ``TABLE(...)``, ``GENERATOR``, ``IDENTIFIER(...)``, stages."""
-
-
-# Snowflake FLATTEN's output columns (https://docs.snowflake.com/en/sql-reference/functions/flatten).
-FLATTEN_COLUMNS = ("SEQ", "KEY", "PATH", "INDEX", "VALUE", "THIS")
-
-# Aggregate functions sqlglot 30 parses as anonymous functions (so not exp.AggFunc), from each
-# warehouse's function reference. Upper-case names. A name missing here is taken for a scalar
-# function; one listed for the wrong warehouse would take a user's function for an aggregate.
-_COMMON_AGGREGATES = frozenset(
-    {"CORR", "COVAR_POP", "COVAR_SAMP", "REGR_AVGX", "REGR_AVGY", "REGR_COUNT", "REGR_INTERCEPT",
-     "REGR_R2", "REGR_SLOPE", "REGR_SXX", "REGR_SXY", "REGR_SYY"}
-)  # fmt: skip
-EXTRA_AGGREGATES: dict[str, frozenset[str]] = {
-    "snowflake": _COMMON_AGGREGATES | {
-        "APPROX_PERCENTILE", "APPROX_PERCENTILE_ACCUMULATE", "APPROX_PERCENTILE_COMBINE",
-        "APPROX_TOP_K_ACCUMULATE", "APPROX_TOP_K_COMBINE", "APPROXIMATE_JACCARD_INDEX",
-        "APPROXIMATE_SIMILARITY", "BITAND_AGG", "BITOR_AGG", "BITXOR_AGG", "HLL_ACCUMULATE",
-        "HLL_COMBINE", "KURTOSIS", "MINHASH", "MINHASH_COMBINE", "SKEW", "ST_COLLECT",
-    },
-    "bigquery": _COMMON_AGGREGATES | {"ST_UNION_AGG", "ST_CENTROID_AGG", "ST_EXTENT"},
-    "redshift": frozenset({"BIT_AND", "BIT_OR", "LISTAGG"}),
-    "databricks": _COMMON_AGGREGATES | {
-        "APPROX_PERCENTILE", "BITAND_AGG", "BITOR_AGG", "BITXOR_AGG", "BIT_AND", "BIT_OR", "BIT_XOR",
-        "COLLECT_LIST", "COLLECT_SET", "EVERY", "HISTOGRAM_NUMERIC", "KURTOSIS", "PERCENTILE",
-        "PERCENTILE_APPROX", "SOME", "SKEWNESS", "TRY_AVG", "TRY_SUM",
-    },
-}  # fmt: skip
 
 # Unquoted, unqualified names the warehouse reads as a function call without parentheses, but
 # that sqlglot 30 parses as a column in that dialect.
@@ -96,9 +49,6 @@ PSEUDO_COLUMNS: dict[str, frozenset[str]] = {
     "databricks": frozenset({"_metadata"}),
 }
 
-# Wrappers that may sit between an aggregate call and its OVER clause or its arguments.
-_AGG_WRAPPERS = (exp.IgnoreNulls, exp.RespectNulls, exp.WithinGroup, exp.Filter)
-
 # Statements whose own tables a nested SELECT may reference without a scope we model.
 _OPAQUE_STATEMENTS = (exp.Update, exp.Delete, exp.Merge, exp.MultitableInserts)
 
@@ -106,45 +56,6 @@ _OPAQUE_STATEMENTS = (exp.Update, exp.Delete, exp.Merge, exp.MultitableInserts)
 # qualify columns with. `Command` is text sqlglot did not parse (BEGIN, END FOR, ...).
 _SCRIPT_STATEMENTS = (exp.ForIn, exp.Command, exp.Declare, exp.Block, exp.IfBlock, exp.WhileBlock, exp.Execute)
 _ROUTINE_KINDS = frozenset({"FUNCTION", "PROCEDURE", "TABLE FUNCTION", "AGGREGATE FUNCTION"})
-
-Key = tuple[str, ...]
-
-
-@dataclass(eq=False)
-class Source:
-    """One FROM item of a SELECT."""
-
-    kind: SourceKind
-    node: exp.Expression
-    """The FROM item as parsed (``Table``, ``Subquery``, ``Unnest``, ``Lateral`` ...)."""
-    index: int
-    """Position among the scope's sources, in FROM order."""
-    join: exp.Join | None
-    """The JOIN that brought it in (comma joins are joins too); None for the FROM item."""
-    alias: exp.Identifier | None
-    """The alias as written; None when there is none (or sqlglot invented it)."""
-    name: tuple[exp.Identifier, ...] = ()
-    """TABLE and CTE: the name parts as written, outermost first."""
-    column_aliases: tuple[exp.Identifier, ...] = ()
-    """``AS d(a, b)``, an UNNEST's element and offset names, a LATERAL VIEW's columns."""
-    query: exp.Query | None = None
-    """The body of a CTE reference or a derived table."""
-    cte: exp.CTE | None = None
-    extra_names: tuple[exp.Identifier, ...] = ()
-    """Other names it answers to: PIVOT aliases, aliases sqlglot adds."""
-    paths: tuple[Key, ...] = ()
-    """The qualifiers (as keys) that name it: its alias, or the suffixes of its table name."""
-    label: str = ""
-    """How messages name it: the alias, or the table's name as written."""
-
-    @property
-    def qualifier(self) -> str | None:
-        """The text to write before ``.column`` to use this source, if it has one."""
-        if self.alias is not None:
-            return self.label
-        if self.kind in (SourceKind.TABLE, SourceKind.CTE) and self.name:
-            return self.label
-        return None
 
 
 @dataclass(eq=False)
@@ -280,7 +191,7 @@ class Analysis:
         parent = self._scope_for(parent_select) if parent_select is not None else None
         scope = Scope(select, [], parent, opaque)
         self._scopes[id(select)] = scope
-        scope.sources = _SourceCollector(self, select).collect()
+        scope.sources = collect_sources(self, select)
         return scope
 
     @cached_property
@@ -346,7 +257,7 @@ class Analysis:
         for depth, current in enumerate(scope.chain()):
             best: tuple[Source, int] | None = None
             for source in current.sources:
-                consumed = _match(source, keys)
+                consumed = match_length(source, keys)
                 if consumed and (best is None or consumed > best[1]):
                     best = (source, consumed)
             if best is not None:
@@ -511,68 +422,6 @@ def analyse(ctx: SqlContext) -> Analysis:
     return ctx.memo("scopes.analysis", lambda: Analysis(ctx))
 
 
-# -- aggregates ---------------------------------------------------------------------------------
-
-
-def is_aggregate_call(node: exp.Expression, dialect: str) -> bool:
-    """An aggregate function call that is not a window function (no OVER)."""
-    if isinstance(node, exp.AggFunc) or (
-        isinstance(node, exp.Anonymous) and node.name.upper() in EXTRA_AGGREGATES.get(dialect, frozenset())
-    ):
-        return not _windowed(node)
-    return False
-
-
-def _windowed(node: exp.Expression) -> bool:
-    child, parent = node, node.parent
-    while isinstance(parent, _AGG_WRAPPERS) and child.arg_key == "this":
-        child, parent = parent, parent.parent
-    return isinstance(parent, exp.Window) and child.arg_key == "this"
-
-
-def aggregate_calls(expression: exp.Expression, dialect: str) -> list[exp.Expression]:
-    """The aggregate calls in an expression, outside nested queries and outside OVER windows."""
-    found = []
-    for node in expression.walk(prune=lambda n: isinstance(n, (exp.Query, exp.Subquery)) and n is not expression):
-        if isinstance(node, (exp.Query, exp.Subquery)) and node is not expression:
-            continue
-        if is_aggregate_call(node, dialect):
-            found.append(node)
-    return found
-
-
-def is_aggregated(node: exp.Expression, root: exp.Expression, dialect: str) -> bool:
-    """Whether ``node`` sits inside an aggregate call (its arguments, FILTER or WITHIN GROUP) below ``root``."""
-    child, current = node, node.parent
-    while current is not None:
-        if is_aggregate_call(current, dialect):
-            return True
-        if isinstance(current, (exp.WithinGroup, exp.Filter)) and child.arg_key != "this":
-            inner = current.this
-            while isinstance(inner, _AGG_WRAPPERS):
-                inner = inner.this
-            if inner is not None and is_aggregate_call(inner, dialect):
-                return True
-        if current is root:
-            return False
-        child, current = current, current.parent
-    return False
-
-
-# -- messages -----------------------------------------------------------------------------------
-
-
-def code(text: str, limit: int = 60) -> str:
-    """``text`` as inline code for a message: shortened past ``limit`` characters, and fenced
-    with double backticks when it holds a backtick itself (BigQuery, Databricks names)."""
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    if "`" in text:
-        return f"`` {text} ``"
-    return f"`{text}`"
-
-
 # -- the model's output -------------------------------------------------------------------------
 
 
@@ -623,200 +472,3 @@ def _enclosing_select(select: exp.Select) -> tuple[exp.Select | None, bool]:
             return None, True  # the routine's parameters or the statement's tables are names too
         child, node = node, node.parent
     return None, False
-
-
-def _match(source: Source, keys: Key) -> int:
-    """How many leading qualifier parts name ``source`` (0 when none)."""
-    best = 0
-    for path in source.paths:
-        if len(path) > best and keys[: len(path)] == path:
-            best = len(path)
-    if source.kind is SourceKind.TABLE and source.alias is None and source.name:
-        # `db.s.t.col` against `FROM s.t`: the qualifier names the table more fully than written.
-        full = source.paths[-1] if source.paths else ()
-        if full and len(keys) > len(full) and keys[-len(full) :] == full:
-            best = max(best, len(keys))
-    return best
-
-
-class _SourceCollector:
-    """Collects the FROM items of one SELECT as :class:`Source` objects."""
-
-    def __init__(self, analysis: Analysis, select: exp.Select) -> None:
-        self.analysis = analysis
-        self.select = select
-        self.sources: list[Source] = []
-        self._ctes: dict[str, exp.CTE] | None = None
-
-    def collect(self) -> list[Source]:
-        from_ = self.select.args.get("from_")
-        if isinstance(from_, exp.From) and from_.this is not None:
-            self._add(from_.this, None)
-        for join in self.select.args.get("joins") or []:
-            if isinstance(join, exp.Join) and join.this is not None:
-                self._add(join.this, join)
-        for lateral in self.select.args.get("laterals") or []:
-            self._add(lateral, None)
-        return self.sources
-
-    def _add(self, node: exp.Expression, join: exp.Join | None) -> None:
-        if isinstance(node, exp.Subquery) and not isinstance(node.this, exp.Query) and node.this is not None:
-            # A parenthesised join group: `FROM (a JOIN b ON ...)`.
-            self._add(node.this, join)
-            for inner in node.args.get("joins") or []:
-                self._add(inner.this, inner)
-            return
-        self.sources.append(self._source(node, join))
-        if isinstance(node, exp.Table):
-            for inner in node.args.get("joins") or []:
-                if isinstance(inner, exp.Join) and inner.this is not None:
-                    self._add(inner.this, inner)
-
-    def _source(self, node: exp.Expression, join: exp.Join | None) -> Source:
-        analysis = self.analysis
-        table_alias = node.args.get("alias")
-        alias: exp.Identifier | None = None
-        extra: list[exp.Identifier] = []
-        columns: tuple[exp.Identifier, ...] = ()
-        if isinstance(table_alias, exp.TableAlias):
-            identifier = table_alias.this
-            if isinstance(identifier, exp.Identifier) and identifier.name:
-                if not (identifier._meta and "start" in identifier._meta):
-                    extra.append(identifier)  # invented by sqlglot (`_flattened`, BigQuery `JOBS`)
-                else:
-                    alias = identifier
-            columns = tuple(c for c in table_alias.columns if isinstance(c, exp.Identifier))
-        for pivot in node.args.get("pivots") or []:
-            pivot_alias = pivot.args.get("alias")
-            identifier = pivot_alias.this if isinstance(pivot_alias, exp.TableAlias) else pivot_alias
-            if isinstance(identifier, exp.Identifier) and identifier.name:
-                extra.append(identifier)
-
-        kind = SourceKind.FUNCTION
-        name: tuple[exp.Identifier, ...] = ()
-        query: exp.Query | None = None
-        cte: exp.CTE | None = None
-        if isinstance(node, exp.Table):
-            if isinstance(node.this, exp.Identifier):
-                name = tuple(p for p in node.parts if isinstance(p, exp.Identifier))
-                cte = self._cte(name) if len(name) == 1 else None
-                kind = SourceKind.CTE if cte is not None else SourceKind.TABLE
-                if cte is not None:
-                    query = cte.this if isinstance(cte.this, exp.Query) else None
-                    cte_alias = cte.args.get("alias")
-                    if not columns and isinstance(cte_alias, exp.TableAlias):
-                        columns = tuple(c for c in cte_alias.columns if isinstance(c, exp.Identifier))
-        elif isinstance(node, exp.Subquery):
-            kind, query = SourceKind.DERIVED, node.this if isinstance(node.this, exp.Query) else None
-        elif isinstance(node, exp.Lateral):
-            if isinstance(node.this, exp.Subquery):
-                kind, query = SourceKind.DERIVED, node.this.this if isinstance(node.this.this, exp.Query) else None
-            elif node.args.get("view"):
-                kind = SourceKind.UNNEST
-        elif isinstance(node, exp.Unnest):
-            kind = SourceKind.UNNEST
-            offset = node.args.get("offset")
-            if isinstance(offset, exp.Identifier):
-                columns = (*columns, offset)
-        elif isinstance(node, exp.Values):
-            kind = SourceKind.VALUES
-        elif isinstance(node, exp.AtIndex):
-            # Redshift `FROM t c, c.orders AS o AT i`: the element `o` and its index `i`.
-            kind = SourceKind.UNNEST
-            element = node.this.args.get("alias") if isinstance(node.this, exp.Alias) else None
-            index = node.expression
-            columns = tuple(c for c in (element, index) if isinstance(c, exp.Identifier))
-
-        paths: list[Key] = []
-        if alias is not None:
-            paths.append((analysis.key(alias),))
-        elif name:
-            keys = analysis.name_keys(name)
-            if kind is SourceKind.TABLE:
-                paths.extend(keys[i:] for i in range(len(keys) - 1, -1, -1))
-            else:
-                paths.append(keys)
-        if kind is SourceKind.UNNEST:
-            paths.extend((analysis.key(c),) for c in columns)
-        paths.extend((analysis.key(e),) for e in extra)
-
-        if alias is not None:
-            label = analysis.written(alias)
-        elif name:
-            label = analysis.written(name[-1])
-        elif kind is SourceKind.UNNEST and columns:
-            label = analysis.written(columns[0])
-        else:
-            label = _unnamed_label(node, kind)
-        return Source(
-            kind=kind,
-            node=node,
-            index=len(self.sources),
-            join=join,
-            alias=alias,
-            name=name,
-            column_aliases=columns,
-            query=query,
-            cte=cte,
-            extra_names=tuple(extra),
-            paths=tuple(paths),
-            label=label,
-        )
-
-    def _cte(self, name: tuple[exp.Identifier, ...]) -> exp.CTE | None:
-        if self._ctes is None:
-            self._ctes = _visible_ctes(self.select, self.analysis)
-        return self._ctes.get(self.analysis.key(name[0]))
-
-
-def _unnamed_label(node: exp.Expression, kind: SourceKind) -> str:
-    """A short code-like name for a FROM item without a name: `(SELECT ...)`, `FLATTEN(...)`."""
-    if kind is SourceKind.DERIVED:
-        return "LATERAL (SELECT ...)" if isinstance(node, exp.Lateral) else "(SELECT ...)"
-    if kind is SourceKind.VALUES:
-        return "VALUES (...)"
-    function = node.this if isinstance(node, (exp.Table, exp.TableFromRows, exp.Lateral)) else node
-    while isinstance(function, exp.Dot):
-        function = function.expression
-    if isinstance(function, exp.Explode):
-        name = (
-            "FLATTEN" if isinstance(node, (exp.TableFromRows, exp.Lateral)) and not node.args.get("view") else "EXPLODE"
-        )
-    elif isinstance(function, exp.Func):
-        name = function.sql_name() if not isinstance(function, exp.Anonymous) else function.name
-    else:
-        name = "UNNEST" if kind is SourceKind.UNNEST else "TABLE"
-    return f"{name}(...)"
-
-
-def _visible_ctes(select: exp.Select, analysis: Analysis) -> dict[str, exp.CTE]:
-    """The WITH names a SELECT's FROM can use, innermost definitions first."""
-    found: dict[str, exp.CTE] = {}
-    child: exp.Expression = select
-    node = select
-    skip: exp.With | None = None
-    while node is not None:
-        with_ = node.args.get("with_") if isinstance(node, exp.Query) else None
-        if isinstance(node, exp.With) and isinstance(child, exp.CTE):
-            # Inside a CTE body: the earlier CTEs, and itself when recursive (Snowflake: always).
-            recursive = bool(node.args.get("recursive")) or analysis.dialect == "snowflake"
-            for cte in node.expressions:
-                if cte is child and not recursive:
-                    break
-                _add_cte(found, cte, analysis)
-                if cte is child:
-                    break
-            skip = node
-        elif isinstance(with_, exp.With) and with_ is not skip:
-            for cte in with_.expressions:
-                _add_cte(found, cte, analysis)
-        child, node = node, node.parent
-    return found
-
-
-def _add_cte(found: dict[str, exp.CTE], cte: exp.Expression, analysis: Analysis) -> None:
-    if isinstance(cte, exp.CTE):
-        alias = cte.args.get("alias")
-        identifier = alias.this if isinstance(alias, exp.TableAlias) else None
-        if isinstance(identifier, exp.Identifier):
-            found.setdefault(analysis.key(identifier), cte)

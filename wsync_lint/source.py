@@ -10,7 +10,7 @@ import codecs
 from pathlib import Path
 
 from wsync_lint.context import ReadProblem
-from wsync_lint.positions import LineIndex, Span
+from wsync_lint.positions import Span
 
 _BINARY_SNIFF_BYTES = 8192
 
@@ -58,7 +58,7 @@ def read_source(path: Path, max_size: int) -> str | ReadProblem:
 
 def no_statement_problem(text: str) -> ReadProblem:
     """The problem of a file that holds comments, white space or `;` but no SQL statement."""
-    line_count = LineIndex(text).line_count
+    line_count = text.count("\n") + (0 if text.endswith("\n") else 1)  # a final newline ends a line
     noun = "line" if line_count == 1 else "lines"
     return ReadProblem(
         f"the file holds no SQL statement ({line_count} {noun} of comments, white space or `;` only)",

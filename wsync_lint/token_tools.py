@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from sqlglot.tokens import Token, TokenType
 
+from wsync_lint.lexicon import STRING_TOKEN_TYPES
 from wsync_lint.positions import Span
 
 if TYPE_CHECKING:
@@ -35,19 +36,6 @@ STRING = "string"
 IDENTIFIER = "identifier"
 COMMENT = "comment"
 
-# Token types holding data rather than code (the lexicon's LITERAL_TOKEN_TYPES minus identifiers).
-STRING_TOKEN_TYPES = frozenset(
-    {
-        TokenType.STRING,
-        TokenType.RAW_STRING,
-        TokenType.NATIONAL_STRING,
-        TokenType.BYTE_STRING,
-        TokenType.HEREDOC_STRING,
-        TokenType.HEX_STRING,
-        TokenType.BIT_STRING,
-        TokenType.UNICODE_STRING,
-    }
-)
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
 
@@ -238,13 +226,6 @@ def matching_close(tokens: Sequence[Token], open_index: int) -> int | None:
             if depth == 0:
                 return index
     return None
-
-
-def code(text: str) -> str:
-    """``text`` as inline code for a message: `x`, or ``` `` `x` `` ``` when it holds a backtick."""
-    if "`" in text:
-        return f"`` {text} ``"
-    return f"`{text}`"
 
 
 def token_span(token: Token) -> Span:

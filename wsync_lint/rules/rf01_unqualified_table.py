@@ -45,9 +45,10 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from wsync_lint.context import SqlContext
+from wsync_lint.messages import code
 from wsync_lint.positions import Span
 from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.scopes import SourceKind, analyse, code
+from wsync_lint.scopes import SourceKind, analyse
 
 # What each warehouse calls the parts of a fully qualified name, outermost first.
 _PARTS = {

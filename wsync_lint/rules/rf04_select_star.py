@@ -32,8 +32,9 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from wsync_lint.context import SqlContext
+from wsync_lint.messages import code
 from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.scopes import Analysis, Source, analyse, code, output_selects, star_of
+from wsync_lint.scopes import Analysis, Source, analyse, output_selects, star_of
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:

@@ -41,8 +41,9 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from wsync_lint.context import SqlContext
+from wsync_lint.messages import code
 from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.scopes import Analysis, ColumnRef, ColumnsOf, Source, analyse, code
+from wsync_lint.scopes import Analysis, ColumnRef, ColumnsOf, Source, analyse
 
 
 def ambiguous_columns(

@@ -48,11 +48,11 @@ from collections.abc import Iterator
 from sqlglot.tokens import Token, TokenType
 
 from wsync_lint.context import SqlContext
+from wsync_lint.lexicon import STRING_TOKEN_TYPES
+from wsync_lint.messages import code
 from wsync_lint.positions import Span
 from wsync_lint.rule import Finding, Needs, Rule, Severity
 from wsync_lint.token_tools import (
-    STRING_TOKEN_TYPES,
-    code,
     code_tokens,
     ends_operand,
     in_spans,

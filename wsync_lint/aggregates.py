@@ -1,0 +1,81 @@
+"""Aggregate calls: which function calls aggregate rows, per warehouse, and what sits inside one.
+
+sqlglot knows most aggregates (``exp.AggFunc``); the ones it parses as anonymous functions are
+listed per warehouse. A call with an ``OVER`` window is not an aggregate here: it does not
+collapse rows.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+# Aggregate functions sqlglot 30 parses as anonymous functions (so not exp.AggFunc), from each
+# warehouse's function reference. Upper-case names. A name missing here is taken for a scalar
+# function; one listed for the wrong warehouse would take a user's function for an aggregate.
+_COMMON_AGGREGATES = frozenset(
+    {"CORR", "COVAR_POP", "COVAR_SAMP", "REGR_AVGX", "REGR_AVGY", "REGR_COUNT", "REGR_INTERCEPT",
+     "REGR_R2", "REGR_SLOPE", "REGR_SXX", "REGR_SXY", "REGR_SYY"}
+)  # fmt: skip
+EXTRA_AGGREGATES: dict[str, frozenset[str]] = {
+    "snowflake": _COMMON_AGGREGATES | {
+        "APPROX_PERCENTILE", "APPROX_PERCENTILE_ACCUMULATE", "APPROX_PERCENTILE_COMBINE",
+        "APPROX_TOP_K_ACCUMULATE", "APPROX_TOP_K_COMBINE", "APPROXIMATE_JACCARD_INDEX",
+        "APPROXIMATE_SIMILARITY", "BITAND_AGG", "BITOR_AGG", "BITXOR_AGG", "HLL_ACCUMULATE",
+        "HLL_COMBINE", "KURTOSIS", "MINHASH", "MINHASH_COMBINE", "SKEW", "ST_COLLECT",
+    },
+    "bigquery": _COMMON_AGGREGATES | {"ST_UNION_AGG", "ST_CENTROID_AGG", "ST_EXTENT"},
+    "redshift": frozenset({"BIT_AND", "BIT_OR", "LISTAGG"}),
+    "databricks": _COMMON_AGGREGATES | {
+        "APPROX_PERCENTILE", "BITAND_AGG", "BITOR_AGG", "BITXOR_AGG", "BIT_AND", "BIT_OR", "BIT_XOR",
+        "COLLECT_LIST", "COLLECT_SET", "EVERY", "HISTOGRAM_NUMERIC", "KURTOSIS", "PERCENTILE",
+        "PERCENTILE_APPROX", "SOME", "SKEWNESS", "TRY_AVG", "TRY_SUM",
+    },
+}  # fmt: skip
+
+# Wrappers that may sit between an aggregate call and its OVER clause or its arguments.
+_AGG_WRAPPERS = (exp.IgnoreNulls, exp.RespectNulls, exp.WithinGroup, exp.Filter)
+
+
+def is_aggregate_call(node: exp.Expression, dialect: str) -> bool:
+    """An aggregate function call that is not a window function (no OVER)."""
+    if isinstance(node, exp.AggFunc) or (
+        isinstance(node, exp.Anonymous) and node.name.upper() in EXTRA_AGGREGATES.get(dialect, frozenset())
+    ):
+        return not _windowed(node)
+    return False
+
+
+def _windowed(node: exp.Expression) -> bool:
+    child, parent = node, node.parent
+    while isinstance(parent, _AGG_WRAPPERS) and child.arg_key == "this":
+        child, parent = parent, parent.parent
+    return isinstance(parent, exp.Window) and child.arg_key == "this"
+
+
+def aggregate_calls(expression: exp.Expression, dialect: str) -> list[exp.Expression]:
+    """The aggregate calls in an expression, outside nested queries and outside OVER windows."""
+    found = []
+    for node in expression.walk(prune=lambda n: isinstance(n, (exp.Query, exp.Subquery)) and n is not expression):
+        if isinstance(node, (exp.Query, exp.Subquery)) and node is not expression:
+            continue
+        if is_aggregate_call(node, dialect):
+            found.append(node)
+    return found
+
+
+def is_aggregated(node: exp.Expression, root: exp.Expression, dialect: str) -> bool:
+    """Whether ``node`` sits inside an aggregate call (its arguments, FILTER or WITHIN GROUP) below ``root``."""
+    child, current = node, node.parent
+    while current is not None:
+        if is_aggregate_call(current, dialect):
+            return True
+        if isinstance(current, (exp.WithinGroup, exp.Filter)) and child.arg_key != "this":
+            inner = current.this
+            while isinstance(inner, _AGG_WRAPPERS):
+                inner = inner.this
+            if inner is not None and is_aggregate_call(inner, dialect):
+                return True
+        if current is root:
+            return False
+        child, current = current, current.parent
+    return False
