@@ -6,9 +6,7 @@ does, with the replacement, and a few constructs:
 
 - `ARRAY_AGG(...) WITHIN GROUP (ORDER BY ...)` outside Snowflake;
 - `x::type` casts in BigQuery;
-- `SELECT TOP n` in BigQuery and Databricks;
-- a subquery in `FROM` without an alias in Redshift, which (like PostgreSQL) requires one: the
-  wrapper query mParticle documents, `SELECT COUNT(*) FROM (<model>) WHERE ...`, is Snowflake's.
+- `SELECT TOP n` in BigQuery and Databricks.
 
 A function is matched by its unqualified name followed by `(`: `udf.iff(...)` and names in
 strings or comments are not reported. The table lists only functions the target warehouse is
@@ -45,11 +43,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
 from wsync_lint.context import SqlContext
-from wsync_lint.positions import node_span
 from wsync_lint.rule import Finding, Needs, Rule, Severity
 from wsync_lint.token_tools import code_tokens, matching_close, word
 
@@ -216,38 +212,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
                 f"the {warehouse} `flatten` function only merges nested arrays"
             )
         yield Finding(token, message, hint=f"use {replacement}")
-    if dialect == "redshift":
-        yield from _unaliased_derived_tables(ctx, tokens)
 
-
-def _unaliased_derived_tables(ctx: SqlContext, tokens: list[Token]) -> Iterator[Finding]:
-    """Redshift: `FROM (SELECT ...)` needs an alias; report at the closing parenthesis."""
-    for subquery in ctx.nodes(exp.Subquery):
-        if subquery.alias or not isinstance(subquery.parent, (exp.From, exp.Join)):
-            continue
-        span = node_span(subquery)
-        close = _closing_parenthesis(tokens, span.start) if span else None
-        if close is not None:
-            yield Finding(
-                close,
-                "a subquery in `FROM` needs an alias in Redshift; this one has none",
-                hint="name it after the closing parenthesis: `(...) AS sub`",
-            )
-
-
-def _closing_parenthesis(tokens: list[Token], inside: int) -> Token | None:
-    """The `)` that closes the parenthesis open at offset ``inside``."""
-    depth = 0
-    for token in tokens:
-        if token.start < inside:
-            continue
-        if token.token_type == TokenType.L_PAREN:
-            depth += 1
-        elif token.token_type == TokenType.R_PAREN:
-            if depth == 0:
-                return token
-            depth -= 1
-    return None
 
 
 def _within_group(ctx: SqlContext, tokens: list[Token], index: int) -> Finding | None:
