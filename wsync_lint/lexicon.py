@@ -1,4 +1,4 @@
-"""The lexical layer of a file: tokens, comments and the spans of literals.
+"""The lexical layer of a file: its tokens and its comments.
 
 Built from sqlglot's tokenizer for the file's dialect. sqlglot does not keep comment positions,
 so comments are recovered from the gaps between tokens (a gap holds only white space and
@@ -32,8 +32,6 @@ STRING_TOKEN_TYPES = frozenset(
         TokenType.UNICODE_STRING,
     }
 )
-# ... and quoted identifiers: characters inside either are never "invalid".
-LITERAL_TOKEN_TYPES = STRING_TOKEN_TYPES | {TokenType.IDENTIFIER}
 
 
 def split_statements(tokens: Sequence[Token]) -> list[list[Token]]:
@@ -69,16 +67,12 @@ class Comment:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Tokens, comments and literal spans of one file."""
+    """The tokens and comments of one file."""
 
     tokens: tuple[Token, ...]
     comments: tuple[Comment, ...]
     tokenized: bool
     """False when sqlglot's tokenizer failed and the fallback scanner produced ``tokens``."""
-
-    def literal_spans(self) -> list[Span]:
-        """Spans of string literals and quoted identifiers, in order."""
-        return [Span(t.start, t.end + 1) for t in self.tokens if t.token_type in LITERAL_TOKEN_TYPES]
 
 
 @cache

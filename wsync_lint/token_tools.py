@@ -5,7 +5,6 @@ they read ``ctx.lexicon`` and the raw text. This module answers the questions th
 
 * where a character is: code, a string literal, a quoted identifier or a comment
   (:func:`text_map`);
-* how the file splits into ``;``-separated statements (:func:`statement_chunks`);
 * whether a token is a name, or ends an operand (:func:`ends_operand`), so ``arr[0]`` is a
   subscript and ``[name]`` is not;
 * where Jinja blocks are (:func:`template_spans`), so code-level rules skip them.

@@ -214,7 +214,6 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
         yield Finding(token, message, hint=f"use {replacement}")
 
 
-
 def _within_group(ctx: SqlContext, tokens: list[Token], index: int) -> Finding | None:
     close = matching_close(tokens, index + 1)
     if close is None or close + 2 >= len(tokens):
