@@ -7,6 +7,7 @@ Heavy modules (sqlglot, the rules) are imported inside the commands that need th
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -156,6 +157,11 @@ def main(argv: list[str] | None = None) -> None:
     except (_Fail, UsageError) as error:
         click.echo(f"wsync-lint: error: {error}", err=True)
         sys.exit(int(ExitCode.ERROR))
+    except BrokenPipeError:
+        # The reader went away (`wsync-lint check | head`): stop quietly, as other CLI tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(int(ExitCode.FINDINGS))
     except RecursionError:
         click.echo("wsync-lint: internal error: input nests too deeply to analyse", err=True)
         sys.exit(int(ExitCode.ERROR))
