@@ -102,6 +102,10 @@ def check(
         from wsync_lint.report.statistics import render_statistics
 
         report = render_statistics(result, quiet)
+    elif output_format == "text" and output_file is None and _wants_colour():
+        from wsync_lint.report.text import render_text
+
+        report = render_text(result, quiet, color=True)
     else:
         report = REPORTERS[output_format](result, quiet)
     if output_file is not None:
@@ -136,6 +140,11 @@ def explain(code_or_name: str) -> None:
     if rule is None:
         raise _Fail(f"unknown rule {code_or_name!r}; `wsync-lint rules` lists them")
     click.echo(render_explain(rule), nl=False)
+
+
+def _wants_colour() -> bool:
+    """Colour only for a person at a terminal who has not asked for none (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 class _Fail(Exception):

@@ -138,3 +138,14 @@ def test_empty_result_in_every_format():
     assert REPORTERS["github"](empty, False) == ""
     assert json.loads(REPORTERS["json"](empty, False))["findings"] == []
     assert ET.fromstring(REPORTERS["junit"](empty, False)).find("testsuite/testcase").findall("failure") == []
+
+
+def test_text_in_colour_has_the_same_words():
+    import click
+
+    from wsync_lint.report.text import render_text
+
+    coloured = render_text(_result(), color=True)
+    assert coloured != render_text(_result())
+    assert click.unstyle(coloured) == render_text(_result())
+    assert "\x1b[31m" in coloured and "\x1b[33m" in coloured  # errors red, warnings yellow

@@ -1,8 +1,17 @@
-"""The text format: ``path:line:col: CODE [severity] message``, a hint line, a summary line."""
+"""The text format: ``path:line:col: CODE [severity] message``, a hint line, a summary line.
+
+On a terminal (and unless ``NO_COLOR`` is set) the CLI asks for colour: the position in bold,
+errors in red, warnings in yellow, hints dimmed. The words are the same either way.
+"""
 
 from __future__ import annotations
 
+import click
+
+from wsync_lint.rule import Severity
 from wsync_lint.runner import RunResult
+
+_SEVERITY_COLOUR = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
 
 
 def _plural(count: int, noun: str) -> str:
@@ -20,12 +29,17 @@ def summary_line(result: RunResult) -> str:
     return f"Found {problems} ({counts}) in {files}.{fixed}"
 
 
-def render_text(result: RunResult, quiet: bool = False) -> str:
+def render_text(result: RunResult, quiet: bool = False, color: bool = False) -> str:
+    def style(text: str, **how: object) -> str:
+        return click.style(text, **how) if color else text  # type: ignore[arg-type]
+
     lines = []
     for v in result.violations:
-        lines.append(f"{v.path}:{v.line}:{v.column}: {v.code} [{v.severity.value}] {v.message}")
+        where = style(f"{v.path}:{v.line}:{v.column}:", bold=True)
+        code = style(f"{v.code} [{v.severity.value}]", fg=_SEVERITY_COLOUR[v.severity], bold=True)
+        lines.append(f"{where} {code} {v.message}")
         if v.hint:
-            lines.append(f"    hint: {v.hint}")
+            lines.append(style(f"    hint: {v.hint}", dim=True))
     if not quiet:
         lines.append(summary_line(result))
     return "\n".join(lines) + ("\n" if lines else "")
