@@ -135,7 +135,8 @@ def corpus_runs():
         argv = cli_argv("check", "--dialect", dialect, "--format", "json", *files)
         if sum(len(a) + 1 for a in argv) > os.sysconf("SC_ARG_MAX") // 2:  # pragma: no cover
             pytest.fail(f"corpus/{folder}: {len(files)} paths come too near ARG_MAX for one process")
-        stdout, stderr = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+        # The files outlive this loop: the processes run concurrently and are read later.
+        stdout, stderr = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115
         process = subprocess.Popen(argv, cwd=root, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL)
         runs[folder] = CorpusRun(folder, dialect, files, process, stdout, stderr)
     yield runs
@@ -293,7 +294,9 @@ HOSTILE: list[Hostile] = [
     ),
     Hostile(
         "jinja_placeholders",
-        lambda: b"{{ config(materialized='view') }}\nSELECT id\nFROM {{ ref('users') }}\n{% if x %}WHERE 1 = 1{% endif %}\n",
+        lambda: (
+            b"{{ config(materialized='view') }}\nSELECT id\nFROM {{ ref('users') }}\n{% if x %}WHERE 1 = 1{% endif %}\n"
+        ),
         [("PS03", 1, 1), ("PS03", 3, 6), ("PS03", 4, 1), ("PS03", 4, 22)],
         1,
         select=("PS02", "PS03"),  # PS01 also fires (at 2:1, where the SELECT follows a `{...}`): not the point here
