@@ -4,7 +4,6 @@ mParticle turns every output column of a model into one identity or attribute, n
 warehouse returns it. :mod:`wsync_lint.outputs` names the columns that have a name; this module
 adds what several of those rules need on top:
 
-- :func:`output_key`: when two returned names are the same column for the warehouse;
 - :func:`is_star`, :func:`is_path`, :func:`is_unnamed`: which items expand to unknown columns
   (``*``, ``t.*``, BigQuery ``(expr).*``), which are struct paths named by their last part
   (``a.address.city``), and which need a name invented by the warehouse;
@@ -32,22 +31,6 @@ from wsync_lint.warehouses import REDSHIFT, Warehouse
 
 # ---------------------------------------------------------------------------------------------
 # Names
-
-
-def output_key(warehouse: Warehouse, returned_name: str) -> str:
-    """The key under which two output names are the same column for ``warehouse``.
-
-    Snowflake and Redshift compare the returned names exactly (their folding already happened);
-    BigQuery and Databricks keep the case but resolve column names case-insensitively, so
-    `Email` and `email` are one column there.
-
-    >>> from wsync_lint.warehouses import BIGQUERY, SNOWFLAKE
-    >>> output_key(BIGQUERY, "Email") == output_key(BIGQUERY, "email")
-    True
-    >>> output_key(SNOWFLAKE, "Email") == output_key(SNOWFLAKE, "EMAIL")
-    False
-    """
-    return returned_name.casefold() if warehouse.folding == "preserve" else returned_name
 
 
 def is_path(expression: exp.Expression) -> bool:

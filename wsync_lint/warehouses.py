@@ -82,9 +82,21 @@ class Warehouse:
         >>> BIGQUERY.reference_key("Status", quoted=True) == BIGQUERY.reference_key("STATUS", quoted=False)
         True
         """
-        if self.folding == "preserve":
-            return name.casefold()
-        return self.returned_name(name, quoted)
+        return self.column_key(self.returned_name(name, quoted))
+
+    def column_key(self, returned_name: str) -> str:
+        """The key under which two returned column names are the same column.
+
+        Snowflake and Redshift compare returned names exactly (their folding already happened);
+        BigQuery and Databricks keep the case but resolve names case-insensitively, so `Email`
+        and `email` are one column there.
+
+        >>> BIGQUERY.column_key("Email") == BIGQUERY.column_key("email")
+        True
+        >>> SNOWFLAKE.column_key("Email") == SNOWFLAKE.column_key("EMAIL")
+        False
+        """
+        return returned_name.casefold() if self.folding == "preserve" else returned_name
 
 
 SNOWFLAKE = Warehouse(

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint.attributes import named, output_key, position_text, written_name
+from wsync_lint.attributes import named, position_text, written_name
 from wsync_lint.context import SqlContext
 from wsync_lint.outputs import OutputColumn
 from wsync_lint.rule import Finding, Needs, Rule, Severity
@@ -53,7 +53,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     for query in ctx.queries:
         first_by_key: dict[str, OutputColumn] = {}
         for column in named(ctx.outputs(query)):
-            key = output_key(warehouse, column.returned_name)
+            key = warehouse.column_key(column.returned_name)
             first = first_by_key.setdefault(key, column)
             if first is column:
                 continue
