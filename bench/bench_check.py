@@ -144,9 +144,7 @@ def plain_files(corpus: Path, dialect: str, limit: int | None) -> list[Path]:
     """Every plain ``.sql`` file of a dialect (hidden folders included), sorted; ``limit`` keeps an
     evenly spread sample so every source stays represented."""
     root = corpus / dialect
-    files = sorted(
-        p for p in root.rglob("*.sql") if p.is_file() and p.relative_to(root).parts[0] != "jinja"
-    )
+    files = sorted(p for p in root.rglob("*.sql") if p.is_file() and p.relative_to(root).parts[0] != "jinja")
     if limit is not None and len(files) > limit:
         step = len(files) / limit
         files = [files[int(i * step)] for i in range(limit)]
@@ -166,22 +164,30 @@ def timed(argv: list[str], stdout_path: Path, cwd: Path | None = None) -> tuple[
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, process.returncode), stderr
 
 
-def wsync_lint_script() -> str:
-    """The ``wsync-lint`` console script beside this interpreter (what users run)."""
-    candidate = Path(sys.executable).with_name("wsync-lint")
+def wsync_lint_script(python: str | None = None) -> str:
+    """The ``wsync-lint`` console script beside ``python`` (default: this interpreter), what users run."""
+    candidate = Path(python or sys.executable).with_name("wsync-lint")
     if not candidate.exists():
         sys.exit(f"bench: {candidate} not found; activate the project's venv (pip install -e .)")
     return str(candidate)
 
 
-def check_argv(dialect: str, files: list[Path], cwd: Path, serial: bool) -> list[str]:
-    argv = [wsync_lint_script(), "check", "--dialect", dialect, "-q", "--exit-zero", "--format", "json"]
-    if serial:
-        argv += ["--jobs", "1"]
+def check_argv(
+    dialect: str, files: list[Path], cwd: Path, jobs: int | None = None, script: str | None = None
+) -> list[str]:
+    """``wsync-lint check`` of ``files`` (paths relative to ``cwd``); ``jobs`` None: its default."""
+    argv = [script or wsync_lint_script(), "check", "--dialect", dialect, "-q", "--exit-zero", "--format", "json"]
+    if jobs is not None:
+        argv += ["--jobs", str(jobs)]
     argv += [str(p.relative_to(cwd)) for p in files]
+    return fits_arg_max(argv, dialect)
+
+
+def fits_arg_max(argv: list[str], what: str) -> list[str]:
+    """``argv``, after making sure it stays well below ``ARG_MAX`` (the bench stops otherwise)."""
     size = sum(len(a) + 1 for a in argv) + sum(len(k) + len(v) + 2 for k, v in os.environ.items())
     if size > os.sysconf("SC_ARG_MAX") // 2:
-        sys.exit(f"bench: the argument list for {dialect} is {size:,} bytes, too close to ARG_MAX")
+        sys.exit(f"bench: the argument list for {what} is {size:,} bytes, too close to ARG_MAX")
     return argv
 
 
@@ -205,49 +211,95 @@ def json_summary(path: Path) -> dict:
     return json.loads("{" + tail[at:].strip().removesuffix("}") + "}")["summary"]
 
 
+def write_listing(work: Path, dialect: str, files: list[Path]) -> Path:
+    """The NUL-separated file list the bare parse and the in-process child read."""
+    listing = work / f"{dialect}.list"
+    listing.write_text("\0".join(str(p) for p in files), encoding="utf-8")
+    return listing
+
+
+def bare_parse_argv(python: str, work: Path, dialect: str, listing: Path) -> list[str]:
+    bare = work / "bare_parse.py"
+    bare.write_text(BARE_PARSE, encoding="utf-8")
+    return [python, str(bare), dialect, str(listing)]
+
+
+@dataclass
+class Side:
+    """One command measured whole-process, alternating with the other sides of its group."""
+
+    name: str
+    argv: list[str]
+    kind: str
+    """``parse`` (the bare parse: prints ``ok failed other``), ``check`` (a wsync-lint JSON report
+    of ``files`` files; exit 0, empty stderr) or ``other`` (any output; exit 0, stderr kept)."""
+    files: int
+    cwd: Path | None = None
+    repeat: int | None = None
+    """Runs wanted (None: one per round)."""
+    runs: list[Run] = field(default_factory=list)
+    last: dict = field(default_factory=dict)
+    """What the last run reported: ``ok``/``failed``/``other`` (parse), the JSON ``summary``
+    (check), ``stderr`` (other)."""
+
+
+def alternate(sides: list[Side], rounds: int, work: Path, label: str) -> None:
+    """Run every side once per round (until it has its ``repeat`` runs), rotating the order every
+    round so a slow spell of the machine hits every side; stop the bench on a broken run."""
+    out = work / "side.out"
+    for round_ in range(rounds):
+        order = sides[round_ % len(sides) :] + sides[: round_ % len(sides)]
+        ran = set()
+        for side in order:
+            if side.repeat is not None and len(side.runs) >= side.repeat:
+                continue
+            ran.add(side.name)
+            run, err = timed(side.argv, out, cwd=side.cwd)
+            if run.code != 0 or (err.strip() and side.kind != "other"):
+                sys.exit(f"bench: {side.name} of {label} failed ({run.code}): {err.strip()[-2000:]}")
+            if side.kind == "parse":
+                ok, failed, other = map(int, out.read_text().split())
+                if ok + failed + other != side.files:
+                    sys.exit(f"bench: {side.name} of {label} parsed {ok + failed + other} files, expected {side.files}")
+                side.last = {"ok": ok, "failed": failed, "other": other}
+            elif side.kind == "check":
+                summary = json_summary(out)
+                if summary["files"] != side.files:
+                    sys.exit(f"bench: {side.name} checked {summary['files']} files of {label}, expected {side.files}")
+                side.last = {"summary": summary}
+            else:
+                side.last = {"stderr": err.strip()[-2000:]}
+            side.runs.append(run)
+        print(
+            f"  {label} round {round_ + 1}/{rounds}: "
+            + "  ".join(f"{side.name} {side.runs[-1].wall:.2f}s" for side in sides if side.name in ran),
+            file=sys.stderr,
+        )
+
+
 def whole_process(
     result: DialectResult, files: list[Path], corpus: Path, repeat: int, work: Path, serial: bool
 ) -> None:
     dialect = result.dialect
     cwd = corpus / dialect
-    listing = work / f"{dialect}.list"
-    listing.write_text("\0".join(str(p) for p in files), encoding="utf-8")
-    bare = work / "bare_parse.py"
-    bare.write_text(BARE_PARSE, encoding="utf-8")
-    sides = {
-        "parse": ([sys.executable, str(bare), dialect, str(listing)], result.parse_runs),
-        "check": (check_argv(dialect, files, cwd, serial=False), result.check_runs),
-    }
+    listing = write_listing(work, dialect, files)
+    sides = [
+        Side("parse", bare_parse_argv(sys.executable, work, dialect, listing), "parse", len(files)),
+        Side("check", check_argv(dialect, files, cwd), "check", len(files), cwd),
+    ]
     if serial:
-        sides["check -j1"] = (check_argv(dialect, files, cwd, serial=True), result.serial_runs)
-    names = list(sides)
-    for round_ in range(repeat):
-        # Rotate the order every round, so a slow spell of the machine hits every side.
-        order = names[round_ % len(names) :] + names[: round_ % len(names)]
-        for which in order:
-            argv, runs = sides[which]
-            out = work / f"{dialect}.out"
-            run, err = timed(argv, out, cwd=None if which == "parse" else cwd)
-            if run.code != 0 or err.strip():
-                sys.exit(f"bench: {which} of {dialect} failed ({run.code}): {err.strip()[-2000:]}")
-            if which == "parse":
-                ok, failed, other = map(int, out.read_text().split())
-                result.parse_ok, result.parse_failed, result.parse_other = ok, failed, other
-            else:
-                summary = json_summary(out)
-                if summary["files"] != len(files):
-                    sys.exit(f"bench: {which} checked {summary['files']} files of {dialect}, expected {len(files)}")
-                result.check_files = summary["files"]
-                result.check_findings = summary["errors"] + summary["warnings"]
-            runs.append(run)
-        print(
-            f"  {dialect} round {round_ + 1}/{repeat}: "
-            + "  ".join(f"{name} {sides[name][1][-1].wall:.2f}s" for name in names),
-            file=sys.stderr,
-        )
+        sides.append(Side("check -j1", check_argv(dialect, files, cwd, jobs=1), "check", len(files), cwd))
+    alternate(sides, repeat, work, dialect)
+    result.parse_runs, result.check_runs = sides[0].runs, sides[1].runs
+    result.serial_runs = sides[2].runs if serial else []
+    parsed = sides[0].last
+    result.parse_ok, result.parse_failed, result.parse_other = parsed["ok"], parsed["failed"], parsed["other"]
+    summary = sides[-1].last["summary"]
+    result.check_files = summary["files"]
+    result.check_findings = summary["errors"] + summary["warnings"]
 
 
-def in_process_child(dialect: str, listing: str, repeat: int) -> None:
+def in_process_child(dialect: str, listing: str, repeat: int, with_breakdown: bool = True) -> None:
     """(child mode) Summed per-file parse and check times, ``repeat`` alternating passes, as JSON."""
     import logging
 
@@ -267,12 +319,12 @@ def in_process_child(dialect: str, listing: str, repeat: int) -> None:
     clock = time.perf_counter
     parse_totals, check_totals = [], []
     for round_ in range(repeat):
-        for which in (("parse", "check") if round_ % 2 == 0 else ("check", "parse")):
+        for which in ("parse", "check") if round_ % 2 == 0 else ("check", "parse"):
             total = 0.0
             for path, data, text in texts:
                 start = clock()
                 if which == "parse":
-                    try:
+                    try:  # noqa: SIM105 - a bare try costs less than contextlib.suppress inside the timing
                         sqlglot.parse(text, read=dialect)
                     except SqlglotError:
                         pass
@@ -280,8 +332,16 @@ def in_process_child(dialect: str, listing: str, repeat: int) -> None:
                     lint_string(data, dialect=dialect, path=path)
                 total += clock() - start
             (parse_totals if which == "parse" else check_totals).append(total)
-    print(json.dumps({"files": len(texts), "parse": parse_totals, "check": check_totals,
-                      "breakdown": breakdown(texts, dialect)}))
+    print(
+        json.dumps(
+            {
+                "files": len(texts),
+                "parse": parse_totals,
+                "check": check_totals,
+                "breakdown": breakdown(texts, dialect) if with_breakdown else {},
+            }
+        )
+    )
 
 
 def breakdown(texts: list[tuple[str, bytes, str]], dialect: str) -> dict[str, float]:
@@ -342,9 +402,21 @@ def breakdown(texts: list[tuple[str, bytes, str]], dialect: str) -> dict[str, fl
     return spent
 
 
-def in_process(result: DialectResult, work: Path, repeat: int) -> None:
+def in_process(
+    result: DialectResult, work: Path, repeat: int, python: str | None = None, with_breakdown: bool = True
+) -> None:
+    """The in-process figures of ``result``'s dialect, in a child run by ``python`` (default: this
+    interpreter), on the listing :func:`write_listing` wrote."""
     listing = work / f"{result.dialect}.list"
-    argv = [sys.executable, __file__, "--_in-process", result.dialect, str(listing), str(repeat)]
+    argv = [
+        python or sys.executable,
+        __file__,
+        "--_in-process",
+        result.dialect,
+        str(listing),
+        str(repeat),
+        "1" if with_breakdown else "0",
+    ]
     completed = subprocess.run(argv, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         sys.exit(f"bench: in-process run of {result.dialect} failed: {completed.stderr.strip()[-2000:]}")
@@ -398,9 +470,7 @@ def import_evidence(work: Path, top: int = 12) -> dict:
     by_package: dict[str, int] = {}
     for module, self_us, _, _ in entries:
         by_package[module.split(".")[0]] = by_package.get(module.split(".")[0], 0) + self_us
-    drivers = sorted(
-        {m for m, *_ in entries if any(m == d or m.startswith(d + ".") for d in DRIVER_PACKAGES)}
-    )
+    drivers = sorted({m for m, *_ in entries if any(m == d or m.startswith(d + ".") for d in DRIVER_PACKAGES)})
     return {
         "exit_code": completed.returncode,
         "modules": len(entries),
@@ -412,14 +482,14 @@ def import_evidence(work: Path, top: int = 12) -> dict:
     }
 
 
-def environment() -> dict:
+def environment(python: str | None = None) -> dict:
     # Asked of a child: importing sqlglot here would raise this process's peak RSS, which every
     # child it starts inherits in ru_maxrss.
     probe = (
         "import json, sqlglot, sqlglot.tokens as t, wsync_lint as w; "
         "print(json.dumps([sqlglot.__version__, bool(getattr(t, 'SQLGLOTC_INSTALLED', False)), w.__version__]))"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    done = subprocess.run([python or sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     sqlglot_version, sqlglotc, version = json.loads(done.stdout)
     return {
         "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
@@ -471,10 +541,17 @@ def render(env: dict, results: list[DialectResult], start: dict, imports: dict, 
         lines.append(
             f"| {s['dialect']} | {s['files']:,} | {s['kib']:,.0f} | {s['parse_s']:.2f} | {s['check_s']:.2f} | "
             f"{s['ratio']:.2f}x | "
-            + (f"{s['serial_s']:.2f} | {s['serial_ratio']:.2f}x | {s['serial_ratio_fastest']:.2f}x | " if serial else "- | - | - | ")
-            + f"{s['cpu_ratio']:.2f}x / " + (f"{s['serial_cpu_ratio']:.2f}x" if serial else "-")
+            + (
+                f"{s['serial_s']:.2f} | {s['serial_ratio']:.2f}x | {s['serial_ratio_fastest']:.2f}x | "
+                if serial
+                else "- | - | - | "
+            )
+            + f"{s['cpu_ratio']:.2f}x / "
+            + (f"{s['serial_cpu_ratio']:.2f}x" if serial else "-")
             + f" | {s['files_per_s']:.0f} | {s['parse_files_per_s']:.0f} | "
-            f"{s['parse_rss_mib']:.0f} / {s['check_rss_mib']:.0f} / " + (f"{s['serial_rss_mib']:.0f}" if serial else "-") + " |"
+            f"{s['parse_rss_mib']:.0f} / {s['check_rss_mib']:.0f} / "
+            + (f"{s['serial_rss_mib']:.0f}" if serial else "-")
+            + " |"
         )
     lines += [
         "",
@@ -503,8 +580,9 @@ def render(env: dict, results: list[DialectResult], start: dict, imports: dict, 
         for name in result.breakdown:
             if name not in stage_names and name != "total":
                 stage_names.append(name)
-    rule_names = sorted((n for n in stage_names if n.startswith("rule ")),
-                        key=lambda n: -sum(r.breakdown.get(n, 0.0) for r in results))
+    rule_names = sorted(
+        (n for n in stage_names if n.startswith("rule ")), key=lambda n: -sum(r.breakdown.get(n, 0.0) for r in results)
+    )
     shown = [n for n in stage_names if not n.startswith("rule ") and not n.startswith("engine")]
     shown += ["all rules"] + rule_names[:8] + [n for n in stage_names if n.startswith("engine")] + ["total"]
     for name in shown:
@@ -540,14 +618,18 @@ def render(env: dict, results: list[DialectResult], start: dict, imports: dict, 
     ]
     for entry in imports["top"]:
         lines.append(f"| {entry['module']} | {entry['cumulative_ms']:.1f} | {entry['self_ms']:.1f} |")
-    lines += ["", "Import time by package (sum of self times): "
-              + ", ".join(f"{k} {v:.0f} ms" for k, v in imports["by_package_ms"].items()), ""]
+    lines += [
+        "",
+        "Import time by package (sum of self times): "
+        + ", ".join(f"{k} {v:.0f} ms" for k, v in imports["by_package_ms"].items()),
+        "",
+    ]
     return "\n".join(lines)
 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--_in-process":
-        in_process_child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        in_process_child(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:6] != ["0"])
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dialects", default=",".join(DIALECTS), help="comma-separated (default: all four)")
