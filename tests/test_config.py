@@ -10,8 +10,17 @@ BAD = "SELECT customer_id FROM mp.crm.customers WHERE\n"
 EMPTY = ""
 
 
+def _findings(out: str) -> list[tuple[str, str]]:
+    """(path, code) of each finding line of ``check -q`` text output (hint lines are indented)."""
+    return [(line.split(":")[0], line.split()[1]) for line in out.splitlines() if line and not line.startswith(" ")]
+
+
 def _codes(out: str) -> list[str]:
-    return [line.split()[1] for line in out.splitlines() if line and not line.startswith((" ", "Found", "All"))]
+    return [code for _, code in _findings(out)]
+
+
+def _paths(out: str) -> list[str]:
+    return [path for path, _ in _findings(out)]
 
 
 def test_nearest_config_wins_walking_up(tmp_path, run_cli):
@@ -23,10 +32,7 @@ def test_nearest_config_wins_walking_up(tmp_path, run_cli):
     write(tmp_path, "models/legacy/d.sql", EMPTY)
     result = run_cli("check", "-q", cwd=tmp_path)
     assert result.out.splitlines()[0].startswith("models/a.sql:1:42: PS01")
-    assert [line.split(":")[0] for line in result.out.splitlines() if not line.startswith(" ")] == [
-        "models/a.sql",
-        "models/legacy/d.sql",
-    ]
+    assert _paths(result.out) == ["models/a.sql", "models/legacy/d.sql"]
 
 
 def test_pyproject_without_our_table_is_passed_over(tmp_path, run_cli):
@@ -68,13 +74,9 @@ def test_per_file_ignores_by_glob(tmp_path, run_cli):
     write(tmp_path, "legacy/a.sql", BAD)
     write(tmp_path, "legacy/b.sql", EMPTY)
     write(tmp_path, "models/c.sql", BAD)
-    assert [
-        line.split(":")[0] + " " + line.split()[1]
-        for line in run_cli("check", "-q", cwd=tmp_path).out.splitlines()
-        if not line.startswith(" ")
-    ] == [
-        "legacy/b.sql PS02",
-        "models/c.sql PS01",
+    assert _findings(run_cli("check", "-q", cwd=tmp_path).out) == [
+        ("legacy/b.sql", "PS02"),
+        ("models/c.sql", "PS01"),
     ]
 
 
@@ -106,9 +108,7 @@ def test_exclude_globs(tmp_path, run_cli):
     write(tmp_path, "build/a.sql", BAD)
     write(tmp_path, "b.tmp.sql", BAD)
     write(tmp_path, "c.sql", BAD)
-    assert [
-        line.split(":")[0] for line in run_cli("check", "-q", cwd=tmp_path).out.splitlines() if not line.startswith(" ")
-    ] == ["c.sql"]
+    assert _paths(run_cli("check", "-q", cwd=tmp_path).out) == ["c.sql"]
 
 
 def test_max_file_size(tmp_path, run_cli):

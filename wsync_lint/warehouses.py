@@ -62,13 +62,6 @@ class Warehouse:
         """The length of ``name`` in the unit the warehouse's limit uses."""
         return len(name.encode("utf-8")) if self.length_in_bytes else len(name)
 
-    def same_identifier(self, a: str, b: str) -> bool:
-        """Whether two unquoted identifiers resolve to the same object in this warehouse.
-
-        All four warehouses resolve unquoted names case-insensitively.
-        """
-        return a.casefold() == b.casefold()
-
     def reference_key(self, name: str, quoted: bool) -> str:
         """The key under which a reference to a table, alias or column named ``name`` resolves.
 
