@@ -28,9 +28,9 @@ def sections(rule: Rule) -> dict[str, str]:
     return found
 
 
-def sql_examples(rule: Rule, section: str) -> list[str]:
-    """The fenced ```sql blocks of one section."""
-    return re.findall(r"```sql\n(.*?)```", sections(rule).get(section, ""), re.DOTALL)
+def examples(rule: Rule, section: str) -> list[tuple[str, str]]:
+    """The fenced ```sql, ```json and ```yaml blocks of one section, as (language, text)."""
+    return re.findall(r"```(sql|json|yaml)\n(.*?)```", sections(rule).get(section, ""), re.DOTALL)
 
 
 def render_explain(rule: Rule) -> str:

@@ -19,9 +19,9 @@ from wsync_lint.context import FileSettings, ReadProblem, SqlContext
 from wsync_lint.directives import Directives, read_directives
 from wsync_lint.lexicon import Lexicon, scan
 from wsync_lint.parse import parse_tokens, parses_in
-from wsync_lint.positions import LineIndex, Span, node_span
+from wsync_lint.positions import FileSpan, LineIndex, Span, node_span
 from wsync_lint.registry import all_rules
-from wsync_lint.rule import Location, Needs, Rule, Violation
+from wsync_lint.rule import Finding, Location, Needs, Rule, Violation
 from wsync_lint.source import no_statement_problem
 from wsync_lint.warehouses import WAREHOUSES
 
@@ -56,10 +56,15 @@ class FilePlan:
     forced_dialect: str | None = None
     """``--dialect``: beats the directive comment and the configuration."""
     rule_configs: dict[str, RuleConfig] = field(default_factory=dict)
+    bound: FileSettings | None = None
+    """The settings of the pipeline that uses this model: they beat everything else."""
 
 
 def resolve_settings(plan: FilePlan, directives: Directives) -> FileSettings:
-    """Command line, then the file's directive comment, then configuration, then defaults."""
+    """The pipeline that uses the model; else the command line, then the file's directive
+    comment, then configuration, then defaults."""
+    if plan.bound is not None:
+        return plan.bound
     base = plan.settings or FileSettings(dialect=DEFAULT_DIALECT)
     chosen = directives.settings
     return FileSettings(
@@ -72,17 +77,27 @@ def resolve_settings(plan: FilePlan, directives: Directives) -> FileSettings:
 
 def check_source(source: str | ReadProblem, path: str, plan: FilePlan) -> list[Violation]:
     """Lint one model's text (or report why it could not be read); ``path`` is for display."""
+    return analyse_source(source, path, plan)[0]
+
+
+def analyse_source(source: str | ReadProblem, path: str, plan: FilePlan) -> tuple[list[Violation], SqlContext]:
+    """:func:`check_source`, also returning the parsed file (for cross-file rules)."""
     if isinstance(source, ReadProblem):
         settings = resolve_settings(plan, Directives())
         empty = Lexicon((), (), True)
         lines = LineIndex(source.text)
         warehouse = WAREHOUSES[settings.dialect]
         context = SqlContext(path, "", warehouse, settings, empty, read_problem=source, lines=lines)
-        return _run_rules(context, plan, Directives())
+        return _run_rules(context, plan, Directives()), context
 
     text = source
     lines = LineIndex(text)
-    provisional = plan.forced_dialect or (plan.settings.dialect if plan.settings else None) or DEFAULT_DIALECT
+    provisional = (
+        (plan.bound.dialect if plan.bound else None)
+        or plan.forced_dialect
+        or (plan.settings.dialect if plan.settings else None)
+        or DEFAULT_DIALECT
+    )
     lexicon = scan(text, provisional)
     directives = read_directives(text, lexicon, lines, path)
     settings = resolve_settings(plan, directives)
@@ -99,7 +114,7 @@ def check_source(source: str | ReadProblem, path: str, plan: FilePlan) -> list[V
             context.other_dialects_parsing = tuple(
                 name for name in WAREHOUSES if name != settings.dialect and parses_in(text, name)
             )
-    return _run_rules(context, plan, directives)
+    return _run_rules(context, plan, directives), context
 
 
 def _runs(rule: Rule, context: SqlContext) -> bool:
@@ -109,7 +124,7 @@ def _runs(rule: Rule, context: SqlContext) -> bool:
         return False
     if rule.needs is Needs.TREE:
         return context.parse_failure is None
-    return rule.needs is Needs.TEXT
+    return rule.needs is Needs.TEXT  # payload and project rules run elsewhere
 
 
 def _run_rules(context: SqlContext, plan: FilePlan, directives: Directives) -> list[Violation]:
@@ -134,27 +149,40 @@ def _run_rules(context: SqlContext, plan: FilePlan, directives: Directives) -> l
 
 def _violations(rule: Rule, context: SqlContext, locator: Locator, plan: FilePlan) -> Iterable[Violation]:
     config = plan.rule_configs.get(rule.code)
+    options = rule_options(rule, config)
+    for finding in rule.check(context, options):
+        yield make_violation(rule, finding, context.path, locator.span_of(finding.at), locator.lines, config)
+
+
+def rule_options(rule: Rule, config: RuleConfig | None) -> dict[str, object]:
+    """The rule's options: its defaults, overridden by configuration."""
     options = rule.default_options()
     if config is not None:
         options.update(config.options)
-    for finding in rule.check(context, options):
-        span = locator.span_of(finding.at)
-        line, column = locator.lines.position(span.start)
-        end_line, end_column = locator.lines.position(span.end)
-        severity = (config.severity if config else None) or finding.severity or rule.default_severity
-        yield Violation(
-            path=context.path,
-            line=line,
-            column=column,
-            code=rule.code,
-            end_line=end_line,
-            end_column=end_column,
-            name=rule.name,
-            severity=severity,
-            message=finding.message,
-            hint=finding.hint,
-            fix=finding.fix,
-        )
+    return options
+
+
+def make_violation(
+    rule: Rule, finding: Finding, path: str, span: Span, lines: LineIndex, config: RuleConfig | None
+) -> Violation:
+    """Place ``finding`` at ``span`` of the file ``path`` (whose lines are ``lines``)."""
+    line, column = lines.position(span.start)
+    end_line, end_column = lines.position(span.end)
+    severity = (config.severity if config else None) or finding.severity or rule.default_severity
+    return Violation(
+        path=path,
+        line=line,
+        column=column,
+        code=rule.code,
+        end_line=end_line,
+        end_column=end_column,
+        name=rule.name,
+        severity=severity,
+        message=finding.message,
+        hint=finding.hint,
+        fix=finding.fix,
+        related=finding.related,
+    )
 
 
 class Locator:
@@ -169,6 +197,8 @@ class Locator:
     def span_of(self, at: Location) -> Span:
         if isinstance(at, Span):
             return at
+        if isinstance(at, FileSpan):
+            return at.span
         if isinstance(at, Token):
             return Span(at.start, at.end + 1)
         node: exp.Expression | None = at

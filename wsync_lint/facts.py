@@ -120,3 +120,150 @@ ITERATOR_DATA_TYPES: dict[str, tuple[str, ...]] = {
     "databricks": ("date", "timestamp", "timestamp_unixtime_ms", "timestamp_unixtime_s"),
 }  # fmt: skip
 ITERATOR_DATA_TYPES_SOURCE = "https://docs.mparticle.com/developers/apis/warehouse-sync-api/quickstart/"
+
+
+# --- Payloads (API v2). Catalogue sections 2.2-2.10; the API reference is the source unless noted.
+
+TUTORIAL = ITERATOR_DATA_TYPES_SOURCE
+MIGRATION = "https://docs.mparticle.com/developers/warehouse-sync-api/migration/"
+FIELD_TRANSFORMATIONS = "https://docs.mparticle.com/developers/platform/field-transformations/"
+REFERENCE_V1 = "mParticle/docs:src/pages/developers/warehouse-sync-api/reference/index.md@310bedb3"
+
+# WS-DM-01, WS-CONN-01, WS-PIPE-01, WS-FT-01: "numbers, letters, _, and -".
+ID_PATTERN = r"^[A-Za-z0-9_-]+$"
+
+# WS-CONN-04: `service_provider` values, case-sensitive; the warehouse (dialect) each one means.
+SERVICE_PROVIDERS: dict[str, str] = {
+    "Snowflake": "snowflake",
+    "BigQuery": "bigquery",
+    "Redshift": "redshift",
+    "Databricks": "databricks",
+}
+
+# WS-CONN-03, WS-DM-03, WS-PIPE-10 (C-06): `state` values differ by resource.
+STATES: dict[str, tuple[str, ...]] = {
+    "connection": ("new", "active", "inactive"),
+    "data_model": ("new", "active", "inactive"),
+    "pipeline": ("new", "active", "paused"),
+}
+
+# WS-PIPE-11.
+ENVIRONMENTS: tuple[str, ...] = ("development", "production")
+
+# WS-DM-04: data model `type`: "Required. Valid value: sql".
+DATA_MODEL_TYPES: tuple[str, ...] = ("sql",)
+
+# WS-CONN-06/10/14/18: `config` keys per provider. Secret keys are required by the API but never
+# committed (CN02): deploy takes them from the environment, so the payload rules do not ask for them.
+CONNECTION_CONFIG_KEYS: dict[str, tuple[str, ...]] = {
+    "Snowflake": ("account_identifier", "region", "warehouse", "database", "user", "role", "password",
+                  "storage_integration"),
+    "BigQuery": ("region", "project_id", "dataset_id", "service_account_id", "service_account_key"),
+    "Redshift": ("database", "host", "user", "password", "aws_iam_role_arn"),
+    "Databricks": ("provider", "schema"),
+}  # fmt: skip
+CONNECTION_OPTIONAL_KEYS: dict[str, tuple[str, ...]] = {
+    "Snowflake": ("aws_iam_user_arn", "aws_external_id"),
+    "BigQuery": (),
+    "Redshift": ("port",),  # WS-CONN-14: omitted from the request example, "5439" in the response
+    "Databricks": (),
+}
+
+# CN02: keys whose value is a credential. They come from the environment at deploy time.
+SECRET_KEYS: tuple[str, ...] = (
+    "password", "service_account_key", "private_key", "private_key_id", "private_key_passphrase",
+    "client_secret", "secret", "access_token", "token", "api_secret", "aws_secret_access_key",
+)  # fmt: skip
+# WS-CONN-20 / C-11: the masked value responses echo back; not a secret, but not a value either.
+MASKED_SECRET = "************"
+
+# WS-CONN-17: `aws_iam_role_arn`.
+ROLE_ARN_PATTERN = r"^arn:aws:iam::\d{12}:role/.+$"
+
+# WS-DM-07, WS-CONN-20, WS-PIPE-18: response-only keys a request should not send.
+READ_ONLY_KEYS: tuple[str, ...] = (
+    "status", "errors", "created_on", "created_by", "last_modified_on", "last_modified_by",
+)  # fmt: skip
+
+# WS-PIPE-17, WS-DM-06, WS-CONN-19 (MIG, REF1): v1 names and the v2 field to use instead.
+V1_FIELDS: dict[str, dict[str, str]] = {
+    "connection": {
+        "type": "service_provider",
+        "source_account_id": "config.account_identifier",
+        "snowflake_aws_iam_user_arn": "config.aws_iam_user_arn",
+        "snowflake_aws_external_id": "config.aws_external_id",
+        "workspace_id": "nothing (removed in v2: the workspace is in the URL)",
+        "is_faulted": "status (read-only)",
+    },
+    "data_model": {
+        "workspace_id": "nothing (removed in v2: the workspace is in the URL)",
+        "load_timestamp_field_name": "the pipeline's sync_mode.iterator_field",
+        "load_timestamp_field_type": "the pipeline's sync_mode.iterator_data_type",
+        "load_timestamp_field_tz": "nothing (convert the iterator to UTC in the query)",
+        "load_timestamp_field_time_zone": "nothing (convert the iterator to UTC in the query)",
+        "load_timestamp_field_offset_seconds": "nothing (apply the offset in the query)",
+        "load_timestamp_field_time_offset": "nothing (apply the offset in the query)",
+        "is_active": "state",
+        "sql_query": "config.sql_query",
+    },
+    "pipeline": {
+        "workspace_id": "nothing (removed in v2: the workspace is in the URL)",
+        "is_active": "state",
+        "is_draft": "state",
+        "faulted_reason": "status (read-only)",
+        "is_faulted": "status (read-only)",
+        "schedule_interval": "schedule.type and schedule.frequency",
+        "scheduled_interval": "schedule.type and schedule.frequency",
+        "schedule_start_time": "schedule.start",
+        "schedule_end_time": "schedule.end",
+    },
+}
+# Flat v1 connection keys that v2 moved into `config` (WS-CONN-19: "flat warehouse keys -> config").
+V1_FLAT_CONNECTION_KEYS: tuple[str, ...] = (
+    "account_identifier", "region", "warehouse", "database", "user", "role", "password",
+    "storage_integration", "project_id", "dataset_id", "service_account_id", "service_account_key",
+    "host", "port", "aws_iam_role_arn",
+)  # fmt: skip
+
+# WS-SM-01.
+SYNC_MODE_TYPES: tuple[str, ...] = ("incremental", "full")
+# WS-SM-05 (C-03): used by every schedule example of the reference, valid for no warehouse.
+NEVER_VALID_ITERATOR_TYPES: dict[str, str] = {"datetime_tz": "timestamp_tz"}
+
+# WS-SCH-01 (C-01): `on-demand` is the parameter table's spelling; the API's prose and examples
+# use `on_demand`.
+SCHEDULE_TYPES: tuple[str, ...] = ("interval", "once", "on_demand")
+SCHEDULE_TYPE_MISSPELLINGS: dict[str, str] = {"on-demand": "on_demand"}
+# WS-SCH-03.
+FREQUENCIES: tuple[str, ...] = ("hourly", "daily", "weekly", "monthly")
+# WS-SCH-07: "A number, followed immediately by one of ... s, m, h, d, w, y".
+DELAY_PATTERN = r"^\d+[smhdwy]$"
+# WS-SM-08, WS-SCH-05: "Format: 2022-10-30T11:00:16Z".
+TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
+TIMESTAMP_EXAMPLE = "2022-10-30T11:00:16Z"
+
+# WS-PIPE-12/13 (C-07): the data plan pair and the tutorial's wrong key names.
+DATA_PLAN_KEYS: tuple[str, str] = ("data_plan_id", "data_plan_version")
+DATA_PLAN_MISNAMED: dict[str, str] = {"plan_id": "data_plan_id", "plan_version": "data_plan_version"}
+
+# WS-FT-03, WS-FT-05.
+DESTINATION_TYPES: tuple[str, ...] = ("event_batch",)
+MAPPING_TYPES: tuple[str, ...] = ("column", "static", "ignore")
+# WS-FT-06/07: which mapping types need (or forbid) `source` and `destination`.
+MAPPING_NEEDS_SOURCE: tuple[str, ...] = ("column", "ignore")
+MAPPING_NEEDS_DESTINATION: tuple[str, ...] = ("column", "static")
+
+# WS-FEED-01 (T2): "Valid values for module_name are: Redshift, BigQuery, Snowflake, Databricks.
+# These values are case sensitive." The same four names as `service_provider`.
+FEED_MODULE_NAMES: tuple[str, ...] = tuple(SERVICE_PROVIDERS)
+
+# WS-PIPE-15 / WS-LIM-01: "Max number of Active Pipelines — 5".
+ACTIVE_PIPELINE_LIMIT = 5
+# WS-LIM-02: "Historical Record Limit — 24 million".
+HISTORICAL_RECORD_LIMIT = 24_000_000
+
+# WS-GRANT-BQ-01/02: the roles the service account needs (GCP role ids).
+BIGQUERY_PROJECT_ROLES: tuple[str, ...] = ("roles/bigquery.jobUser",)
+BIGQUERY_DATASET_ROLES: tuple[str, ...] = ("roles/bigquery.dataViewer", "roles/bigquery.user")
+# WS-GRANT-DBX-04: "mparticle_{YOUR-MPARTICLE-ORG-ID}_{YOUR-MPARTICLE-ACCOUNT-ID}".
+DATABRICKS_SHARE_NAME = "mparticle_<org-id>_<account-id>"

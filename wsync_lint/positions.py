@@ -21,6 +21,15 @@ class Span:
     end: int
 
 
+@dataclass(frozen=True)
+class FileSpan:
+    """A span in a named file: where a finding of a payload or a cross-file rule points."""
+
+    path: str
+    """The file, as displayed."""
+    span: Span
+
+
 class LineIndex:
     """Converts character offsets to 1-based (line, column) pairs.
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.tokens import Token
 
-from wsync_lint.positions import Span
+from wsync_lint.positions import FileSpan, Span
 
 
 class Severity(enum.StrEnum):
@@ -41,9 +41,15 @@ class Needs(enum.Enum):
     """Runs only when the file parses in its dialect."""
     SUPPRESSIONS = "suppressions"
     """Runs after suppression, over what the file's suppression comments did (WL01, WL02)."""
+    PAYLOAD = "payload"
+    """Runs on each payload file (JSON or YAML) alone: ``check(PayloadContext, options)``."""
+    PROJECT = "project"
+    """Runs once over the whole project, payloads and models together: ``check(ProjectContext, options)``."""
 
 
-Location = exp.Expression | Token | Span
+Location = exp.Expression | Token | Span | FileSpan
+"""Where a finding points: a node, token or span of the SQL file being checked, or a span of a
+named file (payload and project rules)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,9 @@ class Finding:
     """Overrides the rule's default severity for this finding only (a weaker form of a rule)."""
     fix: Fix | None = None
     """A safe fix, applied by ``--fix``."""
+    related: tuple[str, ...] = ()
+    """Other files (as displayed) the finding is about: a cross-file finding is reported when
+    any of them is checked, not only the file it points into."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,11 @@ class Rule:
     aliases: tuple[str, ...] = ()
     fixable: bool = False
     """Whether some of its findings carry a safe fix (``--fix``)."""
+    payload_check: Callable[..., Iterator[Finding]] | None = None
+    """For a SQL rule that also checks payload files (PS03): ``payload_check(PayloadContext, options)``."""
+    reads_pipeline: bool = False
+    """A SQL rule whose findings depend on the pipeline that uses the model (its type or
+    iterator): such findings are about the pipeline's file too."""
 
     @property
     def summary(self) -> str:
@@ -134,6 +148,8 @@ class Violation:
     message: str
     hint: str | None = None
     fix: Fix | None = None
+    related: tuple[str, ...] = ()
+    """Other files the finding involves (cross-file findings); not part of the report formats."""
 
     def sort_key(self) -> tuple[str, int, int, str, int, int, str]:
         return (self.path, self.line, self.column, self.code, self.end_line, self.end_column, self.message)

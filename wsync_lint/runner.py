@@ -11,12 +11,14 @@ from wsync_lint.config import Config, ConfigFinder
 from wsync_lint.context import FileSettings
 from wsync_lint.engine import FilePlan, check_source
 from wsync_lint.errors import UsageError
+from wsync_lint.payloads import PAYLOAD_SUFFIXES
+from wsync_lint.project import SKIPPED_FOLDERS, Project, payload_candidates, project_root, read_payload
+from wsync_lint.project_check import ProjectChecker, ProjectOutcome
 from wsync_lint.registry import selected_codes, validate_selectors
 from wsync_lint.rule import Severity, Violation
 from wsync_lint.source import read_source
 
 SQL_SUFFIXES = (".sql",)
-_SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})
 
 
 @dataclass(frozen=True)
@@ -54,17 +56,18 @@ class RunResult:
         return sum(1 for v in self.violations if v.severity is Severity.WARNING)
 
 
-def discover(paths: Iterable[Path], finder: ConfigFinder) -> Iterator[Path]:
-    """SQL files under ``paths``: files named directly are always checked if they are SQL;
-    folders are walked, skipping hidden folders, virtual environments and configured excludes."""
+def discover(paths: Iterable[Path], finder: ConfigFinder, suffixes: tuple[str, ...] = SQL_SUFFIXES) -> Iterator[Path]:
+    """Files with ``suffixes`` under ``paths``: files named directly are always taken if their
+    suffix is one of them; folders are walked, skipping hidden folders, virtual environments and
+    configured excludes."""
     seen: set[Path] = set()
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
         if path.is_file():
-            candidates: Iterable[Path] = [path] if path.suffix.lower() in SQL_SUFFIXES else []
+            candidates: Iterable[Path] = [path] if path.suffix.lower() in suffixes else []
         else:
-            candidates = _walk(path, finder)
+            candidates = _walk(path, finder, suffixes)
         for candidate in candidates:
             key = candidate.resolve()
             if key not in seen:
@@ -72,18 +75,18 @@ def discover(paths: Iterable[Path], finder: ConfigFinder) -> Iterator[Path]:
                 yield candidate
 
 
-def _walk(folder: Path, finder: ConfigFinder) -> Iterator[Path]:
+def _walk(folder: Path, finder: ConfigFinder, suffixes: tuple[str, ...]) -> Iterator[Path]:
     for root, folders, files in os.walk(folder):
         root_path = Path(root)
         config = finder.for_folder(root_path)
         folders[:] = sorted(
             name
             for name in folders
-            if not name.startswith(".") and name not in _SKIPPED_FOLDERS and not config.excludes(root_path / name)
+            if not name.startswith(".") and name not in SKIPPED_FOLDERS and not config.excludes(root_path / name)
         )
         for name in sorted(files):
             candidate = root_path / name
-            if candidate.suffix.lower() in SQL_SUFFIXES and not config.excludes(candidate):
+            if candidate.suffix.lower() in suffixes and not config.excludes(candidate):
                 yield candidate
 
 
@@ -179,13 +182,58 @@ def worker_count(jobs: int | None, files: int) -> int:
 
 
 def lint_paths(paths: Iterable[Path], options: RunOptions, jobs: int | None = 1) -> RunResult:
-    """Check every SQL file under ``paths``, in ``jobs`` processes (None: decide by file count).
+    """Check every SQL and payload file under ``paths``, with the whole project they belong to,
+    in ``jobs`` processes (None: decide by file count).
 
-    The result is the same whatever the number of processes: files keep their discovery
-    order and violations are sorted.
+    Payload files and the models pipelines use are checked in this process, as one project per
+    root folder (:func:`~wsync_lint.project.project_root`); findings are kept for the files under
+    ``paths`` and for cross-file findings that involve them. Standalone SQL files go to the
+    process pool. The result is the same whatever the number of processes: files keep their
+    discovery order and violations are sorted.
     """
+    paths = list(paths)
     planner = Planner(options)
-    files = list(discover(paths, planner.finder))
+    sql_files = list(discover(paths, planner.finder))
+    named_payloads = [display_path(p) for p in discover(paths, planner.finder, PAYLOAD_SUFFIXES)]
+    project_outcomes = [check_project_at(root, planner) for root in sorted({project_root(p) for p in paths})]
+    checked_sql = set().union(*(outcome.checked_sql for outcome, _ in project_outcomes))
+    payload_paths = {shown for _, loaded in project_outcomes for shown in loaded}
+    reported = {display_path(p) for p in sql_files} | (set(named_payloads) & payload_paths)
+    files = [path for path in sql_files if path.resolve() not in checked_sql]
+    result = _check_files(files, planner, options, jobs)
+    configs = [planner.config_for(p) for p in (*sql_files, *discover(paths, planner.finder, PAYLOAD_SUFFIXES))]
+    fail_ons = [config.fail_on for config in configs] or [planner.config_for(Path.cwd() / "-").fail_on]
+    result.fail_on = min(fail_ons, key=lambda severity: severity.rank)
+    for outcome, _ in project_outcomes:
+        result.violations.extend(
+            v for v in outcome.violations if v.path in reported or not reported.isdisjoint(v.related)
+        )
+    shown_sql = {display_path(p) for p in files}
+    result.paths.extend(shown for shown in (*map(display_path, sql_files), *named_payloads)
+                        if shown in reported and shown not in shown_sql)  # fmt: skip
+    result.violations.sort(key=Violation.sort_key)
+    return result
+
+
+def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list[str]]:
+    """Load and check the project under ``root``; also return its payload files as displayed."""
+    project = Project(root)
+    for location in payload_candidates(root):
+        if planner.config_for(location).excludes(location):
+            continue
+        payload = read_payload(location, display_path(location))
+        if payload is not None:
+            project.add(payload, location)
+    checker = ProjectChecker(
+        project,
+        plan_for=planner.plan_for,
+        max_file_size=lambda path: planner.config_for(path).max_file_size,
+        display=display_path,
+    )
+    return checker.run(), [payload.path for payload in project.files]
+
+
+def _check_files(files: list[Path], planner: Planner, options: RunOptions, jobs: int | None) -> RunResult:
     workers = worker_count(jobs, len(files))
     if workers == 1:
         outcomes = [check_path(planner, path) for path in files]
@@ -196,9 +244,7 @@ def lint_paths(paths: Iterable[Path], options: RunOptions, jobs: int | None = 1)
         with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(options,)) as pool:
             outcomes = list(pool.map(_check_in_worker, files, chunksize=chunk))
     result = RunResult()
-    result.fail_on = Severity.WARNING if any(o.fail_on is Severity.WARNING for o in outcomes) else Severity.ERROR
     for outcome in outcomes:
         result.paths.append(outcome.path)
         result.violations.extend(outcome.violations)
-    result.violations.sort(key=Violation.sort_key)
     return result

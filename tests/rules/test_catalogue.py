@@ -11,9 +11,12 @@ import re
 import pytest
 import yaml
 
-from tests.conftest import CASE_TABLES, SHARED
+from pathlib import Path
+
+from tests.conftest import CASE_TABLES, SHARED, write
 from wsync_lint.api import lint_string
-from wsync_lint.docs import REQUIRED_SECTIONS, sections, sql_examples
+from wsync_lint.docs import REQUIRED_SECTIONS, examples, sections
+from wsync_lint.runner import RunOptions, lint_paths
 from wsync_lint.registry import all_rules
 
 RULES = all_rules()
@@ -45,8 +48,8 @@ def test_documentation_has_every_section(rule):
     found = sections(rule)
     assert [s for s in REQUIRED_SECTIONS if s not in found] == []
     assert not rule.summary.startswith("TODO") and rule.summary.endswith(".")
-    assert len(sql_examples(rule, "Example")) == 1
-    assert len(sql_examples(rule, "Use instead")) == 1
+    assert len(examples(rule, "Example")) == 1
+    assert len(examples(rule, "Use instead")) == 1
 
 
 def _example_dialect(sql: str) -> str:
@@ -54,17 +57,26 @@ def _example_dialect(sql: str) -> str:
     return match.group(1) if match else "snowflake"
 
 
+def _lint_example(rule, section: str, folder, monkeypatch) -> list[str]:
+    """The codes found in a documentation example: SQL is linted as a model, a JSON or YAML
+    block as a payload file alone in a project."""
+    [(language, text)] = examples(rule, section)
+    if language == "sql":
+        return [v.code for v in lint_string(text, dialect=_example_dialect(text), select=[rule.code])]
+    write(folder, f"example.{language}", text)
+    monkeypatch.chdir(folder)
+    return [v.code for v in lint_paths([Path(".")], RunOptions(select=(rule.code,))).violations]
+
+
 @pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
-def test_documented_example_fires(rule):
-    [sql] = sql_examples(rule, "Example")
-    codes = [v.code for v in lint_string(sql, dialect=_example_dialect(sql), select=[rule.code])]
+def test_documented_example_fires(rule, tmp_path, monkeypatch):
+    codes = _lint_example(rule, "Example", tmp_path, monkeypatch)
     assert codes and set(codes) == {rule.code}
 
 
 @pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
-def test_documented_fix_is_clean(rule):
-    [sql] = sql_examples(rule, "Use instead")
-    assert lint_string(sql, dialect=_example_dialect(sql), select=[rule.code]) == []
+def test_documented_fix_is_clean(rule, tmp_path, monkeypatch):
+    assert _lint_example(rule, "Use instead", tmp_path, monkeypatch) == []
 
 
 @pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import CASE_TABLES
+from tests.conftest import CASE_TABLES, write
 from wsync_lint.api import lint_string
+from wsync_lint.runner import RunOptions, lint_paths
 
 
 def _load_cases() -> list[tuple[str, dict]]:
@@ -32,8 +33,11 @@ CASES = _load_cases()
 
 
 @pytest.mark.parametrize(("code", "case"), CASES, ids=[f"{code}-{case['name']}" for code, case in CASES])
-def test_case(code: str, case: dict) -> None:
+def test_case(code: str, case: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "yaml_error" not in case, case.get("yaml_error")
+    if "files" in case:
+        _check_project_case(code, case, tmp_path, monkeypatch)
+        return
     settings = case.get("settings", {})
     sql = case["sql"]  # invisible characters: a double-quoted YAML string with \u escapes
     violations = lint_string(
@@ -48,6 +52,22 @@ def test_case(code: str, case: dict) -> None:
     found = [[v.line, v.column] for v in violations]
     assert found == [list(p) for p in case["expect"]], "\n".join(
         f"{v.line}:{v.column} {v.code} {v.message}" for v in violations
+    )
+    assert all(v.code == code for v in violations)
+    if "message_contains" in case:
+        assert violations and all(case["message_contains"] in v.message for v in violations)
+
+
+def _check_project_case(code: str, case: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A project case: ``files`` (relative path -> text) checked as one project; ``expect`` is
+    the exact [path, line, column] of every finding."""
+    for relative, text in case["files"].items():
+        write(tmp_path, relative, text)
+    monkeypatch.chdir(tmp_path)
+    violations = lint_paths([Path(".")], RunOptions(select=(code,))).violations
+    found = [[v.path, v.line, v.column] for v in violations]
+    assert found == [list(p) for p in case["expect"]], "\n".join(
+        f"{v.path}:{v.line}:{v.column} {v.code} {v.message}" for v in violations
     )
     assert all(v.code == code for v in violations)
     if "message_contains" in case:

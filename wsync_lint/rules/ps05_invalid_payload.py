@@ -1,0 +1,68 @@
+"""A payload file is not valid JSON or YAML, or holds something that is no Warehouse Sync resource.
+
+## What it does
+Reports a JSON or YAML file that mentions Warehouse Sync keys (`pipeline_type`,
+`service_provider`, `sql_query`, ...) but cannot be used as a payload:
+
+- it is not valid JSON (JSON files) or YAML (`.yaml`, `.yml`), at the first bad character;
+- it is not UTF-8;
+- an object in it (the file's one object, or an item of its list) matches no resource the
+  Warehouse Sync API takes: connection, data model, pipeline, field transformation, feed or
+  trigger request. API responses that are no resource (a pipeline report, a list of runs) are
+  reported here too.
+
+JSON and YAML files without any Warehouse Sync key (`package.json`, CI workflows) are not
+payloads and are never read.
+
+## Why is this bad?
+The API cannot take a file it cannot parse, and nothing checks a payload wsync-lint cannot
+recognise: a typo in a key such as `pipline_type` hides every other problem of the pipeline.
+mParticle's own BigQuery connection example is not valid JSON as published (raw line breaks in
+`service_account_key`).
+
+## Example
+```json
+{"id": "users-hourly", "pipeline_type": "user_attributes", "connection_id": "snowflake-prod",}
+```
+
+## Use instead
+```json
+{"id": "users-hourly", "pipeline_type": "user_attributes", "connection_id": "snowflake-prod"}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from wsync_lint.positions import FileSpan, Span
+from wsync_lint.project_context import PayloadContext
+from wsync_lint.resources import Kind
+from wsync_lint.rule import Finding, Needs, Rule
+
+_KINDS = ", ".join(kind.display for kind in Kind)
+
+
+def check(ctx: PayloadContext, options: dict) -> Iterator[Finding]:
+    problem = ctx.payload.problem
+    if problem is not None:
+        yield Finding(FileSpan(ctx.path, problem.span), problem.message, hint=problem.hint)
+        return
+    for document, pointer in ctx.unrecognised:
+        place = ctx.payload.place(document, pointer)
+        where = f"item {pointer[-1] + 1} of the list" if pointer else "the file's content"  # type: ignore[operator]
+        yield Finding(
+            FileSpan(ctx.path, Span(place.value.start, place.value.start + 1)),
+            f"{where} is no Warehouse Sync resource (expected a {_KINDS})",
+            hint="check the key names: the kind of a payload is recognised by keys such as "
+            "`pipeline_type`, `service_provider` or `config.sql_query`",
+        )
+
+
+RULE = Rule(
+    code="PS05",
+    name="invalid-payload",
+    check=check,
+    doc=__doc__ or "",
+    needs=Needs.PAYLOAD,
+)

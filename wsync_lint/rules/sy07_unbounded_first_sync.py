@@ -1,0 +1,40 @@
+"""TODO SY07 unbounded-first-sync.
+
+## What it does
+TODO
+
+## Why is this bad?
+TODO
+
+## Example
+```yaml
+TODO
+```
+
+## Use instead
+```yaml
+TODO
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from wsync_lint.project_context import PayloadContext
+from wsync_lint.rule import Finding, Needs, Rule, Severity
+
+
+def check(ctx: PayloadContext, options: dict) -> Iterator[Finding]:
+    return
+    yield
+
+
+RULE = Rule(
+    code="SY07",
+    name="unbounded-first-sync",
+    check=check,
+    doc=__doc__ or "",
+    needs=Needs.PAYLOAD,
+    default_severity=Severity.WARNING,
+)
