@@ -215,8 +215,8 @@ def lint_paths(paths: Iterable[Path], options: RunOptions, jobs: int | None = 1)
     return result
 
 
-def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list[str]]:
-    """Load and check the project under ``root``; also return its payload files as displayed."""
+def load_project(root: Path, planner: Planner) -> Project:
+    """Every payload file under ``root`` (configured excludes left out)."""
     project = Project(root)
     for location in payload_candidates(root):
         if planner.config_for(location).excludes(location):
@@ -224,6 +224,12 @@ def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list
         payload = read_payload(location, display_path(location))
         if payload is not None:
             project.add(payload, location)
+    return project
+
+
+def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list[str]]:
+    """Load and check the project under ``root``; also return its payload files as displayed."""
+    project = load_project(root, planner)
     checker = ProjectChecker(
         project,
         plan_for=planner.plan_for,
