@@ -114,22 +114,24 @@ class ProjectChecker:
             shown = sql.model.path
             plan = self.plan_for(self.project.locations[shown])
             source = sql.inline or ""
-        seen: set[tuple[object, ...]] = set()
+        # The same finding from several pipelines is reported once; one that depends on the
+        # pipeline names the pipelines it is about.
+        merged: dict[tuple[object, ...], tuple[Violation, list[Binding]]] = {}
         for binding in bindings or [None]:
             bound = binding.settings(_fallback(plan)) if binding is not None else None
             violations, sql_context = analyse_source(source, shown, _bound_plan(plan, bound))
             if binding is not None:
                 context.views[id(binding.pipeline)] = ModelView(sql, sql_context, shown)
-                violations = [_involving(violation, binding) for violation in violations]
             if sql.file is None:
                 violations = _placed_in_payload(violations, sql, sql_context.lines)
             else:
                 self._lines[shown] = sql_context.lines
             for violation in violations:
-                key = (*violation.sort_key(), violation.related)
-                if key not in seen:
-                    seen.add(key)
-                    self.outcome.violations.append(violation)
+                _, involved = merged.setdefault(violation.sort_key(), (violation, []))
+                if binding is not None and _reads_pipeline(violation):
+                    involved.append(binding)
+        for violation, involved in merged.values():
+            self.outcome.violations.append(_involving(violation, involved) if involved else violation)
 
     # -- rules over the whole project
 
@@ -167,12 +169,20 @@ def _bound_plan(plan: FilePlan, bound: FileSettings | None) -> FilePlan:
     return FilePlan(plan.codes, plan.settings, plan.forced_dialect, plan.rule_configs, bound)
 
 
-def _involving(violation: Violation, binding: Binding) -> Violation:
-    """A finding that depends on the pipeline is about the pipeline's files too."""
+def _reads_pipeline(violation: Violation) -> bool:
     rule = find_rule(violation.code)
-    if rule is None or not rule.reads_pipeline:
-        return violation
-    return _replace(violation, related=tuple(dict.fromkeys((*violation.related, *binding.paths))))
+    return rule is not None and rule.reads_pipeline
+
+
+def _involving(violation: Violation, bindings: list[Binding]) -> Violation:
+    """A finding that depends on the pipelines using the model is about their files too, and
+    says which pipelines."""
+    names = [f"`{binding.pipeline.id}`" for binding in bindings if binding.pipeline.id]
+    label = ""
+    if names:
+        label = f" (pipeline {names[0]})" if len(names) == 1 else f" (pipelines {', '.join(names)})"
+    related = (*violation.related, *(path for binding in bindings for path in binding.paths))
+    return _replace(violation, message=violation.message + label, related=tuple(dict.fromkeys(related)))
 
 
 def _placed_in_payload(violations: list[Violation], sql: ModelSql, sql_lines: LineIndex) -> list[Violation]:

@@ -1,4 +1,4 @@
--- wsync-lint: dialect=bigquery iterator_field=last_order_at iterator_data_type=timestamp
+-- Lifetime order attributes per customer (BigQuery).
 SELECT
     o.customer_id,
     COUNT(o.order_id) AS lifetime_orders,

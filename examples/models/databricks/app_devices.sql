@@ -1,4 +1,4 @@
--- wsync-lint: dialect=databricks
+-- Device identities of active app installs (Databricks), synced in full when triggered.
 SELECT
     d.customer_id,
     d.ios_idfv,

@@ -1,4 +1,4 @@
--- wsync-lint: dialect=redshift iterator_field=updated_at iterator_data_type=timestamptz
+-- Active subscriptions, synced as they change (Redshift).
 SELECT
     s.customer_id,
     s.plan_code AS subscription_plan,

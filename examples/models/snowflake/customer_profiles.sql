@@ -1,4 +1,3 @@
--- wsync-lint: iterator_field=UPDATED_AT iterator_data_type=timestamp_ntz
 -- Customer profile attributes, synced hourly. Attribute names keep their case because they are quoted.
 SELECT
     c.customer_id,

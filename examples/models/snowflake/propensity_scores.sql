@@ -1,4 +1,3 @@
--- wsync-lint: iterator_field=SCORED_AT iterator_data_type=timestamp_ltz
 -- Nightly propensity scores from the ML team. (Has deliberate mistakes: see the README.)
 SELECT
     s.user_id,

@@ -1,0 +1,124 @@
+"""The project layer: payload files and models checked together, whatever files are named.
+
+Each test writes a small project (connection, data model, pipelines, SQL) and checks what a user
+sees: which findings, in which file, at which position, for which files passed on the command line.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write
+from wsync_lint.runner import RunOptions, lint_paths
+
+CONNECTION = {
+    "id": "bq-prod",
+    "name": "BigQuery prod",
+    "state": "active",
+    "service_provider": "BigQuery",
+    "config": {"region": "us-east4", "project_id": "acme", "dataset_id": "crm", "service_account_id": "mp@acme.iam"},
+}
+MODEL_YAML = "id: users\nname: Users\ntype: sql\nstate: active\nconfig:\n  sql_file: users.sql\n"
+
+
+def _pipeline(pipeline_id: str, pipeline_type: str) -> str:
+    pipeline = {
+        "id": pipeline_id,
+        "name": pipeline_id,
+        "pipeline_type": pipeline_type,
+        "connection_id": "bq-prod",
+        "data_model_id": "users",
+        "sync_mode": {"type": "incremental", "iterator_field": "updated_at", "iterator_data_type": "timestamp"},
+        "schedule": {"type": "interval", "frequency": "hourly", "start": "2023-02-01T00:00:00Z"},
+        "state": "new",
+        "environment": "production",
+    }
+    if pipeline_type == "events":
+        pipeline["field_transformation_id"] = "events-ft"
+    return json.dumps(pipeline, indent=2) + "\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A BigQuery project: one model (no identity column, a trailing `;`) used by two pipelines."""
+    write(tmp_path, "wsync-lint.toml", 'dialect = "snowflake"\n')
+    write(tmp_path, "connections/bq.json", json.dumps(CONNECTION) + "\n")
+    write(tmp_path, "models/users.yaml", MODEL_YAML)
+    write(tmp_path, "models/users.sql", "SELECT plan_name, updated_at\nFROM `acme.crm.users`;\n")
+    write(tmp_path, "pipelines/users.json", _pipeline("users-hourly", "user_attributes"))
+    write(tmp_path, "pipelines/events.json", _pipeline("users-events", "events"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _found(*paths: str, select: tuple[str, ...] = ("ST03", "ST05", "ID01", "PS05")) -> list[tuple[str, int, int, str]]:
+    result = lint_paths([Path(p) for p in paths or (".",)], RunOptions(select=select))
+    return [(v.path, v.line, v.column, v.code) for v in result.violations]
+
+
+def test_a_model_is_checked_in_its_connections_warehouse_once_per_pipeline(project):
+    # Backticks are right in BigQuery (no ST05 although the configured dialect is Snowflake); the
+    # user_attributes pipeline needs an identity (ID01), the events pipeline does not; the `;` is
+    # reported once although two pipelines use the model.
+    assert _found() == [("models/users.sql", 1, 8, "ID01"), ("models/users.sql", 2, 22, "ST03")]
+
+
+def test_a_standalone_copy_of_the_model_takes_the_configured_dialect(project):
+    write(project, "scratch/users.sql", "SELECT plan_name, updated_at\nFROM `acme.crm.users`\n")
+    assert _found("scratch") == [("scratch/users.sql", 2, 6, "ST05")]
+
+
+def test_naming_only_the_pipeline_reports_the_findings_that_involve_it(project):
+    # What pre-commit does when only the pipeline changed: the model's missing identity is about
+    # this pipeline (its type asks for one), the model's `;` is not.
+    assert _found("pipelines/users.json") == [("models/users.sql", 1, 8, "ID01")]
+    assert _found("pipelines/events.json") == []
+
+
+def test_naming_only_the_model_reports_its_findings_with_the_pipelines_settings(project):
+    assert _found("models/users.sql") == [("models/users.sql", 1, 8, "ID01"), ("models/users.sql", 2, 22, "ST03")]
+
+
+def test_findings_in_other_files_are_not_reported_for_the_files_named(project):
+    write(project, "broken/other.json", '{"pipeline_type": "events",}\n')
+    assert _found("models/users.sql") == [("models/users.sql", 1, 8, "ID01"), ("models/users.sql", 2, 22, "ST03")]
+    assert _found("broken") == [("broken/other.json", 1, 28, "PS05")]
+
+
+def test_files_counted_are_those_named(project):
+    result = lint_paths([Path("pipelines")], RunOptions(select=("ST03",)))
+    assert result.paths == ["pipelines/events.json", "pipelines/users.json"]
+    assert lint_paths([Path(".")], RunOptions(select=("ST03",))).files == 5
+
+
+def test_an_inline_json_query_is_checked_where_its_text_is(project):
+    model = {"id": "inline", "name": "Inline", "type": "sql", "config": {"sql_query": 'SELECT "x" AS y,\n  email FROM t;'}}
+    write(project, "models/inline.json", json.dumps(model) + "\n")
+    # Line 1 of the file; `;` is the query's last character, after the escaped quotes and `\n`.
+    text = (project / "models/inline.json").read_text()
+    assert _found("models/inline.json") == [("models/inline.json", 1, text.index(";") + 1, "ST03")]
+
+
+def test_an_inline_yaml_block_query_is_checked_where_its_text_is(project):
+    write(project, "models/inline.yaml", "id: inline\ntype: sql\nconfig:\n  sql_query: |\n    SELECT email\n    FROM t;\n")
+    assert _found("models/inline.yaml") == [("models/inline.yaml", 6, 11, "ST03")]
+
+
+def test_a_payload_that_is_not_utf8_is_reported(project):
+    write(project, "bad/p.json", b'{"pipeline_type": "events", "name": "caf\xe9"}')
+    assert _found("bad") == [("bad/p.json", 1, 41, "PS05")]
+
+
+def test_excluded_payloads_are_not_loaded(project):
+    write(project, "wsync-lint.toml", 'dialect = "snowflake"\nexclude = ["drafts/*"]\n')
+    write(project, "drafts/p.json", '{"pipeline_type": "events",}\n')
+    assert _found() == [("models/users.sql", 1, 8, "ID01"), ("models/users.sql", 2, 22, "ST03")]
+
+
+def test_json_files_without_warehouse_sync_keys_are_not_payloads(project):
+    write(project, "package.json", '{"name": "x",}\n')
+    write(project, ".github/workflows/ci.yml", "on: [push\n")
+    assert _found(".", "package.json") == [("models/users.sql", 1, 8, "ID01"), ("models/users.sql", 2, 22, "ST03")]
