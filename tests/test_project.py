@@ -95,7 +95,12 @@ def test_files_counted_are_those_named(project):
 
 
 def test_an_inline_json_query_is_checked_where_its_text_is(project):
-    model = {"id": "inline", "name": "Inline", "type": "sql", "config": {"sql_query": 'SELECT "x" AS y,\n  email FROM t;'}}
+    model = {
+        "id": "inline",
+        "name": "Inline",
+        "type": "sql",
+        "config": {"sql_query": 'SELECT "x" AS y,\n  email FROM t;'},
+    }
     write(project, "models/inline.json", json.dumps(model) + "\n")
     # Line 1 of the file; `;` is the query's last character, after the escaped quotes and `\n`.
     text = (project / "models/inline.json").read_text()
@@ -103,7 +108,9 @@ def test_an_inline_json_query_is_checked_where_its_text_is(project):
 
 
 def test_an_inline_yaml_block_query_is_checked_where_its_text_is(project):
-    write(project, "models/inline.yaml", "id: inline\ntype: sql\nconfig:\n  sql_query: |\n    SELECT email\n    FROM t;\n")
+    write(
+        project, "models/inline.yaml", "id: inline\ntype: sql\nconfig:\n  sql_query: |\n    SELECT email\n    FROM t;\n"
+    )
     assert _found("models/inline.yaml") == [("models/inline.yaml", 6, 11, "ST03")]
 
 

@@ -15,16 +15,16 @@ ALL_DEFAULT = frozenset(rule.code for rule in all_rules() if rule.default_enable
     [
         (None, [], [], ALL_DEFAULT),
         (["ALL"], [], [], ALL_DEFAULT),
-        (["PS"], [], [], {"PS01", "PS02", "PS03", "PS04"}),
+        (["PS"], [], [], {"PS01", "PS02", "PS03", "PS04", "PS05"}),
         (["PS"], [], ["PS0"], set()),
         (["PS01"], [], ["PS"], {"PS01"}),
-        (["PS"], [], ["PS01"], {"PS02", "PS03", "PS04"}),
+        (["PS"], [], ["PS01"], {"PS02", "PS03", "PS04", "PS05"}),
         (["PS01"], ["WL"], [], {"PS01", "WL01", "WL02"}),
         (["parse-error"], [], [], {"PS01"}),
-        (["PS"], [], ["parse-error"], {"PS02", "PS03", "PS04"}),
+        (["PS"], [], ["parse-error"], {"PS02", "PS03", "PS04", "PS05"}),
         (["PS01"], [], ["PS01"], set()),
         (None, [], ["ALL"], set()),
-        (None, [], ["ST", "RF", "CO", "ID", "WL", "PS0"], set()),
+        (None, [], ["ST", "RF", "CO", "ID", "WL", "PS0", "PL", "CN", "SY"], set()),
     ],
 )
 def test_decision_table(select, extend, ignore, expected):

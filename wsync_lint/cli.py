@@ -10,12 +10,21 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from wsync_lint import __version__
 from wsync_lint.errors import UsageError
 from wsync_lint.exit_codes import ExitCode
+
+if TYPE_CHECKING:  # annotations only: the commands import these when they run
+    from datetime import datetime
+
+    from wsync_lint.context import ReadProblem
+    from wsync_lint.project import Binding, Project
+    from wsync_lint.resources import Resource
+    from wsync_lint.runner import Planner
 
 DIALECTS = ("snowflake", "bigquery", "redshift", "databricks")
 # The names of wsync_lint.report.REPORTERS, spelled out so that `--help` and `--version` do not
@@ -140,6 +149,270 @@ def explain(code_or_name: str) -> None:
     if rule is None:
         raise _Fail(f"unknown rule {code_or_name!r}; `wsync-lint rules` lists them")
     click.echo(render_explain(rule), nl=False)
+
+
+@cli.command()
+@click.argument("target", metavar="PIPELINE_OR_MODEL")
+@click.option(
+    "--project",
+    "project_path",
+    type=click.Path(exists=True, path_type=Path),
+    help="A folder (or file) of the project [default: the folder of PIPELINE_OR_MODEL when it is a file, "
+    "else the current folder].",
+)
+@click.option("--from", "start", metavar="TS", help="Start of the sync window, e.g. 2022-10-30T11:00:16Z.")
+@click.option("--until", metavar="TS", help="End of the sync window, e.g. 2022-10-30T12:00:16Z.")
+@click.option(
+    "--dialect",
+    type=click.Choice(DIALECTS),
+    help="Warehouse of a model no pipeline uses, or whose connection is not in the project.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Use this configuration file.",
+)
+@click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True)
+def render(
+    target: str,
+    project_path: Path | None,
+    start: str | None,
+    until: str | None,
+    dialect: str | None,
+    config_path: Path | None,
+    output_format: str,
+) -> None:
+    """Print the queries mParticle runs for a pipeline or data model, in its warehouse's SQL.
+
+    PIPELINE_OR_MODEL is a pipeline id, a data model id (`pipeline:ID` or `model:ID` when both
+    share the id), a payload file holding one pipeline or data model, or a .sql file a data
+    model links. A model is rendered once per pipeline that uses it: the row count over the
+    sync window, the LIMIT 0 column probe and the sync run.
+    """
+    import json
+    from datetime import UTC, datetime
+
+    from wsync_lint import wrappers
+    from wsync_lint.project import project_root
+    from wsync_lint.runner import Planner, RunOptions, load_project
+
+    start_at = _timestamp_option("--from", start)
+    until_at = _timestamp_option("--until", until)
+    if start_at is not None and until_at is not None and start_at > until_at:
+        raise _Fail(f"--from {start} is after --until {until}")
+    planner = Planner(RunOptions(dialect=dialect, config_path=config_path))
+    named = Path(target)
+    anchor = project_path if project_path is not None else (named if named.is_file() else Path("."))
+    project = load_project(project_root(anchor), planner)
+    now = datetime.now(UTC)
+    renderings = []
+    for model, bindings in _render_targets(project, target):
+        text, shown, location = _model_text(project, model, planner)
+        if not bindings:
+            renderings.append(
+                wrappers.render_unused_model(model.id, text, _model_dialect(text, shown, location, planner))
+            )
+            continue
+        for binding in bindings:
+            model_dialect = binding.dialect or _model_dialect(text, shown, location, planner)
+            rendering = wrappers.render_pipeline(
+                binding.pipeline.data,
+                model.id,
+                text,
+                model_dialect,
+                binding.connection.id if binding.connection is not None else None,
+                now,
+                start_at,
+                until_at,
+            )
+            if binding.dialect is None:
+                rendering.notes.insert(0, _no_warehouse_note(binding, model_dialect))
+            renderings.append(rendering)
+    if output_format == "json":
+        click.echo(json.dumps([r.as_json() for r in renderings], indent=2))
+    else:
+        click.echo("".join(r.as_text() for r in renderings).rstrip("\n"))
+
+
+def _timestamp_option(name: str, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    from wsync_lint.facts import TIMESTAMP_EXAMPLE
+    from wsync_lint.wrappers import parse_timestamp
+
+    parsed = parse_timestamp(value.strip())
+    if parsed is None:
+        raise _Fail(f"{name}: expected a UTC timestamp like {TIMESTAMP_EXAMPLE}, got {value!r}")
+    return parsed
+
+
+def _render_targets(project: Project, target: str) -> list[tuple[Resource, list[Binding]]]:
+    """The data models to render for PIPELINE_OR_MODEL, each with the pipelines that run it."""
+    from wsync_lint.project import Binding
+    from wsync_lint.resources import Kind
+
+    pipelines = project.of_kind(Kind.PIPELINE)
+    models = project.of_kind(Kind.DATA_MODEL)
+
+    def of_model(model: Resource) -> tuple[Resource, list[Binding]]:
+        return model, [b for b in project.bindings() if b.model is model]
+
+    def of_pipeline(pipeline: Resource) -> tuple[Resource, list[Binding]]:
+        model = project.find(Kind.DATA_MODEL, pipeline.get("data_model_id"))
+        if model is None:
+            wanted = pipeline.get("data_model_id")
+            raise _Fail(
+                f"pipeline {pipeline.id or '(no id)'} runs data model {wanted!r}, which is not in the project at "
+                f"{project.root}"
+                if isinstance(wanted, str)
+                else f"pipeline {pipeline.id or '(no id)'} names no data_model_id"
+            )
+        connection = project.find(Kind.CONNECTION, pipeline.get("connection_id"))
+        return model, [Binding(pipeline, model, connection)]
+
+    path = Path(target)
+    if path.is_file():
+        resolved = path.resolve()
+        if path.suffix.lower() == ".sql":
+            linked = [m for m in models if (sql := project.model_sql(m)) is not None and sql.file == resolved]
+            if not linked:
+                raise _Fail(
+                    f"{target}: no data model of the project at {project.root} links this file (config.sql_file)"
+                )
+            return [of_model(model) for model in linked]
+        shown = next((s for s, location in project.locations.items() if location.resolve() == resolved), None)
+        if shown is None:
+            raise _Fail(f"{target} is no payload file of the project at {project.root}")
+        inside = [r for r in (*pipelines, *models) if r.path == shown]
+        if len(inside) != 1:
+            held = (
+                f"{sum(r.kind is Kind.PIPELINE for r in inside)} pipelines and "
+                f"{sum(r.kind is Kind.DATA_MODEL for r in inside)} data models"
+            )
+            raise _Fail(f"{target} holds {held}, not exactly one: name a pipeline or data model by id")
+        return [of_pipeline(inside[0]) if inside[0].kind is Kind.PIPELINE else of_model(inside[0])]
+
+    if path.suffix.lower() in (".sql", ".json", ".yaml", ".yml") or "/" in target or os.sep in target:
+        raise _Fail(f"{target}: no such file")
+    kind, _, wanted = target.partition(":") if ":" in target else ("", "", target)
+    if kind not in ("", "pipeline", "model", "data_model", "data-model"):
+        kind, wanted = "", target
+    found_pipelines = [p for p in pipelines if p.id == wanted] if kind in ("", "pipeline") else []
+    found_models = [m for m in models if m.id == wanted] if kind in ("", "model", "data_model", "data-model") else []
+    found = found_pipelines + found_models
+    if len(found) == 1:
+        return [of_pipeline(found[0]) if found_pipelines else of_model(found[0])]
+    if found_pipelines and found_models:
+        raise _Fail(f"{wanted!r} is both a pipeline and a data model: write pipeline:{wanted} or model:{wanted}")
+    if found:
+        files = ", ".join(sorted({r.path for r in found}))
+        raise _Fail(f"{len(found)} {found[0].kind.display}s have the id {wanted!r} ({files}): name the payload file")
+    known_pipelines = ", ".join(sorted({p.id for p in pipelines if p.id})) or "none"
+    known_models = ", ".join(sorted({m.id for m in models if m.id})) or "none"
+    raise _Fail(
+        f"no pipeline or data model {wanted!r} in the project at {project.root} "
+        f"(pipelines: {known_pipelines}; data models: {known_models})"
+    )
+
+
+def _model_text(project: Project, model: Resource, planner: Planner) -> tuple[str, str, Path]:
+    """The model's SQL, where it is shown as, and the file whose configuration applies to it."""
+    from wsync_lint.context import ReadProblem
+    from wsync_lint.runner import display_path
+    from wsync_lint.source import read_source
+
+    sql = project.model_sql(model)
+    if sql is None:
+        raise _Fail(f"data model {model.id or '(no id)'} ({model.path}) has no config.sql_query or config.sql_file")
+    if sql.file is not None:
+        shown = display_path(sql.file)
+        text = read_source(sql.file, planner.config_for(sql.file).max_file_size)
+        if isinstance(text, ReadProblem):
+            raise _Fail(f"{shown} (config.sql_file of data model {model.id or '(no id)'}): {text.message}")
+        return text, shown, sql.file
+    return sql.inline or "", model.path, project.locations[model.path]
+
+
+def _model_dialect(text: str, shown: str, location: Path, planner: Planner) -> str:
+    """The warehouse of a model that no connection decides: --dialect, its directive comment, configuration."""
+    from wsync_lint.engine import FilePlan, analyse_source
+
+    plan = planner.plan_for(location)
+    _, context = analyse_source(text, shown, FilePlan(frozenset(), plan.settings, plan.forced_dialect))
+    return context.settings.dialect
+
+
+def _no_warehouse_note(binding: Binding, model_dialect: str) -> str:
+    from wsync_lint.warehouses import WAREHOUSES
+
+    display = WAREHOUSES[model_dialect].display
+    if binding.connection is None:
+        wanted = binding.pipeline.get("connection_id")
+        return f"connection {wanted!r} is not in the project: shown as {display} SQL (--dialect, directive or config)"
+    provider = binding.connection.get("service_provider")
+    return f"service_provider {provider!r} names no known warehouse: shown as {display} SQL"
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--databricks-share",
+    metavar="NAME",
+    help="The Delta Sharing share for mParticle [default: the documented pattern, to be replaced].",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Use this configuration file.",
+)
+@click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True)
+def grants(paths: tuple[Path, ...], databricks_share: str | None, config_path: Path | None, output_format: str) -> None:
+    """Print the GRANT, IAM and share statements each connection needs for the tables its models read.
+
+    The projects of PATHS (default: the current folder) are loaded whole; one block per connection
+    that a pipeline uses, with the role, user or service account from the connection's config.
+    """
+    import json
+
+    from wsync_lint.grants import grant_report
+    from wsync_lint.project import project_root
+    from wsync_lint.runner import Planner, RunOptions, display_path, load_project
+    from wsync_lint.source import read_source
+
+    if databricks_share is not None and not databricks_share.strip():
+        raise _Fail("--databricks-share: the share name is empty")
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+    planner = Planner(RunOptions(config_path=config_path))
+    owners: dict[int, Project] = {}
+    bindings: list[Binding] = []
+    for root in sorted({project_root(path) for path in paths or (Path("."),)}):
+        project = load_project(root, planner)
+        for binding in project.bindings():
+            owners[id(binding.model)] = project
+            bindings.append(binding)
+
+    def read_sql(model: Resource) -> tuple[str, str | ReadProblem] | None:
+        project = owners[id(model)]
+        sql = project.model_sql(model)
+        if sql is None:
+            return None
+        if sql.file is not None:
+            return display_path(sql.file), read_source(sql.file, planner.config_for(sql.file).max_file_size)
+        return f"{model.path} (config.sql_query)", sql.inline or ""
+
+    report = grant_report(bindings, read_sql, databricks_share.strip() if databricks_share else None)
+    if not report.blocks:
+        shown = " ".join(str(path) for path in paths) or "."
+        reason = report.notes[0] if report.notes else "no pipeline names a data model of the project"
+        raise _Fail(f"nothing to grant in {shown}: {reason}")
+    if output_format == "json":
+        click.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        click.echo(report.as_text(), nl=False)
 
 
 def _wants_colour() -> bool:

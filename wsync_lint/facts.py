@@ -267,3 +267,50 @@ BIGQUERY_PROJECT_ROLES: tuple[str, ...] = ("roles/bigquery.jobUser",)
 BIGQUERY_DATASET_ROLES: tuple[str, ...] = ("roles/bigquery.dataViewer", "roles/bigquery.user")
 # WS-GRANT-DBX-04: "mparticle_{YOUR-MPARTICLE-ORG-ID}_{YOUR-MPARTICLE-ACCOUNT-ID}".
 DATABRICKS_SHARE_NAME = "mparticle_<org-id>_<account-id>"
+
+# --- Connection settings formats and secrets (CN01, CN02).
+
+# WS-CONN-07 (R2): Snowflake `region`: "Snowflake <cloud_region_id> or <cloud_region_id>.<cloud>
+# region identifier", e.g. `us-central1.gcp`. The cloud suffixes are Snowflake's own (account
+# locator URLs: https://docs.snowflake.com/en/user-guide/admin-account-identifier#region-ids).
+SNOWFLAKE_CLOUDS: tuple[str, ...] = ("aws", "gcp", "azure")
+SNOWFLAKE_REGION_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.(?:aws|gcp|azure))?$"
+SNOWFLAKE_REGION_EXAMPLE = "us-central1.gcp"
+# WS-CONN-08 (R2, inferred): `account_identifier` is the "Snowflake account locator" (`gd12345`),
+# not the account URL.
+SNOWFLAKE_ACCOUNT_EXAMPLE = "gd12345"
+SNOWFLAKE_HOST_SUFFIX = ".snowflakecomputing.com"
+# WS-CONN-11 (T2): "The value for `service_account_key` will be the contents of the generated
+# JSON file": a Google service-account key file, `"type": "service_account"`.
+SERVICE_ACCOUNT_KEY_TYPE = "service_account"
+# WS-CONN-12 (T2, inferred): the key's field naming the service account (`service_account_id`).
+SERVICE_ACCOUNT_KEY_EMAIL = "client_email"
+# CN02 (no mParticle source: a heuristic): key names ending like these hold credentials too
+# (`snowflake_password`, `db_client_secret`).
+SECRET_KEY_SUFFIXES: tuple[str, ...] = ("_password", "_secret", "_passphrase", "_private_key")
+
+# WS-SM-04/05, C-03, C-04 (inferred, for SY03's hints): for an `iterator_data_type` a warehouse's
+# list lacks, the value of that list that names the same kind of timestamp there. Snowflake's
+# plain TIMESTAMP is TIMESTAMP_NTZ unless TIMESTAMP_TYPE_MAPPING says otherwise
+# (https://docs.snowflake.com/en/sql-reference/parameters#timestamp-type-mapping).
+ITERATOR_TYPE_EQUIVALENTS: dict[str, dict[str, str]] = {
+    "snowflake": {"datetime_tz": "timestamp_tz", "timestamptz": "timestamp_tz", "timestamp": "timestamp_ntz"},
+    "bigquery": {"datetime_tz": "timestamp", "timestamptz": "timestamp", "timestamp_tz": "timestamp",
+                 "timestamp_ltz": "timestamp", "timestamp_ntz": "datetime"},
+    "redshift": {"datetime_tz": "timestamptz", "timestamp_tz": "timestamptz", "timestamp_ltz": "timestamptz",
+                 "timestamp_ntz": "timestamp", "datetime": "timestamp"},
+    "databricks": {"datetime_tz": "timestamp", "timestamptz": "timestamp", "timestamp_tz": "timestamp",
+                   "timestamp_ltz": "timestamp", "timestamp_ntz": "timestamp", "datetime": "timestamp"},
+}  # fmt: skip
+
+# Named members of the enums above, for the pipeline rules that treat one value specially
+# (PL02: WS-PIPE-06/07; PL03, SY07, SY08: WS-SM-02/03/10/11/12; PL04: WS-SCH-02/04/08/09;
+# SY07: WS-SM-12 "new interval based pipelines"). Unpacked, so a change to an enum fails here.
+PIPELINE_TYPE_USER_ATTRIBUTES, PIPELINE_TYPE_EVENTS = PIPELINE_TYPES
+SYNC_MODE_INCREMENTAL, SYNC_MODE_FULL = SYNC_MODE_TYPES
+SCHEDULE_INTERVAL, SCHEDULE_ONCE, SCHEDULE_ON_DEMAND = SCHEDULE_TYPES
+PIPELINE_STATE_NEW, PIPELINE_STATE_ACTIVE, PIPELINE_STATE_PAUSED = STATES["pipeline"]
+
+# WS-SCH-07: the units of `schedule.delay`: "s for seconds, m for minutes, h for hours, d for days,
+# w for weeks, and y for years" (API reference). DELAY_PATTERN's unit letters are these keys.
+DELAY_UNITS: dict[str, str] = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks", "y": "years"}

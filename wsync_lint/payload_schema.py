@@ -75,9 +75,7 @@ def schema_findings(
     validator = Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(resource.data), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
     for error in _leaf_errors(errors):
-        finding = _finding(resource, error, severity)
-        if finding is not None:
-            yield finding
+        yield from _findings(resource, error, severity)
 
 
 def _leaf_errors(errors: list[Any]) -> Iterator[Any]:
@@ -90,32 +88,48 @@ def _leaf_errors(errors: list[Any]) -> Iterator[Any]:
             yield error
 
 
+def _findings(resource: Resource, error: Any, severity: Severity | None) -> Iterator[Finding]:
+    if error.validator == "required":
+        yield from _missing(resource, error, severity)
+        return
+    finding = _finding(resource, error, severity)
+    if finding is not None:
+        yield finding
+
+
+def _missing(resource: Resource, error: Any, severity: Severity | None) -> Iterator[Finding]:
+    """One finding per missing key, at the object that lacks it."""
+    path = tuple(error.absolute_path)
+    name = dotted(path) if path else resource.kind.display
+    value = error.instance
+    description = error.schema.get("description") if isinstance(error.schema, Mapping) else None
+    where = f"`{name}`" if path else resource.label
+    for key in error.validator_value:
+        if isinstance(value, Mapping) and key in value:
+            continue
+        yield Finding(
+            resource.key_at(*path) if path else resource.start,
+            f"{where} has no `{key}`, which the API requires",
+            hint=f"add `{dotted((*path, key))}`" + (f" ({description})" if description else ""),
+            severity=severity,
+        )
+
+
 def _finding(resource: Resource, error: Any, severity: Severity | None) -> Finding | None:
     path = tuple(error.absolute_path)
     name = dotted(path) if path else resource.kind.display
     value = error.instance
     kind = error.validator
     description = error.schema.get("description") if isinstance(error.schema, Mapping) else None
-    if kind == "required":
-        missing = [key for key in error.validator_value if not isinstance(value, Mapping) or key not in value]
-        if not missing:
-            return None
-        where = f"`{name}`" if path else resource.label
-        key = missing[0]
-        full = dotted((*path, key))
-        return Finding(
-            resource.key_at(*path) if path else resource.start,
-            f"{where} has no `{key}`, which the API requires",
-            hint=f"add `{full}`" + (f" ({description})" if description else ""),
-            severity=severity,
-        )
     at = resource.value_at(*path)
     if kind in ("enum", "const"):
         allowed = list(error.validator_value) if kind == "enum" else [error.validator_value]
         return Finding(
             at,
             f"`{name}` is {shown(value)}; {resource.kind.display}s take {choices([str(a) for a in allowed])}",
-            hint=f"use one of {choices([str(a) for a in allowed])}" + _case_hint(value, allowed),
+            hint=("use " if len(allowed) == 1 else "use one of ")
+            + choices([str(a) for a in allowed])
+            + _case_hint(value, allowed),
             severity=severity,
         )
     if kind == "type":
@@ -141,7 +155,9 @@ def _finding(resource: Resource, error: Any, severity: Severity | None) -> Findi
             hint=f"write `{name}` to match `{error.validator_value}`",
             severity=severity,
         )
-    if kind in ("minLength", "minItems", "minProperties"):
+    if kind in ("minItems", "minProperties"):
+        return Finding(at, f"`{name}` is empty", hint=f"add at least one item to `{name}`", severity=severity)
+    if kind == "minLength":
         return Finding(at, f"`{name}` is empty", hint=f"give `{name}` a value", severity=severity)
     if kind == "not":
         return Finding(

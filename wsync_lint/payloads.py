@@ -25,6 +25,8 @@ MARKERS = (
     "service_provider", "pipeline_type", "sql_query", "sql_file", "data_model_id", "connection_id",
     "field_transformation_id", "destination_type", "mapping_type", "module_name", "sync_mode",
     "schedule_interval", "source_account_id", "load_timestamp_field_name", "pipeline_id",
+    "iterator_field", "iterator_data_type", "service_account_key", "service_account_id", "account_identifier",
+    "storage_integration", "aws_iam_role_arn",
 )  # fmt: skip
 
 Pointer = tuple[str | int, ...]

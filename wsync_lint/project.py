@@ -40,6 +40,8 @@ class ModelSql:
     """The ``.sql`` file (``config.sql_file``), resolved; None for an inline query."""
     inline: str | None = None
     """The ``config.sql_query`` text."""
+    pointer: tuple[str, ...] = ("config", "sql_query")
+    """Where the inline query is in the model (a v1 model has it at the top level)."""
 
     @property
     def key(self) -> str:
@@ -61,9 +63,8 @@ class Binding:
     @property
     def dialect(self) -> str | None:
         """The warehouse the connection names, when it names a known one."""
-        if self.connection is None:
-            return None
-        return facts.SERVICE_PROVIDERS.get(self.connection.get("service_provider"))  # type: ignore[arg-type]
+        provider = self.connection.get("service_provider") if self.connection is not None else None
+        return facts.SERVICE_PROVIDERS.get(provider) if isinstance(provider, str) else None
 
     def settings(self, fallback_dialect: str) -> FileSettings:
         """How the pipeline uses the model, for checking its SQL."""
@@ -146,6 +147,9 @@ class Project:
         query = model.get("config", "sql_query")
         if isinstance(query, str):
             return ModelSql(model, inline=query)
+        query = model.get("sql_query")  # v1: PL08 says where it goes; its SQL is still checked
+        if isinstance(query, str):
+            return ModelSql(model, inline=query, pointer=("sql_query",))
         return None
 
 

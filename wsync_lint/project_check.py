@@ -177,19 +177,19 @@ def _reads_pipeline(violation: Violation) -> bool:
 def _involving(violation: Violation, bindings: list[Binding]) -> Violation:
     """A finding that depends on the pipelines using the model is about their files too, and
     says which pipelines."""
-    names = [f"`{binding.pipeline.id}`" for binding in bindings if binding.pipeline.id]
+    names = list(dict.fromkeys(f"`{binding.pipeline.id}`" for binding in bindings if binding.pipeline.id))
     label = ""
     if names:
-        label = f" (pipeline {names[0]})" if len(names) == 1 else f" (pipelines {', '.join(names)})"
+        label = f"pipeline {names[0]}: " if len(names) == 1 else f"pipelines {', '.join(names)}: "
     related = (*violation.related, *(path for binding in bindings for path in binding.paths))
-    return _replace(violation, message=violation.message + label, related=tuple(dict.fromkeys(related)))
+    return _replace(violation, message=label + violation.message, related=tuple(dict.fromkeys(related)))
 
 
 def _placed_in_payload(violations: list[Violation], sql: ModelSql, sql_lines: LineIndex) -> list[Violation]:
     """Move findings on an inline query to where the query's text is in the payload file."""
     model: Resource = sql.model
     payload = model.file
-    offsets = string_offsets(payload, model.document, (*model.pointer, "config", "sql_query"))
+    offsets = string_offsets(payload, model.document, (*model.pointer, *sql.pointer))
     placed = []
     for violation in violations:
         start = _payload_offset(offsets, sql_lines.offset(violation.line, violation.column))

@@ -7,17 +7,16 @@ Use instead must not.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import yaml
 
-from pathlib import Path
-
 from tests.conftest import CASE_TABLES, SHARED, write
 from wsync_lint.api import lint_string
 from wsync_lint.docs import REQUIRED_SECTIONS, examples, sections
-from wsync_lint.runner import RunOptions, lint_paths
 from wsync_lint.registry import all_rules
+from wsync_lint.runner import RunOptions, lint_paths
 
 RULES = all_rules()
 RULE_IDS = [rule.code for rule in RULES]

@@ -90,4 +90,5 @@ RULE = Rule(
     doc=__doc__,
     needs=Needs.TREE,
     default_severity=Severity.WARNING,
+    reads_pipeline=True,
 )

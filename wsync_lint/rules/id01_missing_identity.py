@@ -80,4 +80,5 @@ RULE = Rule(
     doc=__doc__,
     needs=Needs.TREE,
     default_severity=Severity.ERROR,
+    reads_pipeline=True,
 )

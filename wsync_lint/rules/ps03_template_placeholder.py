@@ -14,6 +14,14 @@ Jinja blocks and `<% %>` inside a string or quoted name are reported when they c
 (`'{{ var("start") }}'`). Placeholders inside SQL comments are ignored: the warehouse never
 sees them.
 
+Payload files (JSON and YAML) are checked too: every string value, at any depth, for Jinja
+blocks and `<% %>` that close inside the value, `<word>` placeholders (the docs'
+`<cloud_region_id>`, `mparticle_<org-id>_<account-id>`), `{{storage_integration_name}}`-style
+doc placeholders and `replace_me`. `sql_query` values are skipped there: a data model's
+`config.sql_query`, and a v1 top-level `sql_query`, are checked as SQL (above). The API
+reference's literal `"string"` values are valid strings, not placeholders. The text of a secret (`password`, `service_account_key`, a PEM private key) is
+never quoted in the message.
+
 ## Why is this bad?
 mParticle sends the data model's text to the warehouse as it is: nothing renders templates or
 fills in placeholders. The warehouse rejects the query, or, inside a string, the literal text
@@ -43,11 +51,15 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from sqlglot.tokens import Token
 
 from wsync_lint.context import SqlContext
-from wsync_lint.positions import Span
+from wsync_lint.payload_values import field_name, holds_private_key, is_secret_key, owner, walk
+from wsync_lint.payloads import string_offsets
+from wsync_lint.positions import FileSpan, Span
+from wsync_lint.project_context import PayloadContext
 from wsync_lint.rule import Finding, Needs, Rule, Severity
 from wsync_lint.token_tools import CODE, COMMENT, IDENTIFIER, STRING, TextMap, ends_operand, text_map
 
@@ -165,6 +177,98 @@ def _placeholder_position(tokens: Sequence[Token], starts: list[int], offset: in
     return not ends_operand(previous)
 
 
+# -- payload values
+
+_CLI_KIND = "Snowflake CLI template"
+_DOC_PLACEHOLDER = re.compile(r"\{\{\s*[A-Za-z_][\w-]*\s*\}\}")
+_PLACEHOLDER = "placeholder"
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """Templating or a placeholder inside a plain string (a payload value)."""
+
+    start: int
+    end: int
+    label: str
+    """`Jinja expression`, `Jinja statement`, `Jinja comment`, `Snowflake CLI template` or `placeholder`."""
+
+
+def string_placeholders(text: str) -> Iterator[Placeholder]:
+    """Templating and placeholders in a string value: Jinja blocks and `<% %>` that close inside
+    it, `<word>` and `replace_me` (SnowSQL `&var` is SQL only: in a value it is a URL's `&`)."""
+    if not any(c in text for c in "{<") and "replace_me" not in text.lower():
+        return
+    position = 0
+    while True:
+        match = _CANDIDATES.search(text, position)
+        if match is None:
+            return
+        start = match.start()
+        position = start + 1
+        group = match.lastgroup
+        if group in ("jinja", "cli"):
+            opener = match.group()
+            close = text.find(_CLOSERS[opener], start + 2)
+            if close == -1:
+                continue  # `{{` or `<%` that is just text
+            end, label = close + 2, _JINJA_KIND.get(opener, _CLI_KIND)
+            if opener == "{{" and _DOC_PLACEHOLDER.fullmatch(text, start, end):
+                label = _PLACEHOLDER  # the docs' `{{storage_integration_name}}`
+        elif group in ("angle", "replace"):
+            end, label = match.end(), _PLACEHOLDER
+        else:
+            continue
+        yield Placeholder(start, end, label)
+        position = max(position, end)
+
+
+def is_placeholder_only(text: str) -> bool:
+    """Whether ``text`` is nothing but one template or placeholder (`{{ x }}`, `<password>`)."""
+    stripped = text.strip()
+    found = next(string_placeholders(stripped), None)
+    return found is not None and found.start == 0 and found.end == len(stripped)
+
+
+def _skipped(item: object) -> bool:
+    return getattr(item, "key", None) == "sql_query"
+
+
+def payload_check(ctx: PayloadContext, options: dict) -> Iterator[Finding]:
+    payload = ctx.payload
+    for item in walk(payload, prune=_skipped):
+        value = item.value
+        if not isinstance(value, str) or _skipped(item):
+            continue
+        found = list(string_placeholders(value))
+        if not found:
+            continue
+        offsets = string_offsets(payload, item.document, item.pointer)
+        resource = owner(ctx.resources, item)
+        name = field_name(resource, item)
+        where = f"`{name}`" + (f" of {resource.label}" if resource is not None else "")
+        secret = any(is_secret_key(key) for key in item.pointer) or holds_private_key(value)
+        for placeholder in found:
+            start = offsets[min(placeholder.start, len(offsets) - 1)]
+            end = max(offsets[min(placeholder.end, len(offsets) - 1)], start + 1)
+            if secret:
+                message = f"{placeholder.label} left in {where} (a secret: its text is not shown)"
+                hint = f"remove `{name}` from the file: deploy takes secrets from the environment"
+            else:
+                shown = _shown(value[placeholder.start : placeholder.end])
+                message = f"{placeholder.label} `{shown}` left in {where}"
+                hint = (
+                    "write the real value"
+                    if placeholder.label == _PLACEHOLDER
+                    else "write the value itself: nothing renders templates in a payload"
+                )
+            yield Finding(
+                FileSpan(ctx.path, Span(start, end)),
+                f"{message}: mParticle takes the value as it is written",
+                hint=hint,
+            )
+
+
 RULE = Rule(
     code="PS03",
     name="template-placeholder",
@@ -172,4 +276,5 @@ RULE = Rule(
     doc=__doc__,
     needs=Needs.TEXT,
     default_severity=Severity.ERROR,
+    payload_check=payload_check,
 )

@@ -1,19 +1,41 @@
-"""TODO SY08 full-sync-on-interval.
+"""A pipeline runs a `full` sync on an `interval` schedule, re-sending all its data every run.
 
 ## What it does
-TODO
+Warns about a pipeline (or `sync_mode`/`schedule` fragment) whose `sync_mode.type` is `full`
+and whose `schedule.type` is `interval`. `full` with `once` or `on_demand` is not reported: a
+single full load (the reference's "once" example) is what `full` is for.
 
 ## Why is this bad?
-TODO
+The API reference describes `full` as "a full sync on each pipeline interval run" and says it is
+"Not recommended as it may lead to repeated data and events": every hourly or daily run sends
+every row of the model again, so events are duplicated and unchanged profiles are re-written,
+which costs warehouse compute and mParticle data volume. An `incremental` sync with an iterator
+sends only rows changed since the last run.
 
 ## Example
 ```yaml
-TODO
+id: users-daily
+name: Users daily
+pipeline_type: user_attributes
+connection_id: snowflake-prod
+data_model_id: users
+state: active
+environment: production
+sync_mode: {type: full}
+schedule: {type: interval, frequency: daily, start: "2024-01-01T00:00:00Z", delay: 5m}
 ```
 
 ## Use instead
 ```yaml
-TODO
+id: users-daily
+name: Users daily
+pipeline_type: user_attributes
+connection_id: snowflake-prod
+data_model_id: users
+state: active
+environment: production
+sync_mode: {type: incremental, iterator_field: updated_at, iterator_data_type: timestamp_ltz}
+schedule: {type: interval, frequency: daily, start: "2024-01-01T00:00:00Z", delay: 5m}
 ```
 """
 
@@ -21,13 +43,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from wsync_lint import facts
+from wsync_lint.pipeline_payload import schedule_type, sync_mode_type
 from wsync_lint.project_context import PayloadContext
+from wsync_lint.resources import Kind
 from wsync_lint.rule import Finding, Needs, Rule, Severity
 
 
 def check(ctx: PayloadContext, options: dict) -> Iterator[Finding]:
-    return
-    yield
+    for pipeline in ctx.of_kind(Kind.PIPELINE):
+        if sync_mode_type(pipeline) != facts.SYNC_MODE_FULL or schedule_type(pipeline) != facts.SCHEDULE_INTERVAL:
+            continue
+        frequency = pipeline.get("schedule", "frequency")
+        every = f"every {frequency} run" if frequency in facts.FREQUENCIES else "every run"
+        yield Finding(
+            pipeline.value_at("sync_mode", "type"),
+            f"{pipeline.label} runs a `{facts.SYNC_MODE_FULL}` sync on an `{facts.SCHEDULE_INTERVAL}` schedule: {every} "
+            "sends every row of the model "
+            "again, repeating data and events",
+            hint=f"use `sync_mode.type: {facts.SYNC_MODE_INCREMENTAL}` with `iterator_field` and `iterator_data_type`, "
+            f"or a `{facts.SCHEDULE_ONCE}` or `{facts.SCHEDULE_ON_DEMAND}` schedule for a one-off full load",
+        )
 
 
 RULE = Rule(

@@ -1,0 +1,156 @@
+"""Credentials written in payload files are reported by key, and never appear in any output.
+
+A project holds a Snowflake connection with a password, a BigQuery connection with a real-looking
+service-account key, one with a key that is not valid JSON (CN01 reports it too) and a v1
+connection with a flat password. Every output format, and ``--statistics``, must name the keys
+(CN02) and print no secret value, nor any distinctive part of one, on stdout or stderr.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write
+
+PASSWORD = "FAKE-Pa55w0rd-zq8XvT3kLm"
+V1_PASSWORD = "FAKE-v1-Hunter2-Qp7WnR4s"
+PRIVATE_KEY_BODY = "FAKEKEYqwertyQWERTY1234567890abcdefFAKEKEY"
+PRIVATE_KEY_ID = "fakekeyid9f8e7d6c5b4a3"
+BROKEN_KEY_BODY = "FAKEBROKENzxcvbnm0987654321"
+
+SERVICE_ACCOUNT_KEY = json.dumps(
+    {
+        "type": "service_account",
+        "project_id": "my-gcp-project",
+        "private_key_id": PRIVATE_KEY_ID,
+        "private_key": f"-----BEGIN PRIVATE KEY-----\n{PRIVATE_KEY_BODY}\n-----END PRIVATE KEY-----\n",
+        "client_email": "mparticle@my-gcp-project.iam.gserviceaccount.com",
+    }
+)
+# Not valid JSON (a trailing comma): CN01 reports that the key is no key file, without quoting it.
+BROKEN_KEY = '{"type": "service_account", "private_key": "' + BROKEN_KEY_BODY + '",}'
+
+SECRETS = (PASSWORD, V1_PASSWORD, SERVICE_ACCOUNT_KEY, BROKEN_KEY)
+# Distinctive parts: a report must not show a secret even in part.
+FRAGMENTS = (
+    "zq8XvT3k",
+    "Hunter2-Qp7",
+    PRIVATE_KEY_BODY,
+    "qwertyQWERTY",
+    PRIVATE_KEY_ID,
+    "9f8e7d6",
+    BROKEN_KEY_BODY,
+    "zxcvbnm",
+)
+
+SNOWFLAKE = {
+    "id": "snowflake-prod",
+    "name": "Snowflake production",
+    "state": "active",
+    "service_provider": "Snowflake",
+    "config": {
+        "account_identifier": "gd12345",
+        "region": "us-central1.gcp",
+        "warehouse": "compute_wh",
+        "database": "analytics",
+        "role": "mparticle_role",
+        "user": "mparticle_user",
+        "password": PASSWORD,
+        "storage_integration": "mp_us1_123_123_s3",
+    },
+}
+
+BIGQUERY_YAML = f"""\
+- id: bigquery-prod
+  name: BigQuery production
+  state: active
+  service_provider: BigQuery
+  config:
+    region: us-east4
+    project_id: my-gcp-project
+    dataset_id: my_dataset
+    service_account_id: mparticle@my-gcp-project.iam.gserviceaccount.com
+    service_account_key: {json.dumps(SERVICE_ACCOUNT_KEY)}
+- id: bigquery-broken
+  name: BigQuery with a broken key
+  state: active
+  service_provider: BigQuery
+  config:
+    region: us-east4
+    project_id: my-gcp-project
+    dataset_id: my_dataset
+    service_account_id: mparticle@my-gcp-project.iam.gserviceaccount.com
+    service_account_key: {json.dumps(BROKEN_KEY)}
+"""
+
+V1_CONNECTION = {
+    "id": "legacy",
+    "name": "Legacy",
+    "type": "snowflake",
+    "source_account_id": "gd1234",
+    "user": "mp_user",
+    "password": V1_PASSWORD,
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    write(tmp_path, "connections/snowflake.json", json.dumps(SNOWFLAKE, indent=2) + "\n")
+    write(tmp_path, "connections/bigquery.yaml", BIGQUERY_YAML)
+    write(tmp_path, "connections/legacy.json", json.dumps(V1_CONNECTION, indent=2) + "\n")
+    return tmp_path
+
+
+def _assert_no_secret(*outputs: str) -> None:
+    for output in outputs:
+        for secret in (*SECRETS, *FRAGMENTS):
+            assert secret not in output
+
+
+def test_the_project_holds_the_secrets(project: Path) -> None:
+    text = "".join(path.read_text(encoding="utf-8") for path in sorted(project.rglob("*.*")))
+    assert all(fragment in text for fragment in FRAGMENTS)
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "github", "sarif", "junit"])
+def test_secrets_are_reported_by_key_and_never_shown(output_format: str, project: Path, run_cli) -> None:
+    result = run_cli("check", "--format", output_format, cwd=project)
+    assert result.code == 1, result.err
+    for key in ("config.password", "config.service_account_key", "`password`"):
+        assert key in result.out
+    assert "CN02" in result.out
+    assert "CN01" in result.out  # the broken key is reported, not quoted
+    _assert_no_secret(result.out, result.err)
+
+
+def test_json_report_names_each_secret_key(project: Path, run_cli) -> None:
+    result = run_cli("check", "--format", "json", "--select", "CN02", cwd=project)
+    findings = json.loads(result.out)["findings"]
+    assert sorted((f["path"], f["code"]) for f in findings) == [
+        ("connections/bigquery.yaml", "CN02"),
+        ("connections/bigquery.yaml", "CN02"),
+        ("connections/legacy.json", "CN02"),
+        ("connections/snowflake.json", "CN02"),
+    ]
+    messages = " ".join(f["message"] + " " + (f["hint"] or "") for f in findings)
+    assert "a password in `config.password`" in messages
+    assert "a service-account key in `config.service_account_key`" in messages
+    _assert_no_secret(result.out, result.err)
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_statistics_show_no_secret(quiet: bool, project: Path, run_cli) -> None:
+    result = run_cli("check", "--statistics", *(["--quiet"] if quiet else []), cwd=project)
+    assert result.code == 1
+    assert "CN02" in result.out and "plaintext-secret" in result.out
+    _assert_no_secret(result.out, result.err)
+
+
+def test_report_file_shows_no_secret(project: Path, run_cli) -> None:
+    result = run_cli("check", "--format", "sarif", "--output-file", "report.sarif", cwd=project)
+    report = (project / "report.sarif").read_text(encoding="utf-8")
+    assert "CN02" in report
+    _assert_no_secret(result.out, result.err, report)
