@@ -99,3 +99,49 @@ def test_check_answers_every_input(content: bytes, dialect: str, suffix: str) ->
         document = json.loads(out)
         for finding in document["findings"]:
             _assert_inside(path, finding)
+
+
+# Payload-shaped documents: the keys the rules read, with values of any JSON type, nested.
+PAYLOAD_KEYS = [
+    "id", "name", "state", "pipeline_type", "connection_id", "data_model_id", "field_transformation_id",
+    "sync_mode", "schedule", "type", "iterator_field", "iterator_data_type", "from", "until", "start", "end",
+    "frequency", "delay", "environment", "partner_feed_id", "partner_feed_key", "data_plan_id",
+    "data_plan_version", "plan_id", "service_provider", "config", "password", "service_account_key",
+    "sql_query", "sql_file", "mappings", "mapping_type", "source", "destination", "value", "destination_type",
+    "module_name", "workspace_id", "schedule_interval", "errors", "status", "region", "account_identifier",
+]  # fmt: skip
+PAYLOAD_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 10**6), st.sampled_from(
+        ["events", "user_attributes", "incremental", "full", "interval", "on-demand", "hourly", "Snowflake",
+         "BigQuery", "datetime_tz", "timestamp", "2023-03-01T:12:00:00Z", "2022-10-30T11:00:16Z", "5m", "column",
+         "static", "sql", "m.sql", "../x.sql", "SELECT 1", "SELECT a FROM t;", "{{ x }}", "************", ""]
+    ), st.text(max_size=20),
+)  # fmt: skip
+payload_values = st.recursive(
+    PAYLOAD_SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.sampled_from(PAYLOAD_KEYS), children, max_size=6)
+    ),
+    max_leaves=25,
+)
+payload_documents = st.one_of(
+    st.dictionaries(st.sampled_from(PAYLOAD_KEYS), payload_values, min_size=1, max_size=10),
+    st.lists(st.dictionaries(st.sampled_from(PAYLOAD_KEYS), payload_values, max_size=8), max_size=4),
+)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(document=payload_documents, as_yaml=st.booleans(), cut=st.floats(0.5, 1))
+def test_check_answers_every_payload(document, as_yaml: bool, cut: float) -> None:
+    import yaml
+
+    text = yaml.safe_dump(document) if as_yaml else json.dumps(document, indent=1)
+    text = text[: max(1, int(len(text) * cut))] if cut < 0.9 else text
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / ("payload.yaml" if as_yaml else "payload.json")
+        path.write_text(text, encoding="utf-8")
+        code, out, err = _run(["check", "--format", "json", "--select", "ALL", str(path)])
+        assert code in (0, 1), (code, err)
+        assert err == ""
+        for finding in json.loads(out)["findings"]:
+            _assert_inside(path, finding)

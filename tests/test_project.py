@@ -129,3 +129,47 @@ def test_json_files_without_warehouse_sync_keys_are_not_payloads(project):
     write(project, "package.json", '{"name": "x",}\n')
     write(project, ".github/workflows/ci.yml", "on: [push\n")
     assert _found(".", "package.json") == [("models/users.sql", 1, 8, "ID01"), ("models/users.sql", 2, 22, "ST03")]
+
+
+BILLION_LAUGHS = "pipeline_type: events\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
+    for previous, name in zip("abcdefg", "bcdefgh", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        # An alias bomb expands to 9^8 strings if constructed: refused before that.
+        ("bomb.yaml", BILLION_LAUGHS, [("bomb.yaml", 2, 4, "PS05")]),
+        ("deep.json", '{"pipeline_type": ' + "[" * 5000 + "]" * 5000 + "}", [("deep.json", 1, 1, "PS05")]),
+        ("tags.yaml", "pipeline_type: !!python/object:os.system ls\n", [("tags.yaml", 1, 16, "PS05")]),
+        ("scalar.json", '"pipeline_type"', [("scalar.json", 1, 1, "PS05")]),
+        ("list.json", '[1, {"pipeline_type": "events", "id": "e"}]', [("list.json", 1, 2, "PS05")]),
+        ("comment-only.yaml", "# pipeline_type\n", []),
+    ],
+)
+def test_hostile_payloads_get_a_finding_not_a_crash(tmp_path, monkeypatch, name, text, expected):
+    write(tmp_path, name, text)
+    monkeypatch.chdir(tmp_path)
+    assert _found(".", select=("PS05",)) == expected
+
+
+def test_payload_values_of_any_type_never_crash_a_rule(tmp_path, monkeypatch):
+    # Every key a rule reads, with a value of the wrong JSON type: findings, no exception.
+    weird = {
+        "id": 5, "pipeline_type": 3, "sync_mode": "x", "schedule": [], "state": {}, "environment": None,
+        "connection_id": {}, "data_model_id": [], "field_transformation_id": True, "partner_feed_id": "x",
+        "service_provider": ["Snowflake"], "config": {"password": {"a": 1}, "sql_file": 3, "sql_query": []},
+        "mappings": "no", "module_name": 1, "data_plan_id": [], "plan_version": {},
+    }  # fmt: skip
+    write(tmp_path, "weird.json", json.dumps(weird))
+    write(
+        tmp_path,
+        "list.yaml",
+        "- pipeline_type: events\n  sync_mode: {type: [1], from: 3, until: {}}\n- mappings: [1, null, {mapping_type: []}]\n- module_name: [x]\n",
+    )
+    monkeypatch.chdir(tmp_path)
+    result = lint_paths([Path(".")], RunOptions(select=("ALL",)))
+    assert {v.path for v in result.violations} == {"weird.json", "list.yaml"}
+    assert all(v.line >= 1 and v.column >= 1 for v in result.violations)

@@ -124,8 +124,18 @@ def _load_yaml(loaded: PayloadFile) -> None:
         index = 0
         while loader.check_node():
             node = loader.get_node()
+            alias = _record_places(loaded, index, node, ())
+            if alias is not None:
+                offset = _mark_offset(loaded.lines, alias.start_mark)
+                loaded.documents = []
+                loaded.problem = PayloadProblem(
+                    "this value is anchored and reused through a YAML alias (`*name`): payloads are plain data, and "
+                    "aliases can expand without limit",
+                    Span(offset, offset + 1),
+                    "write the values out in full",
+                )
+                return
             loaded.documents.append(loader.construct_document(node))
-            _record_places(loaded, index, node, ())
             index += 1
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -186,9 +196,9 @@ def _compose(text: str) -> Any:
         loader.dispose()
 
 
-def _record_places(loaded: PayloadFile, document: int, root: Any, pointer: Pointer) -> None:
+def _record_places(loaded: PayloadFile, document: int, root: Any, pointer: Pointer) -> Any:
     """Remember where every key and value under ``root`` was written (iteratively: deep
-    documents must not exhaust the stack)."""
+    documents must not exhaust the stack). Returns the first node met twice (a YAML alias), if any."""
     import yaml
 
     lines = loaded.lines
@@ -200,8 +210,12 @@ def _record_places(loaded: PayloadFile, document: int, root: Any, pointer: Point
         return Span(start, max(end, start + 1))
 
     stack: list[tuple[Any, Pointer, Span | None]] = [(root, pointer, None)]
+    seen: set[int] = set()
     while stack:
         node, at, key_span = stack.pop()
+        if id(node) in seen:
+            return node
+        seen.add(id(node))
         places[(document, at)] = Place(key_span, span(node))
         if isinstance(node, yaml.MappingNode):
             # Pushed in reverse so that a repeated key's last occurrence is recorded last, as
@@ -212,6 +226,7 @@ def _record_places(loaded: PayloadFile, document: int, root: Any, pointer: Point
         elif isinstance(node, yaml.SequenceNode):
             for index in range(len(node.value) - 1, -1, -1):
                 stack.append((node.value[index], (*at, index), None))
+    return None
 
 
 def string_offsets(payload: PayloadFile, document: int, pointer: Pointer) -> list[int]:

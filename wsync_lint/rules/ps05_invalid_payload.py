@@ -40,7 +40,7 @@ from wsync_lint.project_context import PayloadContext
 from wsync_lint.resources import Kind
 from wsync_lint.rule import Finding, Needs, Rule
 
-_KINDS = ", ".join(kind.display for kind in Kind)
+_KINDS = ", ".join(kind.display for kind in list(Kind)[:-1]) + f" or {list(Kind)[-1].display}"
 
 
 def check(ctx: PayloadContext, options: dict) -> Iterator[Finding]:
@@ -53,7 +53,7 @@ def check(ctx: PayloadContext, options: dict) -> Iterator[Finding]:
         where = f"item {pointer[-1] + 1} of the list" if pointer else "the file's content"  # type: ignore[operator]
         yield Finding(
             FileSpan(ctx.path, Span(place.value.start, place.value.start + 1)),
-            f"{where} is no Warehouse Sync resource (expected a {_KINDS})",
+            f"{where} is no Warehouse Sync resource (a {_KINDS})",
             hint="check the key names: the kind of a payload is recognised by keys such as "
             "`pipeline_type`, `service_provider` or `config.sql_query`",
         )
