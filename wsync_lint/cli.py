@@ -51,7 +51,10 @@ def cli() -> None:
 @click.option("--extend-select", multiple=True, help="Rules to check in addition to the configured set.")
 @click.option("--ignore", multiple=True, help="Rules not to check.")
 @click.option(
-    "--dialect", type=click.Choice(DIALECTS), help="Warehouse dialect of every file (beats config and directives)."
+    "--dialect",
+    type=click.Choice(DIALECTS),
+    help="Warehouse of standalone SQL files (beats config and directives; a model a pipeline uses is "
+    "checked in its connection's warehouse).",
 )
 @click.option(
     "--config",
@@ -86,7 +89,12 @@ def check(
     fix: bool,
     diff: bool,
 ) -> None:
-    """Check data models (SQL files) under PATHS (default: the current folder)."""
+    """Check data models (SQL) and payload files (JSON, YAML) under PATHS (default: the current folder).
+
+    The whole project the PATHS belong to is loaded (everything under the nearest folder with a
+    wsync-lint.toml or .git), so that cross-file rules see the pipelines, models and connections
+    together; findings are reported for the files under PATHS and cross-file findings involving them.
+    """
     from wsync_lint.exit_codes import exit_code_for
     from wsync_lint.report import REPORTERS
     from wsync_lint.runner import RunOptions, lint_paths

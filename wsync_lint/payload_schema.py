@@ -10,11 +10,24 @@ the offending key and says what is wrong without jsonschema's jargon. A schema m
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from wsync_lint import facts
 from wsync_lint.resources import Resource
 from wsync_lint.rule import Finding, Severity
+
+SLUG = "a slug (letters, digits, `_` and `-`)"
+ID_SCHEMA: dict[str, Any] = {"type": "string", "pattern": facts.ID_PATTERN, "description": SLUG}
+"""A resource `id` (WS-DM-01, WS-CONN-01, WS-PIPE-01, WS-FT-01)."""
+TEXT_SCHEMA: dict[str, Any] = {"type": "string", "minLength": 1}
+
+
+def required(keys: Iterable[str], descriptions: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """``allOf`` items requiring each key, with the description a missing key's hint quotes."""
+    described = descriptions or {}
+    return [{"required": [key], **({"description": described[key]} if key in described else {})} for key in keys]
+
 
 _TYPE_NAMES = {
     "string": "a string",
@@ -179,8 +192,6 @@ def _case_hint(value: Any, allowed: list[Any]) -> str:
 
 def read_only_findings(resource: Resource) -> Iterator[Finding]:
     """A warning for each response-only key a request sends (``status``, ``errors``, ``created_on`` ...)."""
-    from wsync_lint import facts
-
     for key in facts.READ_ONLY_KEYS:
         if key in resource.data:
             yield Finding(

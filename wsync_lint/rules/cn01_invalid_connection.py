@@ -87,13 +87,21 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from wsync_lint import facts
-from wsync_lint.payload_schema import choices, dotted, read_only_findings, schema_findings, shown
+from wsync_lint.payload_schema import (
+    ID_SCHEMA,
+    TEXT_SCHEMA,
+    choices,
+    dotted,
+    read_only_findings,
+    schema_findings,
+    shown,
+)
+from wsync_lint.payload_schema import required as schema_required
 from wsync_lint.payload_values import is_empty, is_environment_reference, is_masked, is_secret_key
 from wsync_lint.project_context import PayloadContext
 from wsync_lint.resources import Kind, Resource
 from wsync_lint.rule import Finding, Needs, Rule, Severity
 
-SLUG = "a slug (letters, digits, `_` and `-`)"
 STATES = facts.STATES["connection"]
 PROVIDERS = tuple(facts.SERVICE_PROVIDERS)
 _BY_LOWER = {name.lower(): name for name in PROVIDERS}
@@ -187,13 +195,10 @@ def _schema(required: tuple[str, ...], provider: str | None, config: Any) -> dic
         }
     return {
         "type": "object",
-        "allOf": [
-            {"required": [key], **({"description": _DESCRIPTIONS[key]} if key in _DESCRIPTIONS else {})}
-            for key in required
-        ],
+        "allOf": schema_required(required, _DESCRIPTIONS),
         "properties": {
-            "id": {"type": "string", "pattern": facts.ID_PATTERN, "description": SLUG},
-            "name": {"type": "string", "minLength": 1},
+            "id": ID_SCHEMA,
+            "name": TEXT_SCHEMA,
             "state": {"enum": list(STATES)},
             "service_provider": {"enum": list(PROVIDERS)},
             "config": config_schema,

@@ -50,12 +50,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from wsync_lint import facts
-from wsync_lint.payload_schema import choices, read_only_findings, schema_findings, shown
+from wsync_lint.payload_schema import ID_SCHEMA, TEXT_SCHEMA, choices, read_only_findings, schema_findings, shown
+from wsync_lint.payload_schema import required as schema_required
 from wsync_lint.project_context import PayloadContext
 from wsync_lint.resources import Kind, Resource
 from wsync_lint.rule import Finding, Needs, Rule
 
-SLUG = "a slug (letters, digits, `_` and `-`)"
 _DESCRIPTIONS = {
     "id": "a slug: letters, digits, `_` and `-`",
     "type": f"{choices(facts.DATA_MODEL_TYPES)}",
@@ -67,13 +67,10 @@ _NOT_RELATIVE = re.compile(r"^(?:[/\\~]|[A-Za-z]:[/\\]|[A-Za-z][\w+.-]*://)")
 def _schema(required: tuple[str, ...]) -> dict[str, Any]:
     return {
         "type": "object",
-        "allOf": [
-            {"required": [key], **({"description": _DESCRIPTIONS[key]} if key in _DESCRIPTIONS else {})}
-            for key in required
-        ],
+        "allOf": schema_required(required, _DESCRIPTIONS),
         "properties": {
-            "id": {"type": "string", "pattern": facts.ID_PATTERN, "description": SLUG},
-            "name": {"type": "string", "minLength": 1},
+            "id": ID_SCHEMA,
+            "name": TEXT_SCHEMA,
             "type": {"enum": list(facts.DATA_MODEL_TYPES)},
             "state": {"enum": list(facts.STATES["data_model"])},
             "config": {

@@ -59,12 +59,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from wsync_lint import facts
-from wsync_lint.payload_schema import choices, schema_findings
+from wsync_lint.payload_schema import ID_SCHEMA, choices, schema_findings
 from wsync_lint.project_context import PayloadContext
 from wsync_lint.resources import Kind
 from wsync_lint.rule import Finding, Needs, Rule
 
-SLUG = "a slug (letters, digits, `_` and `-`)"
 _TEXT = {"type": "string", "minLength": 1}
 _NULL_ONLY = {"not": {"type": "null"}}
 
@@ -131,7 +130,7 @@ SCHEMA: dict[str, Any] = {
         {"required": ["mappings"], "description": "the list of mappings"},
     ],
     "properties": {
-        "id": {"type": "string", "pattern": facts.ID_PATTERN, "description": SLUG},
+        "id": ID_SCHEMA,
         "name": _TEXT,
         "destination_type": {"enum": list(facts.DESTINATION_TYPES)},
         "mappings": {"type": "array", "minItems": 1, "items": _mapping_schema()},

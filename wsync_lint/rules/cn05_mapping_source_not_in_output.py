@@ -69,11 +69,11 @@ from collections.abc import Iterator, Mapping
 
 from wsync_lint import facts
 from wsync_lint.attributes import written_name
+from wsync_lint.iterators import output_names
 from wsync_lint.outputs import OutputColumn
 from wsync_lint.project_context import ProjectContext
 from wsync_lint.resources import Kind
 from wsync_lint.rule import Finding, Needs, Rule
-from wsync_lint.rules.sy01_iterator_not_in_output import output_names
 from wsync_lint.warehouses import Warehouse
 
 # A name the warehouse may have invented for an unaliased expression (`COUNT(*)` on Snowflake,

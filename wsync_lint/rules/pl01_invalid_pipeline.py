@@ -74,7 +74,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from wsync_lint import facts
-from wsync_lint.payload_schema import choices, read_only_findings, schema_findings
+from wsync_lint.payload_schema import ID_SCHEMA, choices, read_only_findings, schema_findings
+from wsync_lint.payload_schema import required as schema_required
 from wsync_lint.pipeline_payload import is_fragment, v1_stand_ins
 from wsync_lint.project_context import PayloadContext
 from wsync_lint.resources import Kind, Resource
@@ -98,16 +99,14 @@ OTHER_STATES = tuple(
     dict.fromkeys(state for states in facts.STATES.values() for state in states if state not in PIPELINE_STATES)
 )
 
-SLUG = "a slug (letters, digits, `_` and `-`)"
-
 
 def _schema(required: tuple[str, ...]) -> dict[str, Any]:
     name = {"type": "string", "minLength": 1}
     return {
         "type": "object",
-        "allOf": [{"required": [key], **_described(key)} for key in required],
+        "allOf": schema_required(required, WHAT),
         "properties": {
-            "id": {"type": "string", "pattern": facts.ID_PATTERN, "description": SLUG},
+            "id": ID_SCHEMA,
             "name": name,
             "pipeline_type": {"enum": list(facts.PIPELINE_TYPES)},
             "connection_id": name,
@@ -140,10 +139,6 @@ WHAT = {
     "sync_mode": f"an object with `type`: {choices(facts.SYNC_MODE_TYPES)}",
     "schedule": f"an object with `type`: {choices(facts.SCHEDULE_TYPES)}",
 }
-
-
-def _described(key: str) -> dict[str, str]:
-    return {"description": WHAT[key]} if key in WHAT else {}
 
 
 def check(ctx: PayloadContext, options: dict) -> Iterator[Finding]:

@@ -69,29 +69,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wsync_lint.attributes import written_name
+from wsync_lint.iterators import iterator_uses, related_paths, resolves, same_ignoring_case
 from wsync_lint.project_context import ProjectContext
 from wsync_lint.rule import Finding, Needs, Rule
-from wsync_lint.rules.sy01_iterator_not_in_output import (
-    iterator_field,
-    iterator_used,
-    output_names,
-    related_paths,
-    resolves,
-    same_ignoring_case,
-)
 
 
 def check(ctx: ProjectContext, options: dict) -> Iterator[Finding]:
-    for binding in ctx.bindings:
-        pipeline = binding.pipeline
-        iterator = iterator_field(pipeline)
-        if iterator is None or not iterator_used(pipeline):
-            continue
-        found = output_names(ctx, binding)
-        if found is None:
-            continue
-        view, outputs = found
-        warehouse = view.context.warehouse
+    for use in iterator_uses(ctx):
+        pipeline, iterator, outputs, warehouse = use.pipeline, use.iterator, use.outputs, use.warehouse
         if any(resolves(warehouse, iterator, name) for _, name in outputs):
             continue
         match = next(((c, name) for c, name in outputs if same_ignoring_case(iterator, name)), None)
@@ -103,11 +88,11 @@ def check(ctx: ProjectContext, options: dict) -> Iterator[Finding]:
         yield Finding(
             pipeline.value_at("sync_mode", "iterator_field"),
             f"`iterator_field` `{iterator}` of {pipeline.label} matches output column "
-            f"`{written}` of {binding.model.label} only when case is ignored: "
+            f"`{written}` of {use.binding.model.label} only when case is ignored: "
             f"{warehouse.display} reads the unquoted `{iterator}` in mParticle's `WHERE {iterator} BETWEEN ...` "
             f"as `{folded}`, and the model returns `{returned}`",
             hint=f"make the model return `{folded}` (alias the column `AS {folded}`, without quotes)",
-            related=related_paths(binding, view),
+            related=related_paths(use.binding, use.view),
         )
 
 
