@@ -236,8 +236,10 @@ SCHEDULE_TYPES: tuple[str, ...] = ("interval", "once", "on_demand")
 SCHEDULE_TYPE_MISSPELLINGS: dict[str, str] = {"on-demand": "on_demand"}
 # WS-SCH-03.
 FREQUENCIES: tuple[str, ...] = ("hourly", "daily", "weekly", "monthly")
-# WS-SCH-07: "A number, followed immediately by one of ... s, m, h, d, w, y".
-DELAY_PATTERN = r"^\d+[smhdwy]$"
+# WS-SCH-07: "Format: 1d. A number, followed immediately by one of the following units: s for
+# seconds, m for minutes, h for hours, d for days, w for weeks, and y for years".
+DELAY_UNITS: dict[str, str] = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks", "y": "years"}
+DELAY_PATTERN = rf"^\d+[{''.join(DELAY_UNITS)}]$"
 # WS-SM-08, WS-SCH-05: "Format: 2022-10-30T11:00:16Z".
 TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
 TIMESTAMP_EXAMPLE = "2022-10-30T11:00:16Z"
@@ -311,6 +313,3 @@ SYNC_MODE_INCREMENTAL, SYNC_MODE_FULL = SYNC_MODE_TYPES
 SCHEDULE_INTERVAL, SCHEDULE_ONCE, SCHEDULE_ON_DEMAND = SCHEDULE_TYPES
 PIPELINE_STATE_NEW, PIPELINE_STATE_ACTIVE, PIPELINE_STATE_PAUSED = STATES["pipeline"]
 
-# WS-SCH-07: the units of `schedule.delay`: "s for seconds, m for minutes, h for hours, d for days,
-# w for weeks, and y for years" (API reference). DELAY_PATTERN's unit letters are these keys.
-DELAY_UNITS: dict[str, str] = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks", "y": "years"}
