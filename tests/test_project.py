@@ -173,3 +173,53 @@ def test_payload_values_of_any_type_never_crash_a_rule(tmp_path, monkeypatch):
     result = lint_paths([Path(".")], RunOptions(select=("ALL",)))
     assert {v.path for v in result.violations} == {"weird.json", "list.yaml"}
     assert all(v.line >= 1 and v.column >= 1 for v in result.violations)
+
+
+SNAPSHOT = {"dialect": "bigquery", "tables": {"acme.crm.users": {"plan_name": "STRING", "updated_at": "TIMESTAMP"}}}
+
+
+def test_a_connections_snapshot_lets_schema_rules_run(project):
+    write(project, "schemas/bq-prod.json", json.dumps(SNAPSHOT))
+    write(project, "models/users.sql", "SELECT plan_name, updated_at\nFROM `acme.crm.user`\n")
+    result = lint_paths([Path(".")], RunOptions(select=("RF05",)))
+    assert [(v.path, v.line, v.column, v.code) for v in result.violations] == [("models/users.sql", 2, 6, "RF05")]
+    assert result.not_run == set()
+
+
+def test_without_a_snapshot_the_summary_says_which_rules_did_not_run(project, run_cli):
+    result = run_cli("check", "--select", "RF05,ST03", cwd=project)
+    assert result.out.splitlines()[-1] == (
+        "1 rule needs a schema snapshot: RF05 (they did not run on models without one; see `schema-dir`)."
+    )
+    document = json.loads(run_cli("check", "--select", "RF05", "--format", "json", cwd=project).out)
+    assert document["summary"]["rules_not_run"] == ["RF05"]
+
+
+def test_a_standalone_model_names_its_snapshot_in_a_directive(project):
+    write(project, "snapshots/warehouse.json", json.dumps(SNAPSHOT))
+    write(
+        project,
+        "adhoc/q.sql",
+        "-- wsync-lint: dialect=bigquery schema=../snapshots/warehouse.json\nSELECT x FROM `acme.crm.nope`\n",
+    )
+    result = lint_paths([Path("adhoc")], RunOptions(select=("RF05",)))
+    assert [(v.path, v.line, v.column, v.code) for v in result.violations] == [("adhoc/q.sql", 2, 15, "RF05")]
+
+
+def test_a_snapshot_with_payload_like_columns_is_not_a_payload(project):
+    write(
+        project,
+        "schemas/bq-prod.json",
+        json.dumps({"dialect": "bigquery", "tables": {"a.b.pipelines": {"pipeline_type": "STRING"}}}),
+    )
+    assert _found("schemas", select=("PS05",)) == []
+
+
+def test_an_unusable_snapshot_is_one_clear_line_and_exit_2(project, run_cli):
+    write(project, "schemas/bq-prod.json", '{"dialect": "bigquery", "tables": {"acme.crm.users": ["plan_name"]}}')
+    result = run_cli("check", cwd=project)
+    assert result.code == 2
+    assert result.err == (
+        f"wsync-lint: error: {(project / 'schemas/bq-prod.json').resolve()}: schema snapshot: "
+        "table 'acme.crm.users' must map each column name to its type (strings)\n"
+    )

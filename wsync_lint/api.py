@@ -28,17 +28,19 @@ def lint_string(
     iterator_data_type: str | None = None,
     rule_options: Mapping[str, Mapping[str, Any]] | None = None,
     path: str = "<string>",
+    schema: str | None = None,
 ) -> list[Violation]:
     """Lint one model's text; ``select`` limits the rules (default: the default set).
 
-    Directive comments in the text apply, except that ``dialect`` always wins.
+    Directive comments in the text apply, except that ``dialect`` always wins. ``schema`` is the
+    path of a schema snapshot (rules that need one do not run without it).
     """
     selectors = list(select) if select is not None else None
     if selectors is not None:
         validate_selectors(selectors, "select")
     plan = FilePlan(
         codes=selected_codes(selectors, (), ()),
-        settings=FileSettings(dialect, pipeline_type, iterator_field, iterator_data_type),
+        settings=FileSettings(dialect, pipeline_type, iterator_field, iterator_data_type, schema),
         forced_dialect=dialect,
         rule_configs={code: RuleConfig(options=dict(values)) for code, values in (rule_options or {}).items()},
     )

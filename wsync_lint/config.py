@@ -34,6 +34,7 @@ from wsync_lint.warehouses import WAREHOUSES
 
 CONFIG_FILE_NAMES = ("wsync-lint.toml", ".wsync-lint.toml", "pyproject.toml")
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
+DEFAULT_SCHEMA_DIR = "schemas"
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,9 @@ class Config:
     fail_on: Severity = Severity.WARNING
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     exclude: tuple[str, ...] = ()
+    schema_dir: str = DEFAULT_SCHEMA_DIR
+    """Where the schema snapshots of the connections are, ``<schema-dir>/<connection-id>.json``
+    (relative to the configuration file)."""
 
     @property
     def root(self) -> Path:
@@ -105,12 +109,17 @@ def validate_setting(key: str, value: Any, where: str) -> Any:
     elif key == "iterator_field":
         if not isinstance(value, str) or not value:
             raise UsageError(f"{where}: iterator_field must be a column name")
+    elif key == "schema":
+        if not isinstance(value, str) or not value.endswith(".json"):
+            raise UsageError(f"{where}: schema must name a schema snapshot file (.json)")
     else:
         raise UsageError(f"{where}: unknown setting {key!r}")
     return value
 
 
 MODEL_SETTINGS = ("dialect", "pipeline_type", "iterator_field", "iterator_data_type")
+DIRECTIVE_SETTINGS = (*MODEL_SETTINGS, "schema")
+"""A model's own comment may also name its schema snapshot (relative to the SQL file)."""
 
 
 def _string_list(value: Any, where: str) -> tuple[str, ...]:
@@ -159,6 +168,10 @@ def parse_config(data: dict[str, Any], path: Path | None) -> Config:
             values[key] = value
         elif key == "exclude":
             values[key] = _string_list(value, at)
+        elif key == "schema_dir":
+            if not isinstance(value, str) or not value:
+                raise UsageError(f"{at}: expected a folder path")
+            values[key] = value
         else:
             raise UsageError(f"{where}: unknown key {raw_key!r} in [tool.wsync-lint]")
     return Config(**values)

@@ -23,6 +23,7 @@ from wsync_lint.warehouses import Warehouse
 
 if TYPE_CHECKING:
     from wsync_lint.directives import Suppression
+    from wsync_lint.snapshots import SchemaSnapshot
 
 NodeT = TypeVar("NodeT", bound=exp.Expression)
 T = TypeVar("T")
@@ -36,6 +37,8 @@ class FileSettings:
     pipeline_type: str | None = None
     iterator_field: str | None = None
     iterator_data_type: str | None = None
+    schema: str | None = None
+    """The schema snapshot's file (an absolute path), when one applies."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class SqlContext:
     """When the file does not parse, the other warehouses whose dialect parses it (for PS01)."""
     suppressions: list[Suppression] = field(default_factory=list)
     """The file's suppression comments and what they suppressed (for WL01 and WL02)."""
+    not_run: set[str] = field(default_factory=set)
+    """Codes of selected rules that need a schema snapshot this file has none of."""
     lines: LineIndex = field(default=None, repr=False)  # type: ignore[assignment]
     """Line and column of offsets in this file."""
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -96,6 +101,17 @@ class SqlContext:
             if issubclass(node_type, types):
                 found.extend(nodes)  # type: ignore[arg-type]
         return found
+
+    @cached_property
+    def schema(self) -> SchemaSnapshot | None:
+        """The schema snapshot that applies to this model (None without one)."""
+        if self.settings.schema is None:
+            return None
+        from pathlib import Path
+
+        from wsync_lint.snapshots import read_snapshot
+
+        return read_snapshot(Path(self.settings.schema))
 
     def memo(self, key: str, build: Callable[[], T]) -> T:
         """``build()``, computed once per file: for analyses several rules share.

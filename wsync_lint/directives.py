@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from wsync_lint.config import MODEL_SETTINGS, validate_setting
+from wsync_lint.config import DIRECTIVE_SETTINGS, validate_setting
 from wsync_lint.errors import UsageError
 from wsync_lint.lexicon import Lexicon
 from wsync_lint.positions import LineIndex, Span
@@ -107,10 +107,10 @@ def _read_settings(body: str, where: str, settings: dict[str, str]) -> None:
         if not match:
             raise UsageError(f"{where}: expected key=value in the wsync-lint comment, got {word!r}")
         key, value = match.group(1).replace("-", "_"), match.group(2)
-        if key not in MODEL_SETTINGS:
+        if key not in DIRECTIVE_SETTINGS:
             raise UsageError(
                 f"{where}: unknown key {match.group(1)!r} in the wsync-lint comment "
-                f"(known: {', '.join(MODEL_SETTINGS)}, ignore, ignore-file)"
+                f"(known: {', '.join(DIRECTIVE_SETTINGS)}, ignore, ignore-file)"
             )
         settings[key] = validate_setting(key, value, where)
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
@@ -72,6 +73,7 @@ def resolve_settings(plan: FilePlan, directives: Directives) -> FileSettings:
         pipeline_type=chosen.get("pipeline_type", base.pipeline_type),
         iterator_field=chosen.get("iterator_field", base.iterator_field),
         iterator_data_type=chosen.get("iterator_data_type", base.iterator_data_type),
+        schema=chosen.get("schema", base.schema),
     )
 
 
@@ -101,6 +103,9 @@ def analyse_source(source: str | ReadProblem, path: str, plan: FilePlan) -> tupl
     lexicon = scan(text, provisional)
     directives = read_directives(text, lexicon, lines, path)
     settings = resolve_settings(plan, directives)
+    if settings.schema is not None and plan.bound is None and "schema" in directives.settings:
+        # A directive names the snapshot relative to the SQL file.
+        settings = replace(settings, schema=str((Path(path).parent / settings.schema).resolve()))
     if settings.dialect != provisional:
         lexicon = scan(text, settings.dialect)
     context = SqlContext(path, text, WAREHOUSES[settings.dialect], settings, lexicon, lines=lines)
@@ -136,6 +141,8 @@ def _run_rules(context: SqlContext, plan: FilePlan, directives: Directives) -> l
             continue
         if rule.needs is Needs.SUPPRESSIONS:
             late_rules.append(rule)
+        elif rule.needs_schema and context.schema is None:
+            context.not_run.add(rule.code)
         elif _runs(rule, context):
             violations.extend(_violations(rule, context, locator, plan))
     kept = _apply_suppressions(violations, directives)

@@ -34,6 +34,7 @@ from wsync_lint import facts
 from wsync_lint.context import ReadProblem
 from wsync_lint.project import Binding
 from wsync_lint.resources import Resource
+from wsync_lint.table_names import name_parts
 from wsync_lint.warehouses import WAREHOUSES
 
 # WS-GRANT-DBX-02: "mParticle_{YOUR-DATA-POD}, where {YOUR-DATA-POD} is either us1, us2, eu1, or au1".
@@ -169,13 +170,7 @@ def tables_read(text: str, dialect: str, path: str) -> list[tuple[Part, ...]] | 
 
 
 def _parts(name: tuple[exp.Identifier, ...], dialect: str) -> tuple[Part, ...]:
-    parts: list[Part] = []
-    for identifier in name:
-        if dialect == "bigquery" and identifier.quoted and "." in identifier.name:
-            parts.extend(Part(piece, True) for piece in identifier.name.split("."))
-        else:
-            parts.append(Part(identifier.name, bool(identifier.quoted)))
-    return tuple(parts)
+    return tuple(Part(part.name, part.quoted) for part in name_parts(name, dialect))
 
 
 def _exempt(parts: tuple[Part, ...], dialect: str) -> bool:

@@ -66,8 +66,9 @@ class Binding:
         provider = self.connection.get("service_provider") if self.connection is not None else None
         return facts.SERVICE_PROVIDERS.get(provider) if isinstance(provider, str) else None
 
-    def settings(self, fallback_dialect: str) -> FileSettings:
-        """How the pipeline uses the model, for checking its SQL."""
+    def settings(self, fallback_dialect: str, schema: str | None = None) -> FileSettings:
+        """How the pipeline uses the model, for checking its SQL (``schema``: the snapshot of
+        the connection's warehouse, when there is one)."""
 
         def text(*keys: str) -> str | None:
             value = self.pipeline.get(*keys)
@@ -79,6 +80,7 @@ class Binding:
             pipeline_type=pipeline_type if pipeline_type in facts.PIPELINE_TYPES else None,
             iterator_field=text("sync_mode", "iterator_field"),
             iterator_data_type=text("sync_mode", "iterator_data_type"),
+            schema=schema,
         )
 
     @property

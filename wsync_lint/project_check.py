@@ -31,6 +31,8 @@ class ProjectOutcome:
     violations: list[Violation] = field(default_factory=list)
     checked_sql: set[Path] = field(default_factory=set)
     """SQL files checked here, for their pipelines (the runner does not check them again)."""
+    not_run: set[str] = field(default_factory=set)
+    """Rules that could not run on some model for want of a schema snapshot."""
 
 
 class ProjectChecker:
@@ -42,11 +44,13 @@ class ProjectChecker:
         plan_for: Callable[[Path], FilePlan],
         max_file_size: Callable[[Path], int],
         display: Callable[[Path], str],
+        snapshot_for: Callable[[Binding], str | None] = lambda binding: None,
     ) -> None:
         self.project = project
         self.plan_for = plan_for
         self.max_file_size = max_file_size
         self.display = display
+        self.snapshot_for = snapshot_for
         self.outcome = ProjectOutcome()
         self._lines: dict[str, LineIndex] = {payload.path: payload.lines for payload in project.files}
         self._locations: dict[str, Path] = dict(project.locations)
@@ -118,8 +122,9 @@ class ProjectChecker:
         # pipeline names the pipelines it is about.
         merged: dict[tuple[object, ...], tuple[Violation, list[Binding]]] = {}
         for binding in bindings or [None]:
-            bound = binding.settings(_fallback(plan)) if binding is not None else None
+            bound = binding.settings(_fallback(plan), self.snapshot_for(binding)) if binding is not None else None
             violations, sql_context = analyse_source(source, shown, _bound_plan(plan, bound))
+            self.outcome.not_run |= sql_context.not_run
             if binding is not None:
                 context.views[id(binding.pipeline)] = ModelView(sql, sql_context, shown)
             if sql.file is None:

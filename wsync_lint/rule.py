@@ -117,6 +117,8 @@ class Rule:
     """Whether some of its findings carry a safe fix (``--fix``)."""
     payload_check: Callable[..., Iterator[Finding]] | None = None
     """For a SQL rule that also checks payload files (PS03): ``payload_check(PayloadContext, options)``."""
+    needs_schema: bool = False
+    """Runs only on a model with a schema snapshot; without one it is listed as not run."""
     reads_pipeline: bool = False
     """A SQL rule whose findings depend on the pipeline that uses the model (its type or
     iterator): such findings are about the pipeline's file too."""

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from wsync_lint.config import Config, ConfigFinder
 from wsync_lint.context import FileSettings
-from wsync_lint.engine import FilePlan, check_source
+from wsync_lint.engine import FilePlan, analyse_source
 from wsync_lint.errors import UsageError
 from wsync_lint.payloads import PAYLOAD_SUFFIXES
-from wsync_lint.project import SKIPPED_FOLDERS, Project, payload_candidates, project_root, read_payload
+from wsync_lint.project import SKIPPED_FOLDERS, Binding, Project, payload_candidates, project_root, read_payload
 from wsync_lint.project_check import ProjectChecker, ProjectOutcome
 from wsync_lint.registry import selected_codes, validate_selectors
 from wsync_lint.rule import Severity, Violation
@@ -42,6 +42,8 @@ class RunResult:
     fail_on: Severity = Severity.WARNING
     fixed: int = 0
     """Findings fixed by ``--fix`` in this run."""
+    not_run: set[str] = field(default_factory=set)
+    """Selected rules that could not run on some model for want of a schema snapshot."""
 
     @property
     def files(self) -> int:
@@ -146,6 +148,7 @@ class FileOutcome:
     path: str
     violations: list[Violation]
     fail_on: Severity
+    not_run: frozenset[str] = frozenset()
 
 
 def check_path(planner: Planner, path: Path) -> FileOutcome:
@@ -153,7 +156,8 @@ def check_path(planner: Planner, path: Path) -> FileOutcome:
     config = planner.config_for(path)
     shown = display_path(path)
     source = read_source(path, config.max_file_size)
-    return FileOutcome(shown, check_source(source, shown, planner.plan_for(path)), config.fail_on)
+    violations, context = analyse_source(source, shown, planner.plan_for(path))
+    return FileOutcome(shown, violations, config.fail_on, frozenset(context.not_run))
 
 
 # Below this many files a process pool costs more to start than it saves.
@@ -205,6 +209,7 @@ def lint_paths(paths: Iterable[Path], options: RunOptions, jobs: int | None = 1)
     fail_ons = [config.fail_on for config in configs] or [planner.config_for(Path.cwd() / "-").fail_on]
     result.fail_on = min(fail_ons, key=lambda severity: severity.rank)
     for outcome, _ in project_outcomes:
+        result.not_run |= outcome.not_run
         result.violations.extend(
             v for v in outcome.violations if v.path in reported or not reported.isdisjoint(v.related)
         )
@@ -219,7 +224,8 @@ def load_project(root: Path, planner: Planner) -> Project:
     """Every payload file under ``root`` (configured excludes left out)."""
     project = Project(root)
     for location in payload_candidates(root):
-        if planner.config_for(location).excludes(location):
+        config = planner.config_for(location)
+        if config.excludes(location) or _is_snapshot(location, config, root):
             continue
         payload = read_payload(location, display_path(location))
         if payload is not None:
@@ -235,8 +241,26 @@ def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list
         plan_for=planner.plan_for,
         max_file_size=lambda path: planner.config_for(path).max_file_size,
         display=display_path,
+        snapshot_for=lambda binding: snapshot_path(root, planner.config_for(root / "-"), binding),
     )
     return checker.run(), [payload.path for payload in project.files]
+
+
+def _is_snapshot(location: Path, config: Config, root: Path) -> bool:
+    """Whether ``location`` is in the schema snapshot folder (snapshots are no payloads)."""
+    base = config.path.parent if config.path is not None else root
+    return (base / config.schema_dir).resolve() in location.resolve().parents
+
+
+def snapshot_path(root: Path, config: Config, binding: Binding) -> str | None:
+    """The schema snapshot of a pipeline's connection, ``<schema-dir>/<connection-id>.json``
+    (relative to the configuration file, else to the project root), when it exists."""
+    connection_id = binding.connection.id if binding.connection is not None else None
+    if connection_id is None:
+        return None
+    base = config.path.parent if config.path is not None else root
+    candidate = base / config.schema_dir / f"{connection_id}.json"
+    return str(candidate.resolve()) if candidate.is_file() else None
 
 
 def _check_files(files: list[Path], planner: Planner, options: RunOptions, jobs: int | None) -> RunResult:
@@ -253,4 +277,5 @@ def _check_files(files: list[Path], planner: Planner, options: RunOptions, jobs:
     for outcome in outcomes:
         result.paths.append(outcome.path)
         result.violations.extend(outcome.violations)
+        result.not_run |= outcome.not_run
     return result

@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import CASE_TABLES, SHARED, write
+from tests.conftest import CASE_TABLES, REPO, SHARED, write
 from wsync_lint.api import lint_string
 from wsync_lint.docs import REQUIRED_SECTIONS, examples, sections
 from wsync_lint.registry import all_rules
 from wsync_lint.runner import RunOptions, lint_paths
 
 RULES = all_rules()
+SNAPSHOTS = REPO / "tests" / "data" / "snapshots"
 RULE_IDS = [rule.code for rule in RULES]
 
 
@@ -60,6 +61,12 @@ def _lint_example(rule, section: str, folder, monkeypatch) -> list[str]:
     """The codes found in a documentation example: SQL is linted as a model, a JSON or YAML
     block as a payload file alone in a project."""
     [(language, text)] = examples(rule, section)
+    if language == "sql" and rule.needs_schema:
+        # Schema rules' examples name `schemas/example.json`: the snapshot in tests/data/snapshots.
+        write(folder, "schemas/example.json", (SNAPSHOTS / "example.json").read_text(encoding="utf-8"))
+        write(folder, "example.sql", text)
+        monkeypatch.chdir(folder)
+        return [v.code for v in lint_paths([Path("example.sql")], RunOptions(select=(rule.code,))).violations]
     if language == "sql":
         return [v.code for v in lint_string(text, dialect=_example_dialect(text), select=[rule.code])]
     write(folder, f"example.{language}", text)

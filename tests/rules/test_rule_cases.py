@@ -6,6 +6,7 @@ the rule must report; an empty ``expect`` is a passing case.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,13 @@ def test_case(code: str, case: dict, tmp_path: Path, monkeypatch: pytest.MonkeyP
         _check_project_case(code, case, tmp_path, monkeypatch)
         return
     settings = case.get("settings", {})
-    sql = case["sql"]  # invisible characters: a double-quoted YAML string with \u escapes
+    sql = case["sql"]
+    schema = None
+    if "schema" in case:
+        # An inline schema snapshot: {"dialect": ..., "tables": {...}}.
+        schema = str(
+            write(tmp_path, "schemas/snapshot.json", json.dumps(case["schema"]))
+        )  # invisible characters: a double-quoted YAML string with \u escapes
     violations = lint_string(
         sql,
         dialect=case.get("dialect", "snowflake"),
@@ -48,6 +55,7 @@ def test_case(code: str, case: dict, tmp_path: Path, monkeypatch: pytest.MonkeyP
         iterator_field=settings.get("iterator_field"),
         iterator_data_type=settings.get("iterator_data_type"),
         rule_options={code: case.get("options", {})},
+        schema=schema,
     )
     found = [[v.line, v.column] for v in violations]
     assert found == [list(p) for p in case["expect"]], "\n".join(

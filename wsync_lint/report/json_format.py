@@ -29,6 +29,11 @@ def render_json(result: RunResult, quiet: bool = False) -> str:
             }
             for v in result.violations
         ],
-        "summary": {"files": result.files, "errors": result.errors, "warnings": result.warnings},
+        "summary": {
+            "files": result.files,
+            "errors": result.errors,
+            "warnings": result.warnings,
+            "rules_not_run": sorted(result.not_run),
+        },
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

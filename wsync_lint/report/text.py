@@ -29,6 +29,16 @@ def summary_line(result: RunResult) -> str:
     return f"Found {problems} ({counts}) in {files}.{fixed}"
 
 
+def not_run_line(result: RunResult) -> str:
+    """Which selected rules could not run, e.g. ``2 rules need a schema snapshot: RF05, RF06.``"""
+    codes = sorted(result.not_run)
+    needs = "needs" if len(codes) == 1 else "need"
+    return (
+        f"{_plural(len(codes), 'rule')} {needs} a schema snapshot: {', '.join(codes)} "
+        "(they did not run on models without one; see `schema-dir`)."
+    )
+
+
 def render_text(result: RunResult, quiet: bool = False, color: bool = False) -> str:
     def style(text: str, **how: object) -> str:
         return click.style(text, **how) if color else text  # type: ignore[arg-type]
@@ -42,4 +52,6 @@ def render_text(result: RunResult, quiet: bool = False, color: bool = False) -> 
             lines.append(style(f"    hint: {v.hint}", dim=True))
     if not quiet:
         lines.append(summary_line(result))
+        if result.not_run:
+            lines.append(not_run_line(result))
     return "\n".join(lines) + ("\n" if lines else "")

@@ -40,6 +40,7 @@ from wsync_lint.rules import (
     rf02_undefined_qualifier,
     rf03_aggregate_without_group_by,
     rf04_select_star,
+    rf05_unknown_table,
     rf07_ambiguous_column,
     st01_not_a_query,
     st02_multiple_statements,
@@ -59,6 +60,7 @@ from wsync_lint.rules import (
 )
 
 RULES: tuple[Rule, ...] = (
+    rf05_unknown_table.RULE,
     sy08_full_sync_on_interval.RULE,
     sy07_unbounded_first_sync.RULE,
     sy05_volatile_iterator.RULE,

@@ -46,9 +46,9 @@ from sqlglot import exp
 
 from wsync_lint.context import SqlContext
 from wsync_lint.messages import code
-from wsync_lint.positions import Span
 from wsync_lint.rule import Finding, Needs, Rule, Severity
 from wsync_lint.scopes import SourceKind, analyse
+from wsync_lint.table_names import name_parts, name_span
 
 # What each warehouse calls the parts of a fully qualified name, outermost first.
 _PARTS = {
@@ -74,7 +74,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
         for source in scope.sources:
             if source.kind is not SourceKind.TABLE or not source.name:
                 continue
-            segments = _segments(source.name, dialect)
+            segments = [part.name for part in name_parts(source.name, dialect)]
             if len(segments) >= 3 or _exempt(segments, dialect):
                 continue
             written = analysis.written_name(source.name)
@@ -91,17 +91,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
             if dialect == "bigquery":
                 full = f"`{full}`"
             hint = f"write it as {code(full, limit=200)} ({code(shape)})"
-            yield Finding(_name_span(source.name) or source.node, message, hint=hint)
-
-
-def _segments(name: tuple[exp.Identifier, ...], dialect: str) -> list[str]:
-    segments: list[str] = []
-    for part in name:
-        if dialect == "bigquery" and part.quoted and "." in part.name:
-            segments.extend(part.name.split("."))
-        else:
-            segments.append(part.name)
-    return segments
+            yield Finding(name_span(source.name) or source.node, message, hint=hint)
 
 
 def _exempt(segments: list[str], dialect: str) -> bool:
@@ -118,15 +108,6 @@ def _exempt(segments: list[str], dialect: str) -> bool:
         if len(segments) == 2 and segments[0].lower() in _REDSHIFT_SYSTEM_SCHEMAS:
             return True
     return False
-
-
-def _name_span(name: tuple[exp.Identifier, ...]) -> Span | None:
-    starts = [p._meta["start"] for p in name if p._meta and "start" in p._meta]
-    ends = [p._meta["end"] + 1 for p in name if p._meta and "end" in p._meta]
-    if not starts:
-        return None
-    start, end = min(starts), max(ends)
-    return Span(start, end)
 
 
 RULE = Rule(

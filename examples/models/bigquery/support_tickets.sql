@@ -1,4 +1,4 @@
--- wsync-lint: dialect=bigquery
+-- wsync-lint: dialect=bigquery schema=../../schemas/bigquery-prod.json
 -- Open support tickets per user, adapted from mParticle's SQL reference. (Deliberate mistakes.)
 SELECT
     u.email AS email,
