@@ -80,7 +80,7 @@ def test_golden_text_quiet_and_statistics():
 def test_json_fields():
     document = json.loads(REPORTERS["json"](_result(), False))
     assert document["version"] == __version__
-    assert document["summary"] == {"files": 3, "errors": 2, "warnings": 1}
+    assert document["summary"] == {"files": 3, "errors": 2, "warnings": 1, "rules_not_run": []}
     assert [(f["path"], f["line"], f["column"], f["code"]) for f in document["findings"]] == [
         ("models/tickets.sql", 2, 5, "RF03"),
         ("models/tickets.sql", 7, 7, "RF02"),
