@@ -19,7 +19,7 @@ def test_json_format_is_the_documented_contract(tmp_path, run_cli):
     document = json.loads(result.out)
     assert list(document) == ["version", "findings", "summary"]
     assert document["version"] == __version__
-    assert document["summary"] == {"files": 2, "errors": 1, "warnings": 0}
+    assert document["summary"] == {"files": 2, "errors": 1, "warnings": 0, "rules_not_run": []}
     [finding] = document["findings"]
     assert list(finding) == [
         "path", "line", "column", "end_line", "end_column", "code", "name", "severity", "message", "hint",
