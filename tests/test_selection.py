@@ -24,7 +24,7 @@ ALL_DEFAULT = frozenset(rule.code for rule in all_rules() if rule.default_enable
         (["PS"], [], ["parse-error"], {"PS02", "PS03", "PS04", "PS05"}),
         (["PS01"], [], ["PS01"], set()),
         (None, [], ["ALL"], set()),
-        (None, [], ["ST", "RF", "CO", "ID", "WL", "PS0", "PL", "CN", "SY"], set()),
+        (None, [], ["ST", "RF", "CO", "ID", "WL", "PS0", "PL", "CN", "SY", "TY"], set()),
     ],
 )
 def test_decision_table(select, extend, ignore, expected):

@@ -21,7 +21,7 @@ from wsync_lint.exit_codes import ExitCode
 if TYPE_CHECKING:  # annotations only: the commands import these when they run
     from datetime import datetime
 
-    from wsync_lint.context import ReadProblem
+    from wsync_lint.context import FileSettings, ReadProblem, SqlContext
     from wsync_lint.project import Binding, Project
     from wsync_lint.resources import Resource
     from wsync_lint.runner import Planner
@@ -202,20 +202,15 @@ def render(
     from datetime import UTC, datetime
 
     from wsync_lint import wrappers
-    from wsync_lint.project import project_root
-    from wsync_lint.runner import Planner, RunOptions, load_project
 
     start_at = _timestamp_option("--from", start)
     until_at = _timestamp_option("--until", until)
     if start_at is not None and until_at is not None and start_at > until_at:
         raise _Fail(f"--from {start} is after --until {until}")
-    planner = Planner(RunOptions(dialect=dialect, config_path=config_path))
-    named = Path(target)
-    anchor = project_path if project_path is not None else (named if named.is_file() else Path("."))
-    project = load_project(project_root(anchor), planner)
+    planner, project, targets = _load_targets(target, project_path, dialect, config_path)
     now = datetime.now(UTC)
     renderings = []
-    for model, bindings in _render_targets(project, target):
+    for model, bindings in targets:
         text, shown, location = _model_text(project, model, planner)
         if not bindings:
             renderings.append(
@@ -243,6 +238,130 @@ def render(
         click.echo("".join(r.as_text() for r in renderings).rstrip("\n"))
 
 
+@cli.command()
+@click.argument("target", metavar="MODEL_OR_PIPELINE")
+@click.option(
+    "--project",
+    "project_path",
+    type=click.Path(exists=True, path_type=Path),
+    help="A folder (or file) of the project [default: the folder of MODEL_OR_PIPELINE when it is a file, "
+    "else the current folder].",
+)
+@click.option(
+    "--dialect",
+    type=click.Choice(DIALECTS),
+    help="Warehouse of a model no pipeline uses, or whose connection is not in the project.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Use this configuration file.",
+)
+@click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True)
+def columns(
+    target: str, project_path: Path | None, dialect: str | None, config_path: Path | None, output_format: str
+) -> None:
+    """Print what mParticle makes of each output column of a data model: name, type and role.
+
+    MODEL_OR_PIPELINE is a data model id, a pipeline id (`model:ID` or `pipeline:ID` when both
+    share the id), a payload file holding one pipeline or data model, or a .sql file (a data
+    model's, else shown alone with its directive comment). A model is shown once per pipeline that
+    uses it: each column's name after the
+    warehouse's case folding, its type where the schema snapshot (the connection's
+    <schema-dir>/<connection-id>.json, or the model's `schema=` directive) or the SQL tells it, and
+    its role: user or device identity, iterator, custom attribute, or for an events pipeline the
+    field transformation's mapping.
+    """
+    import json
+
+    from wsync_lint.columns_report import ColumnsReport, column_rows
+    from wsync_lint.facts import PIPELINE_TYPE_EVENTS
+    from wsync_lint.resources import Kind
+    from wsync_lint.runner import display_path, snapshot_path
+
+    planner, project, targets = _load_targets(target, project_path, dialect, config_path, standalone_sql=True)
+    config = planner.config_for(project.root / "-")
+    reports = []
+    if not targets:  # a .sql file no data model links: checked with its own settings
+        from wsync_lint.context import ReadProblem
+        from wsync_lint.source import read_source
+
+        path = Path(target)
+        shown = display_path(path)
+        text = read_source(path, planner.config_for(path).max_file_size)
+        if isinstance(text, ReadProblem):
+            raise _Fail(f"{shown}: {text.message}")
+        context = _model_context(text, shown, path, planner, None)
+        report = ColumnsReport(None, context.settings.dialect, sql_file=shown)
+        report.pipeline_type = context.settings.pipeline_type
+        report.iterator_field = context.settings.iterator_field
+        report.iterator_data_type = context.settings.iterator_data_type
+        notes = []
+        if context.settings.schema is not None:
+            report.schema = display_path(Path(context.settings.schema))
+        else:
+            notes.append(
+                "no schema snapshot (a `-- wsync-lint: schema=...` comment in the model names one): types are "
+                "known only where the SQL tells them (casts, functions)"
+            )
+        report.rows, row_notes = column_rows(context, None)
+        report.notes = notes + row_notes
+        reports.append(report)
+    for model, bindings in targets:
+        text, shown, location = _model_text(project, model, planner)
+        for binding in bindings or [None]:
+            notes = []
+            if binding is None:
+                context = _model_context(text, shown, location, planner, None)
+                report = ColumnsReport(model.id, context.settings.dialect)
+                missing = "no schema snapshot (a `-- wsync-lint: schema=...` comment in the model names one)"
+            else:
+                model_dialect = binding.dialect or _model_dialect(text, shown, location, planner)
+                bound = binding.settings(model_dialect, snapshot_path(project.root, config, binding))
+                context = _model_context(text, shown, location, planner, bound)
+                connection = binding.connection.id if binding.connection is not None else None
+                report = ColumnsReport(model.id, model_dialect, binding.pipeline.id, connection)
+                if binding.dialect is None:
+                    notes.append(_no_warehouse_note(binding, model_dialect))
+                base = config.path.parent if config.path is not None else project.root
+                expected = base / config.schema_dir / f"{connection}.json"
+                missing = (
+                    f"no schema snapshot {display_path(expected)}"
+                    if connection is not None
+                    else "no schema snapshot (the connection is not in the project)"
+                )
+            settings = context.settings
+            report.pipeline_type = settings.pipeline_type
+            report.iterator_field = settings.iterator_field
+            report.iterator_data_type = settings.iterator_data_type
+            mappings = None
+            if binding is not None and settings.pipeline_type == PIPELINE_TYPE_EVENTS:
+                wanted = binding.pipeline.get("field_transformation_id")
+                transformation = project.find(Kind.FIELD_TRANSFORMATION, wanted)
+                found = transformation.get("mappings") if transformation is not None else None
+                if isinstance(found, list):
+                    mappings = found
+                else:
+                    notes.append(
+                        f"field transformation {wanted!r} is not in the project: the columns' mappings are unknown"
+                        if isinstance(wanted, str)
+                        else "the pipeline names no field_transformation_id: the columns are not mapped"
+                    )
+            if settings.schema is not None:
+                report.schema = display_path(Path(settings.schema))
+            else:
+                notes.append(f"{missing}: types are known only where the SQL tells them (casts, functions)")
+            rows, row_notes = column_rows(context, mappings)
+            report.rows = rows
+            report.notes = notes + row_notes
+            reports.append(report)
+    if output_format == "json":
+        click.echo(json.dumps([r.as_json() for r in reports], indent=2))
+    else:
+        click.echo("\n".join(r.as_text() for r in reports).rstrip("\n"))
+
+
 def _timestamp_option(name: str, value: str | None) -> datetime | None:
     if value is None:
         return None
@@ -255,8 +374,29 @@ def _timestamp_option(name: str, value: str | None) -> datetime | None:
     return parsed
 
 
-def _render_targets(project: Project, target: str) -> list[tuple[Resource, list[Binding]]]:
-    """The data models to render for PIPELINE_OR_MODEL, each with the pipelines that run it."""
+def _load_targets(
+    target: str,
+    project_path: Path | None,
+    dialect: str | None,
+    config_path: Path | None,
+    standalone_sql: bool = False,
+) -> tuple[Planner, Project, list[tuple[Resource, list[Binding]]]]:
+    """The project a PIPELINE_OR_MODEL argument belongs to (``--project``, else the file's folder,
+    else the current folder) and the data models it names, each with the pipelines that run it.
+    With ``standalone_sql``, a .sql file no data model links names nothing (an empty list)
+    instead of being an error."""
+    from wsync_lint.project import project_root
+    from wsync_lint.runner import Planner, RunOptions, load_project
+
+    planner = Planner(RunOptions(dialect=dialect, config_path=config_path))
+    named = Path(target)
+    anchor = project_path if project_path is not None else (named if named.is_file() else Path("."))
+    project = load_project(project_root(anchor), planner)
+    return planner, project, _targets(project, target, standalone_sql)
+
+
+def _targets(project: Project, target: str, standalone_sql: bool = False) -> list[tuple[Resource, list[Binding]]]:
+    """The data models PIPELINE_OR_MODEL names, each with the pipelines that run it."""
     from wsync_lint.project import Binding
     from wsync_lint.resources import Kind
 
@@ -284,6 +424,8 @@ def _render_targets(project: Project, target: str) -> list[tuple[Resource, list[
         resolved = path.resolve()
         if path.suffix.lower() == ".sql":
             linked = [m for m in models if (sql := project.model_sql(m)) is not None and sql.file == resolved]
+            if not linked and standalone_sql:
+                return []
             if not linked:
                 raise _Fail(
                     f"{target}: no data model of the project at {project.root} links this file (config.sql_file)"
@@ -344,11 +486,17 @@ def _model_text(project: Project, model: Resource, planner: Planner) -> tuple[st
 
 def _model_dialect(text: str, shown: str, location: Path, planner: Planner) -> str:
     """The warehouse of a model that no connection decides: --dialect, its directive comment, configuration."""
+    return _model_context(text, shown, location, planner, None).settings.dialect
+
+
+def _model_context(text: str, shown: str, location: Path, planner: Planner, bound: FileSettings | None) -> SqlContext:
+    """The model parsed as the engine parses it: for the pipeline that runs it (``bound``), else with
+    its directive comment and configuration."""
     from wsync_lint.engine import FilePlan, analyse_source
 
     plan = planner.plan_for(location)
-    _, context = analyse_source(text, shown, FilePlan(frozenset(), plan.settings, plan.forced_dialect))
-    return context.settings.dialect
+    _, context = analyse_source(text, shown, FilePlan(frozenset(), plan.settings, plan.forced_dialect, {}, bound))
+    return context
 
 
 def _no_warehouse_note(binding: Binding, model_dialect: str) -> str:

@@ -2,7 +2,10 @@
 
 ## What it does
 Counts the items of the model's select list and reports the first item past mParticle's
-Warehouse Sync column limit of 100, with the count.
+Warehouse Sync column limit of 100, with the count. With a schema snapshot, each `*` and `t.*`
+counts as the columns it returns (the snapshot's columns of the tables it covers, the select
+lists of WITH queries and derived tables, after `EXCLUDE`/`EXCEPT`/`RENAME`/`REPLACE`), and the
+finding points at the item that holds column 101.
 
 ## Why is this bad?
 mParticle documents a limit of 100 columns per data model. Each output column becomes an
@@ -31,27 +34,39 @@ FROM mp.crm.wide_profile
 ```
 
 ## Known limitations
-Without a schema a `*` counts as one column, so a model with a star is only reported when its
-written items alone pass the limit (the message then says "at least").
+Without a schema snapshot (or when a `*` covers a table the snapshot lacks) a `*` counts as one
+column, so a model with a star is only reported when its written items alone pass the limit
+(the message then says "at least").
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlglot import exp
+
 from wsync_lint.attributes import is_star, item_spans
 from wsync_lint.context import SqlContext
 from wsync_lint.facts import COLUMN_LIMIT, COLUMN_LIMIT_SOURCE
+from wsync_lint.positions import Span
 from wsync_lint.rule import Finding, Needs, Rule, Severity
+from wsync_lint.schema_columns import OutputName, expand_stars
+from wsync_lint.scopes import star_of
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     for query in ctx.queries:
         selects = query.selects
+        stars = sum(1 for column in ctx.outputs(query) if is_star(column))
+        if stars and ctx.schema is not None:
+            expanded = expand_stars(ctx, query)
+            if expanded is not None:
+                if len(expanded) > COLUMN_LIMIT:
+                    yield _expanded_finding(ctx, query, expanded)
+                continue
         if len(selects) <= COLUMN_LIMIT:
             continue
         count = len(selects)
-        stars = sum(1 for column in ctx.outputs(query) if is_star(column))
         if stars:
             counted = f"at least {count} output columns (each `*` counted as one)"
         else:
@@ -61,8 +76,32 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
             span if span is not None else selects[COLUMN_LIMIT],
             f"the model returns {counted}; mParticle's column limit is {COLUMN_LIMIT} "
             f"({COLUMN_LIMIT_SOURCE}), and this is column {COLUMN_LIMIT + 1}",
-            hint=f"keep at most {COLUMN_LIMIT} columns: drop the ones you do not need, or split the model in two",
+            hint=_HINT,
         )
+
+
+def _expanded_finding(ctx: SqlContext, query: exp.Query, expanded: list[OutputName]) -> Finding:
+    """The finding for a model whose ``*`` the snapshot expands past the limit: at the item that
+    holds column 101 (a ``*`` or a written item)."""
+    item = expanded[COLUMN_LIMIT].item
+    selects = query.selects
+    index = next((i for i, select in enumerate(selects) if select is item), None)
+    at: exp.Expression | Span | None = None
+    if index is not None:
+        at = item_spans(ctx, query)[index]
+    if at is None:
+        at = item if item is not None else selects[0]
+    star_item = item is not None and star_of(item) is not None
+    where = f"column {COLUMN_LIMIT + 1} comes from this `*`" if star_item else f"this is column {COLUMN_LIMIT + 1}"
+    return Finding(
+        at,
+        f"the model returns {len(expanded)} columns after expanding `*` from the schema snapshot; mParticle's "
+        f"column limit is {COLUMN_LIMIT} ({COLUMN_LIMIT_SOURCE}), and {where}",
+        hint=_HINT,
+    )
+
+
+_HINT = f"keep at most {COLUMN_LIMIT} columns: drop the ones you do not need, or split the model in two"
 
 
 RULE = Rule(

@@ -1,0 +1,95 @@
+"""An output column has a type the warehouse integration does not support.
+
+## What it does
+With a schema snapshot, reports each output column whose type (see `wsync-lint columns`: a
+column read from a snapshot table, a cast, a function, through derived tables and CTEs) is, or
+holds in its elements or fields, a type mParticle documents as unsupported for the warehouse:
+
+- Databricks: `TIMESTAMP_NTZ` ("Databricks Delta Sharing does not currently support the
+  TIMESTAMP_NTZ data type", WS-TYPE-01), whether the column is the iterator or not.
+
+The finding points at the output column and names its type as the snapshot or the cast writes
+it.
+
+## Why is this bad?
+mParticle reads a Databricks model through Delta Sharing, which cannot share a `TIMESTAMP_NTZ`
+value: the pipeline fails on its first run instead of when the model is reviewed.
+
+## Example
+```sql
+-- wsync-lint: dialect=databricks schema=schemas/example.json
+SELECT c.customer_id, c.email, c.updated_at
+FROM analytics.crm.customers c
+```
+
+## Use instead
+```sql
+-- wsync-lint: dialect=databricks schema=schemas/example.json
+SELECT c.customer_id, c.email, CAST(c.updated_at AS TIMESTAMP) AS updated_at
+FROM analytics.crm.customers c
+```
+
+## Known limitations
+mParticle's tutorial also lists other types the Databricks integration does not support, and
+types an events pipeline does not support (WS-TYPE-02, WS-TYPE-03), but those lists were lost
+from the captured documentation (GAP-3): only `TIMESTAMP_NTZ` is checked until they are
+verified (they go in `facts.UNSUPPORTED_COLUMN_TYPES` and `facts.UNSUPPORTED_EVENT_COLUMN_TYPES`).
+Nested arrays in events are TY02. A column whose type is unknown (an expression sqlglot cannot
+type, a `*` the snapshot cannot expand) is not checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from wsync_lint import facts
+from wsync_lint.attributes import item_spans, item_text, shorten
+from wsync_lint.context import SqlContext
+from wsync_lint.rule import Finding, Needs, Rule
+from wsync_lint.type_inference import contains_type, typed_outputs
+
+# What to cast an unsupported type to instead (the warehouse's nearest supported type).
+_INSTEAD = {"TIMESTAMP_NTZ": "TIMESTAMP"}
+
+
+def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
+    unsupported = dict(facts.UNSUPPORTED_COLUMN_TYPES.get(ctx.warehouse.name, {}))
+    if ctx.settings.pipeline_type == facts.PIPELINE_TYPE_EVENTS:
+        unsupported.update(facts.UNSUPPORTED_EVENT_COLUMN_TYPES.get(ctx.warehouse.name, {}))
+    if not unsupported:
+        return
+    names = frozenset(unsupported)
+    display = ctx.warehouse.display
+    for query in ctx.queries:
+        spans = None
+        for output in typed_outputs(ctx, query):
+            kind, column = output.type, output.column
+            if kind is None:
+                continue
+            hit = contains_type(kind, names, ctx.warehouse)
+            if hit is None:
+                continue
+            name = output.name
+            if name is None:
+                spans = spans if spans is not None else item_spans(ctx, query)
+                span = spans[column.index] if column.index < len(spans) else None
+                name = shorten(item_text(ctx, span, column.expression, ctx.warehouse.name), 40)
+            where = "" if hit == kind.name else f" (it holds `{hit}` values)"
+            instead = _INSTEAD.get(hit)
+            yield Finding(
+                output.item,
+                f"output column `{name}` is {kind.shown}{where}, which Warehouse Sync does not support on {display}: "
+                f"{unsupported[hit]}",
+                hint=f"cast it in the model (`CAST(... AS {instead})`)" if instead else "convert it in the model",
+            )
+
+
+RULE = Rule(
+    code="TY01",
+    name="unsupported-column-type",
+    check=check,
+    doc=__doc__ or "",
+    needs=Needs.TREE,
+    needs_schema=True,
+    reads_pipeline=True,
+)
