@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:  # annotations only: the commands import these when they run
     from wsync_lint.project import Binding, Project
     from wsync_lint.resources import Resource
     from wsync_lint.runner import Planner
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 DIALECTS = ("snowflake", "bigquery", "redshift", "databricks")
 # The names of wsync_lint.report.REPORTERS, spelled out so that `--help` and `--version` do not
@@ -159,29 +162,47 @@ def explain(code_or_name: str) -> None:
     click.echo(render_explain(rule), nl=False)
 
 
+def _project_option(target: str) -> Callable[[F], F]:
+    """``--project``, for the commands that take one pipeline or model of a project."""
+    return click.option(
+        "--project",
+        "project_path",
+        type=click.Path(exists=True, path_type=Path),
+        help=f"A folder (or file) of the project [default: the folder of {target} when it is a file, "
+        "else the current folder].",
+    )
+
+
+def _model_options(command: F) -> F:
+    """``--dialect``, ``--config`` and ``--format``, shared by ``render`` and ``columns``."""
+    for option in reversed(
+        (
+            click.option(
+                "--dialect",
+                type=click.Choice(DIALECTS),
+                help="Warehouse of a model no pipeline uses, or whose connection is not in the project.",
+            ),
+            click.option(
+                "--config",
+                "config_path",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help="Use this configuration file.",
+            ),
+            click.option(
+                "--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @click.argument("target", metavar="PIPELINE_OR_MODEL")
-@click.option(
-    "--project",
-    "project_path",
-    type=click.Path(exists=True, path_type=Path),
-    help="A folder (or file) of the project [default: the folder of PIPELINE_OR_MODEL when it is a file, "
-    "else the current folder].",
-)
+@_project_option("PIPELINE_OR_MODEL")
 @click.option("--from", "start", metavar="TS", help="Start of the sync window, e.g. 2022-10-30T11:00:16Z.")
 @click.option("--until", metavar="TS", help="End of the sync window, e.g. 2022-10-30T12:00:16Z.")
-@click.option(
-    "--dialect",
-    type=click.Choice(DIALECTS),
-    help="Warehouse of a model no pipeline uses, or whose connection is not in the project.",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Use this configuration file.",
-)
-@click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True)
+@_model_options
 def render(
     target: str,
     project_path: Path | None,
@@ -240,25 +261,8 @@ def render(
 
 @cli.command()
 @click.argument("target", metavar="MODEL_OR_PIPELINE")
-@click.option(
-    "--project",
-    "project_path",
-    type=click.Path(exists=True, path_type=Path),
-    help="A folder (or file) of the project [default: the folder of MODEL_OR_PIPELINE when it is a file, "
-    "else the current folder].",
-)
-@click.option(
-    "--dialect",
-    type=click.Choice(DIALECTS),
-    help="Warehouse of a model no pipeline uses, or whose connection is not in the project.",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Use this configuration file.",
-)
-@click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True)
+@_project_option("MODEL_OR_PIPELINE")
+@_model_options
 def columns(
     target: str, project_path: Path | None, dialect: str | None, config_path: Path | None, output_format: str
 ) -> None:
