@@ -34,6 +34,9 @@ class SchemaSnapshot:
     tables: Mapping[str, Mapping[str, str]]
     """``"DB.SCHEMA.TABLE"`` -> column name -> type, names as the warehouse stores them."""
 
+    shown: str = ""
+    """The file as messages name it: relative to the working folder when inside it."""
+
     @property
     def warehouse(self) -> Warehouse:
         return WAREHOUSES[self.dialect]
@@ -72,11 +75,11 @@ def read_snapshot(path: Path) -> SchemaSnapshot:
         stamp = path.stat().st_mtime_ns
     except OSError as error:
         raise UsageError(f"{path}: cannot read the schema snapshot: {error.strerror}") from None
-    return _read(str(path.resolve()), stamp)
+    return _read(str(path.resolve()), stamp, str(Path.cwd().resolve()))
 
 
 @lru_cache(maxsize=64)
-def _read(location: str, stamp: int) -> SchemaSnapshot:
+def _read(location: str, stamp: int, working_folder: str) -> SchemaSnapshot:
     path = Path(location)
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -98,4 +101,8 @@ def _read(location: str, stamp: int) -> SchemaSnapshot:
             isinstance(column, str) and isinstance(kind, str) for column, kind in columns.items()
         ):
             raise UsageError(f"{where}: table {name!r} must map each column name to its type (strings)")
-    return SchemaSnapshot(str(path), dialect, tables)
+    try:
+        shown = path.relative_to(working_folder).as_posix()
+    except ValueError:
+        shown = str(path)
+    return SchemaSnapshot(str(path), dialect, tables, shown)

@@ -64,6 +64,8 @@ def test_case(code: str, case: dict, tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert all(v.code == code for v in violations)
     if "message_contains" in case:
         assert violations and all(case["message_contains"] in v.message for v in violations)
+    if "hint_contains" in case:
+        assert violations and all(case["hint_contains"] in (v.hint or "") for v in violations)
 
 
 def _check_project_case(code: str, case: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -80,6 +82,8 @@ def _check_project_case(code: str, case: dict, tmp_path: Path, monkeypatch: pyte
     assert all(v.code == code for v in violations)
     if "message_contains" in case:
         assert violations and all(case["message_contains"] in v.message for v in violations)
+    if "hint_contains" in case:
+        assert violations and all(case["hint_contains"] in (v.hint or "") for v in violations)
 
 
 def test_case_tables_exist() -> None:

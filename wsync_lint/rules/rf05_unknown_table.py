@@ -49,7 +49,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     snapshot = ctx.schema
     if snapshot is None:
         return
-    known = [".".join(name) for name in snapshot.tables]
+    known = list(snapshot.tables)
     for scope in analyse(ctx).scopes:
         for source in scope.sources:
             if source.kind is not SourceKind.TABLE or not source.name:
@@ -64,7 +64,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
             suggestion = next((name for name in known if close and name.upper() == close[0]), None)
             yield Finding(
                 name_span(source.name) or source.node,
-                f"{code(written)} is not in the schema snapshot `{_shown(snapshot.path)}` "
+                f"{code(written)} is not in the schema snapshot `{snapshot.shown}` "
                 f"({len(known)} table{'s' if len(known) != 1 else ''} of {snapshot.warehouse.display})",
                 hint=f"did you mean {code(suggestion)}?"
                 if suggestion
@@ -78,15 +78,6 @@ def _written(parts: tuple[NamePart, ...], warehouse: Warehouse) -> str:
     if warehouse.name == "bigquery":
         return ".".join(part.name for part in parts)
     return ".".join(f"{quote}{part.name}{quote}" if part.quoted else part.name for part in parts)
-
-
-def _shown(path: str) -> str:
-    from pathlib import Path
-
-    try:
-        return Path(path).relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path
 
 
 RULE = Rule(
