@@ -7,6 +7,8 @@ collapse rows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlglot import exp
 
 # Aggregate functions sqlglot 30 parses as anonymous functions (so not exp.AggFunc), from each
@@ -52,15 +54,43 @@ def _windowed(node: exp.Expression) -> bool:
     return isinstance(parent, exp.Window) and child.arg_key == "this"
 
 
-def aggregate_calls(expression: exp.Expression, dialect: str) -> list[exp.Expression]:
-    """The aggregate calls in an expression, outside nested queries and outside OVER windows."""
+def aggregate_calls(expression: exp.Expression, dialect: str, holders: set[int] | None = None) -> list[exp.Expression]:
+    """The aggregate calls in an expression, outside nested queries and outside OVER windows.
+
+    With ``holders`` (:func:`aggregate_holders` of the file) the walk skips every subtree that
+    holds no aggregate call; the calls found, and their order, are the same.
+    """
+
+    def prune(node: exp.Expression) -> bool:
+        if isinstance(node, (exp.Query, exp.Subquery)) and node is not expression:
+            return True
+        return holders is not None and id(node) not in holders
+
     found = []
-    for node in expression.walk(prune=lambda n: isinstance(n, (exp.Query, exp.Subquery)) and n is not expression):
+    for node in expression.walk(prune=prune):
         if isinstance(node, (exp.Query, exp.Subquery)) and node is not expression:
             continue
         if is_aggregate_call(node, dialect):
             found.append(node)
     return found
+
+
+def aggregate_holders(candidates: Iterable[exp.Expression], dialect: str) -> set[int]:
+    """The ids of the aggregate calls among ``candidates`` and of every node above them.
+
+    Pass every ``AggFunc`` and ``Anonymous`` node of a file: then a node whose id is not in the
+    set holds no aggregate call, so :func:`aggregate_calls` of it is empty and need not walk it.
+    Climbing stops at a node already in the set, so the work is at most one visit per node.
+    """
+    holders: set[int] = set()
+    for candidate in candidates:
+        if not is_aggregate_call(candidate, dialect):
+            continue
+        node: exp.Expression | None = candidate
+        while node is not None and id(node) not in holders:
+            holders.add(id(node))
+            node = node.parent
+    return holders
 
 
 def is_aggregated(node: exp.Expression, root: exp.Expression, dialect: str) -> bool:

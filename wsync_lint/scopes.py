@@ -101,9 +101,12 @@ class ColumnRef:
     opaque: bool
     """True for lambda parameters and MATCH_RECOGNIZE pattern variables: not table columns."""
 
-    @property
+    @cached_property
     def qualifier(self) -> list[exp.Identifier]:
-        """The parts before the column name (``[t]`` for ``t.status``, ``[]`` when unqualified)."""
+        """The parts before the column name (``[t]`` for ``t.status``, ``[]`` when unqualified).
+
+        Computed once per reference (several rules ask); do not modify the list.
+        """
         return [part for part in self.column.parts[:-1] if isinstance(part, exp.Identifier)]
 
 
@@ -131,7 +134,9 @@ class Analysis:
         self.dialect = ctx.warehouse.name
         self._scopes: dict[int, Scope] = {}
         self._query_columns: dict[int, frozenset[str] | None] = {}
+        self._known_columns: dict[Source, frozenset[str] | None] = {}
         self._select_aliases: dict[int, dict[str, exp.Expression]] = {}
+        self._settled_names: dict[Scope, frozenset[str] | None] = {}
         self.scripted = any(isinstance(statement, _SCRIPT_STATEMENTS) for statement in ctx.statements)
         """True when the file is procedural SQL, whose variables can qualify columns too."""
         for select in ctx.nodes(exp.Select):
@@ -215,9 +220,6 @@ class Analysis:
         return scope.columns
 
     def _locate(self, column: exp.Column, by_node: dict[int, Source]) -> ColumnRef | None:
-        parts = column.parts
-        first = parts[0] if parts else None
-        first_key = self.key(first) if isinstance(first, exp.Identifier) else None
         opaque = False
         in_source: Source | None = None
         in_join: exp.Join | None = None
@@ -225,17 +227,21 @@ class Analysis:
         node: exp.Expression = column
         while True:
             parent = node.parent
-            if parent is None or isinstance(parent, exp.SetOperation):
+            if parent is None:
+                return None
+            if in_source is None and not seen_join and id(node) in by_node and by_node[id(node)].node is node:
+                in_source = by_node[id(node)]
+            if _plain_parent(type(parent)):
+                node = parent  # nothing below says where the column sits: climb on
+                continue
+            if isinstance(parent, exp.SetOperation):
                 return None
             if isinstance(parent, exp.Star) and node.arg_key in ("except_", "rename"):
                 return None  # `* EXCEPT (a)`, `* RENAME (a AS b)`: names of the star's columns
-            if isinstance(parent, exp.Lambda) and first_key is not None:
-                params = {self.key(p) for p in parent.expressions if isinstance(p, exp.Identifier)}
-                opaque = opaque or first_key in params
+            if isinstance(parent, exp.Lambda):
+                opaque = opaque or self._is_lambda_parameter(column, parent)
             elif isinstance(parent, exp.MatchRecognize):
                 opaque = True
-            if in_source is None and not seen_join and id(node) in by_node and by_node[id(node)].node is node:
-                in_source = by_node[id(node)]
             if isinstance(parent, exp.Join) and not seen_join:
                 seen_join = True
                 if node.arg_key != "this":
@@ -246,6 +252,14 @@ class Analysis:
                 item = node if clause == "expressions" else None
                 return ColumnRef(column, scope, clause, item, in_source, in_join, opaque)
             node = parent
+
+    def _is_lambda_parameter(self, column: exp.Column, lambda_: exp.Lambda) -> bool:
+        """Whether the first part of ``column`` names a parameter of ``lambda_``."""
+        parts = column.parts
+        first = parts[0] if parts else None
+        if not isinstance(first, exp.Identifier):
+            return False
+        return self.key(first) in {self.key(p) for p in lambda_.expressions if isinstance(p, exp.Identifier)}
 
     # -- resolution ----------------------------------------------------------------------------
 
@@ -285,7 +299,16 @@ class Analysis:
     # -- columns -------------------------------------------------------------------------------
 
     def known_columns(self, source: Source) -> frozenset[str] | None:
-        """The keys of the columns a source supplies, when its text says; None when unknown."""
+        """The keys of the columns a source supplies, when its text says; None when unknown.
+
+        Computed once per source: rules ask it for every column reference the source could supply.
+        """
+        found = self._known_columns.get(source, False)
+        if found is False:
+            found = self._known_columns[source] = self._columns_from_text(source)
+        return found  # type: ignore[return-value]
+
+    def _columns_from_text(self, source: Source) -> frozenset[str] | None:
         if source.node.args.get("pivots"):
             return None
         if source.column_aliases and source.kind is not SourceKind.UNNEST:
@@ -363,24 +386,34 @@ class Analysis:
         alias_item = self.select_aliases(select).get(key)
         if alias_item is not None and ref.clause not in ("joins", "from_", "laterals") and ref.item is not alias_item:
             return None
-        for join in select.args.get("joins") or []:
+        settled = self.settled_names(ref.scope)
+        if settled is None or key in settled:
+            return None
+        return self.candidate_sources(ref, identifier, columns_of)
+
+    def settled_names(self, scope: Scope) -> frozenset[str] | None:
+        """The keys of the unqualified names a SELECT's FROM clause settles without a source to
+        choose: `USING` columns, and range variables or UNNEST elements read as values. None when
+        a NATURAL join settles every name. Computed once per SELECT."""
+        if scope in self._settled_names:
+            return self._settled_names[scope]
+        keys: set[str] | None = set()
+        for join in scope.select.args.get("joins") or []:
             if not isinstance(join, exp.Join):
                 continue
             if str(join.args.get("method") or "").upper() == "NATURAL":
-                return None
+                keys = None
+                break
             for used in join.args.get("using") or []:
-                if isinstance(used, exp.Identifier) and self.key(used) == key:
-                    return None
-                if (
-                    isinstance(used, exp.Column)
-                    and isinstance(used.this, exp.Identifier)
-                    and self.key(used.this) == key
-                ):
-                    return None
-        for source in ref.scope.sources:
-            if (key,) in source.paths:
-                return None  # a range variable or UNNEST element read as a value
-        return self.candidate_sources(ref, identifier, columns_of)
+                if isinstance(used, exp.Identifier):
+                    keys.add(self.key(used))
+                elif isinstance(used, exp.Column) and isinstance(used.this, exp.Identifier):
+                    keys.add(self.key(used.this))
+        if keys is not None:
+            keys.update(path[0] for source in scope.sources for path in source.paths if len(path) == 1)
+        settled = frozenset(keys) if keys is not None else None
+        self._settled_names[scope] = settled
+        return settled
 
     def could_be_column(self, scope: Scope, identifier: exp.Identifier, columns_of: ColumnsOf | None = None) -> bool:
         """Whether ``identifier`` may name a column of some source visible from the scope."""
@@ -408,6 +441,8 @@ class Analysis:
 
     def is_niladic(self, column: exp.Column) -> bool:
         """An unqualified, unquoted name the warehouse reads as a function (``current_user``)."""
+        if not NILADIC_NAMES.get(self.dialect):
+            return False  # most warehouses have none: spare the checks below
         identifier = column.this
         return (
             not column.table
@@ -453,6 +488,19 @@ def star_of(item: exp.Expression) -> exp.Expression | None:
 
 
 # -- building -----------------------------------------------------------------------------------
+
+# The parents a column's climb to its SELECT has to look at; any other parent is passed through.
+_TELLING_PARENTS = (exp.SetOperation, exp.Star, exp.Lambda, exp.MatchRecognize, exp.Join, exp.Select)
+_PLAIN_PARENTS: dict[type, bool] = {}
+
+
+def _plain_parent(kind: type) -> bool:
+    """Whether a parent of this class is none of :data:`_TELLING_PARENTS` (one ``issubclass``
+    per class: most parents are operators and functions, met over and over)."""
+    plain = _PLAIN_PARENTS.get(kind)
+    if plain is None:
+        plain = _PLAIN_PARENTS[kind] = not issubclass(kind, _TELLING_PARENTS)
+    return plain
 
 
 def _enclosing_select(select: exp.Select) -> tuple[exp.Select | None, bool]:

@@ -37,6 +37,8 @@ COMMENT = "comment"
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
+# Token types of quoted text, string literals and quoted names: never a word.
+_QUOTED_TYPES = STRING_TOKEN_TYPES | {TokenType.IDENTIFIER}
 
 # Keywords after which an operand starts (so a following `[` opens an array literal or a
 # bracket-quoted name, never a subscript). Every other word is taken as a name, which ends an
@@ -94,12 +96,11 @@ def text_map(ctx: SqlContext) -> TextMap:
     """Where the string literals, quoted identifiers and comments of ``ctx``'s file are."""
 
     def build() -> TextMap:
-        spans: list[tuple[int, int, str]] = []
-        for token in ctx.lexicon.tokens:
-            if token.token_type in STRING_TOKEN_TYPES:
-                spans.append((token.start, token.end + 1, STRING))
-            elif token.token_type == TokenType.IDENTIFIER:
-                spans.append((token.start, token.end + 1, IDENTIFIER))
+        spans: list[tuple[int, int, str]] = [
+            (token.start, token.end + 1, STRING if token.token_type in STRING_TOKEN_TYPES else IDENTIFIER)
+            for token in ctx.lexicon.tokens
+            if token.token_type in _QUOTED_TYPES
+        ]
         for comment in ctx.lexicon.comments:
             spans.append((comment.span.start, comment.span.end, COMMENT))
         spans.sort()
@@ -174,6 +175,18 @@ def code_tokens(ctx: SqlContext) -> list[Token]:
     return cached(ctx, "code_tokens", build)
 
 
+def open_parens(ctx: SqlContext) -> list[int]:
+    """The indices of the ``(`` tokens in :func:`code_tokens`, in order.
+
+    Rules that look for calls (``NAME(``) start from these instead of looking at every token.
+    """
+
+    def build() -> list[int]:
+        return [index for index, token in enumerate(code_tokens(ctx)) if token.token_type == TokenType.L_PAREN]
+
+    return cached(ctx, "open_parens", build)
+
+
 # --------------------------------------------------------------------------- statements
 
 
@@ -182,9 +195,9 @@ def code_tokens(ctx: SqlContext) -> list[Token]:
 
 def word(token: Token) -> str | None:
     """The upper-cased text of a token that is an unquoted word (name or keyword), else None."""
-    text = token.text
-    if token.token_type in STRING_TOKEN_TYPES or token.token_type == TokenType.IDENTIFIER:
+    if token.token_type in _QUOTED_TYPES:
         return None
+    text = token.text
     if _WORD.match(text):
         return text.upper()
     return None

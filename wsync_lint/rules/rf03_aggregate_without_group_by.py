@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from wsync_lint.aggregates import aggregate_calls, is_aggregated
+from wsync_lint.aggregates import aggregate_calls, aggregate_holders, is_aggregated
 from wsync_lint.context import SqlContext
 from wsync_lint.messages import code
 from wsync_lint.rule import Finding, Needs, Rule, Severity
@@ -63,9 +63,15 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     if not selects:
         return
     dialect = ctx.warehouse.name
+    # Walking every select item for aggregate calls is costly: only the nodes above one need it.
+    holders = aggregate_holders(ctx.nodes(exp.AggFunc, exp.Anonymous), dialect)
+    if not holders:
+        return
     analysis: Analysis | None = None
     for select in selects:
-        aggregates = [call for item in select.expressions for call in aggregate_calls(item, dialect)]
+        if id(select) not in holders:
+            continue
+        aggregates = [call for item in select.expressions for call in aggregate_calls(item, dialect, holders)]
         if not aggregates:
             continue
         group = select.args.get("group")
@@ -74,7 +80,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
         analysis = analysis or analyse(ctx)
         scope = analysis.scope(select)
         grouping = _Grouping.of(analysis, select, group)
-        first = analysis.written(aggregates[0])
+        first: str | None = None  # the first aggregate as written, rendered for the first finding only
         for ref in analysis.columns_in(scope):
             if ref.clause not in _GROUPED_CLAUSES or not _is_reportable(analysis, scope, ref):
                 continue
@@ -84,6 +90,8 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
             if grouping.covers(analysis, ref):
                 continue
             written = analysis.written(ref.column)
+            if first is None:
+                first = analysis.written(aggregates[0])
             message = f"{code(written)} is neither aggregated nor in GROUP BY, next to {code(first)}"
             if group is None:
                 hint = f"add {code(f'GROUP BY {written}')}, or aggregate it (for example {code(f'MAX({written})')})"
@@ -117,10 +125,12 @@ class _Grouping:
     """Keys of grouped unqualified column names, and of every grouped column's name."""
     qualified: set[tuple[str, ...]] = field(default_factory=set)
     """Qualifier keys + name key of grouped qualified columns."""
-    expressions: set[str] = field(default_factory=set)
-    """Normalised text of grouped expressions (with and without qualifiers)."""
+    expressions: list[exp.Expression] = field(default_factory=list)
+    """Grouped expressions other than columns, matched by their normalised text."""
     items: set[int] = field(default_factory=set)
     """ids of select items grouped by position or alias."""
+    _rendered: set[str] | None = None
+    """Normalised text of :attr:`expressions` (with and without qualifiers), rendered on first need."""
     _keys: dict[int, set[str]] = field(default_factory=dict)
     """Expression keys already computed, by node id (rendering them is the costly part)."""
 
@@ -160,7 +170,16 @@ class _Grouping:
             else:
                 self.names.add(analysis.key(expression.this))
             return  # a column is matched by name; only the expressions around a column need its text
-        self.expressions.update(_expression_keys(analysis, expression))
+        self.expressions.append(expression)
+
+    def expression_keys(self, analysis: Analysis) -> set[str]:
+        """The keys of the grouped expressions: rendered once, and only when a column is not
+        covered by name (rendering is the costly part)."""
+        if self._rendered is None:
+            self._rendered = set()
+            for expression in self.expressions:
+                self._rendered.update(_expression_keys(analysis, expression))
+        return self._rendered
 
     def covers(self, analysis: Analysis, ref: ColumnRef) -> bool:
         column = ref.column
@@ -177,6 +196,7 @@ class _Grouping:
             return True
         if not self.expressions:
             return False
+        grouped = self.expression_keys(analysis)
         # An enclosing expression equal to a grouped one.
         root = ref.item.this if isinstance(ref.item, exp.Alias) else ref.item
         node: exp.Expression | None = column.parent
@@ -186,7 +206,7 @@ class _Grouping:
             keys = self._keys.get(id(node))
             if keys is None:
                 keys = self._keys[id(node)] = _expression_keys(analysis, node)
-            if not self.expressions.isdisjoint(keys):
+            if not grouped.isdisjoint(keys):
                 return True
             if node is root:
                 break

@@ -42,6 +42,7 @@ GROUP BY u.email
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 
@@ -57,6 +58,7 @@ from wsync_lint.token_tools import (
     ends_operand,
     in_spans,
     matching_close,
+    open_parens,
     source_char,
     word,
 )
@@ -173,51 +175,64 @@ def _backticks(ctx: SqlContext, tokens: list[Token]) -> Iterator[Finding]:
 
 def _double_quotes(ctx: SqlContext, tokens: list[Token]) -> Iterator[Finding]:
     text = ctx.text
-    skipped = _pivot_spans(tokens)
-    for chunk in _query_chunks(tokens):
-        for index, token in enumerate(chunk):
-            if token.token_type not in STRING_TOKEN_TYPES or source_char(ctx, token) != '"':
-                continue
-            if text.startswith('"""', token.start) or in_spans(token.start, skipped):
-                continue  # a triple-quoted string, or a PIVOT/UNPIVOT label (`IN (q1 AS "2011")`)
-            role = _double_quoted_role(chunk, index)
-            if role is None:
-                continue
-            name = text[token.start + 1 : token.end]
-            yield Finding(
-                Span(token.start, token.end + 1),
-                f'double-quoted {role} `"{name}"` is a string in {ctx.warehouse.display}, not a name',
-                hint=f"write {code('`' + name + '`')}: {ctx.warehouse.display} quotes names with backticks",
-            )
+    # The double-quoted strings first: most tokens are none, so the rest of a file needs no look.
+    strings = [
+        index
+        for index, token in enumerate(tokens)
+        if token.token_type in STRING_TOKEN_TYPES and source_char(ctx, token) == '"'
+    ]
+    if not strings:
+        return
+    skipped = _pivot_spans(ctx, tokens)
+    chunks = _query_chunks(tokens)
+    chunk_starts = [chunk.start for chunk in chunks]
+    for index in strings:
+        at = bisect.bisect_right(chunk_starts, index) - 1
+        if at < 0 or index not in chunks[at]:
+            continue  # not in a query
+        token = tokens[index]
+        if text.startswith('"""', token.start) or in_spans(token.start, skipped):
+            continue  # a triple-quoted string, or a PIVOT/UNPIVOT label (`IN (q1 AS "2011")`)
+        role = _double_quoted_role(tokens, chunks[at], index)
+        if role is None:
+            continue
+        name = text[token.start + 1 : token.end]
+        yield Finding(
+            Span(token.start, token.end + 1),
+            f'double-quoted {role} `"{name}"` is a string in {ctx.warehouse.display}, not a name',
+            hint=f"write {code('`' + name + '`')}: {ctx.warehouse.display} quotes names with backticks",
+        )
 
 
-def _query_chunks(tokens: list[Token]) -> Iterator[list[Token]]:
-    """The `;`-separated statements that are queries (DDL string options are not aliases)."""
-    chunk: list[Token] = []
-    for token in [*tokens, None]:
-        if token is None or token.token_type == TokenType.SEMICOLON:
-            if chunk and (chunk[0].token_type == TokenType.L_PAREN or word(chunk[0]) in _QUERY_STARTS):
-                yield chunk
-            chunk = []
-        else:
-            chunk.append(token)
+def _query_chunks(tokens: list[Token]) -> list[range]:
+    """The token indices of the `;`-separated statements that are queries (DDL string options
+    are not aliases), one range per statement, in order."""
+    semicolons = [index for index, token in enumerate(tokens) if token.token_type == TokenType.SEMICOLON]
+    chunks = []
+    start = 0
+    for end in [*semicolons, len(tokens)]:
+        if end > start and (tokens[start].token_type == TokenType.L_PAREN or word(tokens[start]) in _QUERY_STARTS):
+            chunks.append(range(start, end))
+        start = end + 1
+    return chunks
 
 
-def _pivot_spans(tokens: list[Token]) -> list[Span]:
+def _pivot_spans(ctx: SqlContext, tokens: list[Token]) -> list[Span]:
     spans = []
-    for index, token in enumerate(tokens[:-1]):
-        if word(token) in ("PIVOT", "UNPIVOT") and tokens[index + 1].token_type == TokenType.L_PAREN:
-            close = matching_close(tokens, index + 1)
+    for index in open_parens(ctx):
+        if index > 0 and word(tokens[index - 1]) in ("PIVOT", "UNPIVOT"):
+            close = matching_close(tokens, index)
             if close is not None:
-                spans.append(Span(tokens[index + 1].start, tokens[close].end + 1))
+                spans.append(Span(tokens[index].start, tokens[close].end + 1))
     return spans
 
 
-def _double_quoted_role(chunk: list[Token], index: int) -> str | None:
-    """What a double-quoted string stands for by its neighbours: 'alias', 'name' or None."""
-    token = chunk[index]
-    previous = chunk[index - 1] if index > 0 else None
-    following = chunk[index + 1] if index + 1 < len(chunk) else None
+def _double_quoted_role(tokens: list[Token], chunk: range, index: int) -> str | None:
+    """What the double-quoted string ``tokens[index]`` stands for by its neighbours in its
+    statement ``chunk``: 'alias', 'name' or None."""
+    token = tokens[index]
+    previous = tokens[index - 1] if index > chunk.start else None
+    following = tokens[index + 1] if index + 1 < chunk.stop else None
     before = word(previous) if previous is not None else None
     if previous is None or previous.token_type in STRING_TOKEN_TYPES:
         return None  # adjacent strings are concatenated (Databricks)
@@ -229,9 +244,9 @@ def _double_quoted_role(chunk: list[Token], index: int) -> str | None:
         return "table name"
     if previous.text == ".":
         return "name"
-    if following is not None and following.text == "." and index + 2 < len(chunk):
-        member = chunk[index + 2]
-        after = chunk[index + 3] if index + 3 < len(chunk) else None
+    if following is not None and following.text == "." and index + 2 < chunk.stop:
+        member = tokens[index + 2]
+        after = tokens[index + 3] if index + 3 < chunk.stop else None
         if word(member) is not None and not (after is not None and after.token_type == TokenType.L_PAREN):
             return "name"  # `"t".col`, not a method call `"text".REPLACE(...)`
     implicit = previous.token_type in (

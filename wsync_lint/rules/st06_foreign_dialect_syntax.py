@@ -47,7 +47,7 @@ from sqlglot.tokens import Token, TokenType
 
 from wsync_lint.context import SqlContext
 from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.token_tools import code_tokens, matching_close, word
+from wsync_lint.token_tools import code_tokens, matching_close, open_parens, word
 
 # FOREIGN_FUNCTIONS[target warehouse][FUNCTION] = (warehouses the function comes from, what to
 # write instead). Only functions the target warehouse lacks are listed; sources: each vendor's
@@ -163,7 +163,8 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     table = FOREIGN_FUNCTIONS.get(dialect, {})
     warehouse = ctx.warehouse.display
     tokens = code_tokens(ctx)
-    for index, token in enumerate(tokens):
+    for index in _candidates(ctx, tokens, dialect):
+        token = tokens[index]
         if dialect == "bigquery" and token.token_type == TokenType.DCOLON:
             yield Finding(
                 token,
@@ -212,6 +213,19 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
                 f"the {warehouse} `flatten` function only merges nested arrays"
             )
         yield Finding(token, message, hint=f"use {replacement}")
+
+
+def _candidates(ctx: SqlContext, tokens: list[Token], dialect: str) -> list[int]:
+    """The indices of the tokens :func:`check` may report, in order: each name before a ``(``,
+    ``TOP`` (BigQuery and Databricks) and ``::`` (BigQuery). Most tokens are none of these, and
+    picking these out first spares a close look at every token."""
+    found = [index - 1 for index in open_parens(ctx) if index > 0]
+    # A token's text is the source's: without `top` or `::` in the file, no token needs a look.
+    if dialect in _NO_TOP and "TOP" in ctx.text.upper():
+        found += [index for index, token in enumerate(tokens) if len(token.text) == 3 and token.text.upper() == "TOP"]
+    if dialect == "bigquery" and "::" in ctx.text:
+        found += [index for index, token in enumerate(tokens) if token.token_type == TokenType.DCOLON]
+    return sorted(set(found))
 
 
 def _within_group(ctx: SqlContext, tokens: list[Token], index: int) -> Finding | None:
