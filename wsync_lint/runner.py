@@ -197,25 +197,27 @@ def lint_paths(paths: Iterable[Path], options: RunOptions, jobs: int | None = 1)
     """
     paths = list(paths)
     planner = Planner(options)
-    sql_files = list(discover(paths, planner.finder))
-    named_payloads = [display_path(p) for p in discover(paths, planner.finder, PAYLOAD_SUFFIXES)]
+    # One walk finds both kinds of file; each is displayed (a path resolution) once.
+    found = list(discover(paths, planner.finder, (*SQL_SUFFIXES, *PAYLOAD_SUFFIXES)))
+    shown = {path: display_path(path) for path in found}
+    sql_files = [path for path in found if path.suffix.lower() in SQL_SUFFIXES]
+    named_payloads = [shown[path] for path in found if path.suffix.lower() in PAYLOAD_SUFFIXES]
     project_outcomes = [check_project_at(root, planner) for root in sorted({project_root(p) for p in paths})]
     checked_sql = set().union(*(outcome.checked_sql for outcome, _ in project_outcomes))
-    payload_paths = {shown for _, loaded in project_outcomes for shown in loaded}
-    reported = {display_path(p) for p in sql_files} | (set(named_payloads) & payload_paths)
+    payload_paths = {path for _, loaded in project_outcomes for path in loaded}
+    reported = {shown[path] for path in sql_files} | (set(named_payloads) & payload_paths)
     files = [path for path in sql_files if path.resolve() not in checked_sql]
     result = _check_files(files, planner, options, jobs)
-    configs = [planner.config_for(p) for p in (*sql_files, *discover(paths, planner.finder, PAYLOAD_SUFFIXES))]
-    fail_ons = [config.fail_on for config in configs] or [planner.config_for(Path.cwd() / "-").fail_on]
+    fail_ons = [planner.config_for(path).fail_on for path in found] or [planner.config_for(Path.cwd() / "-").fail_on]
     result.fail_on = min(fail_ons, key=lambda severity: severity.rank)
     for outcome, _ in project_outcomes:
         result.not_run |= outcome.not_run
         result.violations.extend(
             v for v in outcome.violations if v.path in reported or not reported.isdisjoint(v.related)
         )
-    shown_sql = {display_path(p) for p in files}
-    result.paths.extend(shown for shown in (*map(display_path, sql_files), *named_payloads)
-                        if shown in reported and shown not in shown_sql)  # fmt: skip
+    checked_apart = {shown[path] for path in files}
+    result.paths.extend(path for path in (*(shown[p] for p in sql_files), *named_payloads)
+                        if path in reported and path not in checked_apart)  # fmt: skip
     result.violations.sort(key=Violation.sort_key)
     return result
 
