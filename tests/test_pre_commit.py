@@ -26,9 +26,13 @@ def test_hook_definitions():
     assert check["entry"] == "wsync-lint check"
     assert check["language"] == "python"
     assert set(check["types_or"]) == {"sql", "json", "yaml"}
+    live = hooks["wsync-lint-preflight"]
+    assert live["entry"] == "wsync-lint preflight"
+    assert live["stages"] == ["manual"]
+    assert live["pass_filenames"] is False
 
 
-def test_bad_model_blocks_the_commit_and_good_model_passes(tmp_path):
+def _git_project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     project = tmp_path / "project"
     project.mkdir()
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_CONFIG_NOSYSTEM": "1"}
@@ -40,6 +44,11 @@ def test_bad_model_blocks_the_commit_and_good_model_passes(tmp_path):
         ["git", "config", "commit.gpgsign", "false"],
     ):
         assert _run(command, project, env).returncode == 0
+    return project, env
+
+
+def test_bad_model_blocks_the_commit_and_good_model_passes(tmp_path):
+    project, env = _git_project(tmp_path)
     model = project / "models" / "customers.sql"
     model.parent.mkdir()
     model.write_text("SELECT customer_id\nFROM mp.crm.customers\nWHERE\n", encoding="utf-8")
@@ -55,3 +64,31 @@ def test_bad_model_blocks_the_commit_and_good_model_passes(tmp_path):
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert "wsync-lint" in passing.stdout and "Passed" in passing.stdout
     assert _run(["git", "commit", "-q", "-m", "add the customers model"], project, env).returncode == 0
+
+
+def test_manual_preflight_hook_runs_preflight_on_the_whole_project(tmp_path):
+    """The manual-stage hook runs `preflight` (no file names): here the hook's environment has no
+    warehouse driver and no credentials, so the connection is unreachable and the hook fails with
+    the one line that says which connection."""
+    project, env = _git_project(tmp_path)
+    files = {
+        "connections/billing.json": '{"id": "billing", "name": "Billing", "state": "active", '
+        '"service_provider": "Redshift", "config": {"database": "billing", "host": "127.0.0.1", "port": "9", '
+        '"user": "mparticle_sync", "aws_iam_role_arn": "arn:aws:iam::123456789012:role/mp"}}',
+        "data-models/plans.json": '{"id": "plans", "name": "Plans", "type": "sql", "state": "active", '
+        '"config": {"sql_query": "SELECT customer_id, updated_at FROM public.plans"}}',
+        "pipelines/plans.json": '{"id": "plans-daily", "name": "Plans", "pipeline_type": "user_attributes", '
+        '"connection_id": "billing", "data_model_id": "plans", "sync_mode": {"type": "incremental", '
+        '"iterator_field": "updated_at", "iterator_data_type": "timestamptz"}, '
+        '"schedule": {"type": "interval", "frequency": "daily", "start": "2024-06-01T00:00:00Z"}, '
+        '"state": "active", "environment": "production"}',
+    }
+    for relative, text in files.items():
+        (project / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project / relative).write_text(text, encoding="utf-8")
+    _run(["git", "add", "."], project, env)
+    args = [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "wsync-lint-preflight"]
+    run = _run([*args, "--hook-stage", "manual", "--all-files"], project, env)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "wsync-lint: unreachable: connection billing (Redshift): " in run.stdout
+    assert "- exit code: 3" in run.stdout

@@ -24,7 +24,8 @@ ALL_DEFAULT = frozenset(rule.code for rule in all_rules() if rule.default_enable
         (["PS"], [], ["parse-error"], {"PS02", "PS03", "PS04", "PS05"}),
         (["PS01"], [], ["PS01"], set()),
         (None, [], ["ALL"], set()),
-        (None, [], ["ST", "RF", "CO", "ID", "WL", "PS0", "PL", "CN", "SY", "TY"], set()),
+        (None, [], ["ST", "RF", "CO", "ID", "WL", "PS0", "PL", "CN", "SY", "TY", "LV"], set()),
+        (["LV"], [], ["LV04"], {"LV01", "LV02", "LV03"}),
     ],
 )
 def test_decision_table(select, extend, ignore, expected):

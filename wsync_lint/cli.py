@@ -584,6 +584,16 @@ class _Fail(Exception):
     """A usage problem found by the CLI itself."""
 
 
+def _add_live_commands() -> None:
+    from wsync_lint.cli_live import preflight, schema
+
+    cli.add_command(preflight)
+    cli.add_command(schema)
+
+
+_add_live_commands()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn every failure into an exit code and one line."""
     try:

@@ -263,6 +263,16 @@ FEED_MODULE_NAMES: tuple[str, ...] = tuple(SERVICE_PROVIDERS)
 ACTIVE_PIPELINE_LIMIT = 5
 # WS-LIM-02: "Historical Record Limit — 24 million".
 HISTORICAL_RECORD_LIMIT = 24_000_000
+# WS-LIM-04..09 (O2): "Record count limit per hourly interval — 1 million", daily 24 million,
+# weekly and monthly 40 million, "per once request — 40 million", "per on-demand request — 24 million".
+RECORD_LIMITS_PER_INTERVAL: dict[str, int] = {
+    "hourly": 1_000_000,
+    "daily": 24_000_000,
+    "weekly": 40_000_000,
+    "monthly": 40_000_000,
+}
+RECORD_LIMIT_ONCE = 40_000_000
+RECORD_LIMIT_ON_DEMAND = 24_000_000
 
 # WS-GRANT-BQ-01/02: the roles the service account needs (GCP role ids).
 BIGQUERY_PROJECT_ROLES: tuple[str, ...] = ("roles/bigquery.jobUser",)

@@ -32,9 +32,10 @@ from sqlglot.tokens import TokenType
 
 from wsync_lint import facts
 from wsync_lint.context import ReadProblem
+from wsync_lint.positions import Span
 from wsync_lint.project import Binding
 from wsync_lint.resources import Resource
-from wsync_lint.table_names import name_parts
+from wsync_lint.table_names import name_parts, name_span
 from wsync_lint.warehouses import WAREHOUSES
 
 # WS-GRANT-DBX-02: "mParticle_{YOUR-DATA-POD}, where {YOUR-DATA-POD} is either us1, us2, eu1, or au1".
@@ -145,9 +146,25 @@ class GrantsReport:
 # -- the tables a model reads ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TableReference:
+    """A warehouse table a model reads: its parts as written and where the name is in the text."""
+
+    parts: tuple[Part, ...]
+    span: Span
+    written: str
+    """The name as the model writes it (``crm."Customers"``)."""
+
+
 def tables_read(text: str, dialect: str, path: str) -> list[tuple[Part, ...]] | str:
     """The warehouse tables ``text`` reads, each as the parts written (BigQuery's ```p.d.t```
     split in three), in the order they appear in the text; or why they cannot be listed."""
+    found = table_references(text, dialect, path)
+    return found if isinstance(found, str) else [reference.parts for reference in found]
+
+
+def table_references(text: str, dialect: str, path: str) -> list[TableReference] | str:
+    """:func:`tables_read` with where each reference is written (one entry per reference)."""
     from wsync_lint.context import FileSettings
     from wsync_lint.engine import FilePlan, analyse_source
     from wsync_lint.scopes import SourceKind, analyse
@@ -158,15 +175,15 @@ def tables_read(text: str, dialect: str, path: str) -> list[tuple[Part, ...]] | 
         return f"{path}: {ctx.read_problem.message}; its tables are not listed"
     if ctx.parse_failure is not None:
         return f"{path} does not parse as {display} SQL; its tables are not listed (`wsync-lint check` says why)"
-    found: list[tuple[int, tuple[Part, ...]]] = []
+    found: list[TableReference] = []
     for scope in analyse(ctx).scopes:
         for source in scope.sources:
             if source.kind is SourceKind.TABLE and source.name:
                 parts = _parts(source.name, dialect)
                 if not _exempt(parts, dialect):
-                    meta = source.name[0].meta
-                    found.append((meta.get("start", len(text)), parts))
-    return [parts for _, parts in sorted(found, key=lambda item: item[0])]
+                    span = name_span(source.name) or Span(len(text), len(text))
+                    found.append(TableReference(parts, span, text[span.start : span.end]))
+    return sorted(found, key=lambda reference: reference.span.start)
 
 
 def _parts(name: tuple[exp.Identifier, ...], dialect: str) -> tuple[Part, ...]:

@@ -128,7 +128,7 @@ class ProjectChecker:
             if binding is not None:
                 context.views[id(binding.pipeline)] = ModelView(sql, sql_context, shown)
             if sql.file is None:
-                violations = _placed_in_payload(violations, sql, sql_context.lines)
+                violations = placed_in_payload(violations, sql, sql_context.lines)
             else:
                 self._lines[shown] = sql_context.lines
             for violation in violations:
@@ -190,7 +190,7 @@ def _involving(violation: Violation, bindings: list[Binding]) -> Violation:
     return _replace(violation, message=label + violation.message, related=tuple(dict.fromkeys(related)))
 
 
-def _placed_in_payload(violations: list[Violation], sql: ModelSql, sql_lines: LineIndex) -> list[Violation]:
+def placed_in_payload(violations: list[Violation], sql: ModelSql, sql_lines: LineIndex) -> list[Violation]:
     """Move findings on an inline query to where the query's text is in the payload file."""
     model: Resource = sql.model
     payload = model.file

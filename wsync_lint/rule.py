@@ -45,6 +45,8 @@ class Needs(enum.Enum):
     """Runs on each payload file (JSON or YAML) alone: ``check(PayloadContext, options)``."""
     PROJECT = "project"
     """Runs once over the whole project, payloads and models together: ``check(ProjectContext, options)``."""
+    LIVE = "live"
+    """Runs in ``preflight`` over what the warehouse answered for one pipeline: ``check(LiveContext, options)``."""
 
 
 Location = exp.Expression | Token | Span | FileSpan

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from wsync_lint.config import Config, ConfigFinder
@@ -30,6 +31,9 @@ class RunOptions:
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     config_path: Path | None = None
+    schema_override: Mapping[str, str] = field(default_factory=dict)
+    """Connection id -> a schema snapshot to use instead of the committed one (``preflight``
+    passes the snapshots it just took from the warehouse)."""
 
 
 @dataclass
@@ -95,9 +99,14 @@ def _walk(folder: Path, finder: ConfigFinder, suffixes: tuple[str, ...]) -> Iter
 def display_path(path: Path) -> str:
     """``path`` relative to the working folder when it is inside it, with ``/`` separators."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.resolve().relative_to(_working_folder(os.getcwd())).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+@lru_cache(maxsize=8)
+def _working_folder(cwd: str) -> Path:
+    return Path(cwd).resolve()
 
 
 class Planner:
@@ -113,9 +122,14 @@ class Planner:
         ):
             validate_selectors(selectors, name)
         self._plans: dict[tuple[int, tuple[str, ...]], FilePlan] = {}
+        self._configs: dict[Path, Config] = {}
 
     def config_for(self, path: Path) -> Config:
-        return self.finder.for_folder(path.parent)
+        folder = path.parent
+        found = self._configs.get(folder)
+        if found is None:
+            found = self._configs[folder] = self.finder.for_folder(folder)
+        return found
 
     def plan_for(self, path: Path) -> FilePlan:
         config = self.config_for(path)
@@ -151,10 +165,11 @@ class FileOutcome:
     not_run: frozenset[str] = frozenset()
 
 
-def check_path(planner: Planner, path: Path) -> FileOutcome:
-    """Read and check one file with the configuration that applies to it."""
+def check_path(planner: Planner, path: Path, shown: str | None = None) -> FileOutcome:
+    """Read and check one file with the configuration that applies to it (``shown``: how it is
+    displayed, when the caller knows already)."""
     config = planner.config_for(path)
-    shown = display_path(path)
+    shown = shown if shown is not None else display_path(path)
     source = read_source(path, config.max_file_size)
     violations, context = analyse_source(source, shown, planner.plan_for(path))
     return FileOutcome(shown, violations, config.fail_on, frozenset(context.not_run))
@@ -171,9 +186,9 @@ def _start_worker(options: RunOptions) -> None:
     _worker_planner = Planner(options)
 
 
-def _check_in_worker(path: Path) -> FileOutcome:
+def _check_in_worker(path: Path, shown: str) -> FileOutcome:
     assert _worker_planner is not None, "worker not initialised"
-    return check_path(_worker_planner, path)
+    return check_path(_worker_planner, path, shown)
 
 
 def worker_count(jobs: int | None, files: int) -> int:
@@ -202,12 +217,14 @@ def lint_paths(paths: Iterable[Path], options: RunOptions, jobs: int | None = 1)
     shown = {path: display_path(path) for path in found}
     sql_files = [path for path in found if path.suffix.lower() in SQL_SUFFIXES]
     named_payloads = [shown[path] for path in found if path.suffix.lower() in PAYLOAD_SUFFIXES]
-    project_outcomes = [check_project_at(root, planner) for root in sorted({project_root(p) for p in paths})]
+    # Many files share few folders (a pre-commit run): one project-root walk per folder.
+    folders = {path if path.is_dir() else path.parent for path in paths}
+    project_outcomes = [check_project_at(root, planner) for root in sorted({project_root(f) for f in folders})]
     checked_sql = set().union(*(outcome.checked_sql for outcome, _ in project_outcomes))
     payload_paths = {path for _, loaded in project_outcomes for path in loaded}
     reported = {shown[path] for path in sql_files} | (set(named_payloads) & payload_paths)
     files = [path for path in sql_files if path.resolve() not in checked_sql]
-    result = _check_files(files, planner, options, jobs)
+    result = _check_files(files, [shown[path] for path in files], planner, options, jobs)
     fail_ons = [planner.config_for(path).fail_on for path in found] or [planner.config_for(Path.cwd() / "-").fail_on]
     result.fail_on = min(fail_ons, key=lambda severity: severity.rank)
     for outcome, _ in project_outcomes:
@@ -243,7 +260,9 @@ def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list
         plan_for=planner.plan_for,
         max_file_size=lambda path: planner.config_for(path).max_file_size,
         display=display_path,
-        snapshot_for=lambda binding: snapshot_path(root, planner.config_for(root / "-"), binding),
+        snapshot_for=lambda binding: snapshot_path(
+            root, planner.config_for(root / "-"), binding, planner.options.schema_override
+        ),
     )
     return checker.run(), [payload.path for payload in project.files]
 
@@ -254,27 +273,34 @@ def _is_snapshot(location: Path, config: Config, root: Path) -> bool:
     return (base / config.schema_dir).resolve() in location.resolve().parents
 
 
-def snapshot_path(root: Path, config: Config, binding: Binding) -> str | None:
+def snapshot_path(
+    root: Path, config: Config, binding: Binding, override: Mapping[str, str] | None = None
+) -> str | None:
     """The schema snapshot of a pipeline's connection, ``<schema-dir>/<connection-id>.json``
-    (relative to the configuration file, else to the project root), when it exists."""
+    (relative to the configuration file, else to the project root), when it exists; ``override``
+    (connection id -> snapshot file) wins."""
     connection_id = binding.connection.id if binding.connection is not None else None
     if connection_id is None:
         return None
+    if override and connection_id in override:
+        return override[connection_id]
     base = config.path.parent if config.path is not None else root
     candidate = base / config.schema_dir / f"{connection_id}.json"
     return str(candidate.resolve()) if candidate.is_file() else None
 
 
-def _check_files(files: list[Path], planner: Planner, options: RunOptions, jobs: int | None) -> RunResult:
+def _check_files(
+    files: list[Path], shown: list[str], planner: Planner, options: RunOptions, jobs: int | None
+) -> RunResult:
     workers = worker_count(jobs, len(files))
     if workers == 1:
-        outcomes = [check_path(planner, path) for path in files]
+        outcomes = [check_path(planner, path, display) for path, display in zip(files, shown, strict=True)]
     else:
         from concurrent.futures import ProcessPoolExecutor
 
         chunk = max(1, len(files) // (workers * 8))
         with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(options,)) as pool:
-            outcomes = list(pool.map(_check_in_worker, files, chunksize=chunk))
+            outcomes = list(pool.map(_check_in_worker, files, shown, chunksize=chunk))
     result = RunResult()
     for outcome in outcomes:
         result.paths.append(outcome.path)

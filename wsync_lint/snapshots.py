@@ -11,6 +11,9 @@ these files; until then they are written by hand. A standalone SQL file names on
 directive ``-- wsync-lint: schema=path/to/snapshot.json`` (relative to the SQL file).
 
 A snapshot that cannot be used is a configuration error (exit 2, one line naming the file).
+
+``preflight`` writes the snapshot it just took from the warehouse as ``<connection-id>.live.json``
+in a folder of its own and lints with it; messages then name the warehouse, not that file.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from pathlib import Path
 
 from wsync_lint.errors import UsageError
 from wsync_lint.warehouses import WAREHOUSES, Warehouse
+
+LIVE_SUFFIX = ".live.json"
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,19 @@ class SchemaSnapshot:
     @property
     def warehouse(self) -> Warehouse:
         return WAREHOUSES[self.dialect]
+
+    @property
+    def live(self) -> bool:
+        """Taken from the warehouse by ``preflight`` moments ago (not a committed file)."""
+        return self.path.endswith(LIVE_SUFFIX)
+
+    @property
+    def described(self) -> str:
+        """How messages name it: the file, or the warehouse it was just taken from."""
+        if self.live:
+            connection = Path(self.path).name[: -len(LIVE_SUFFIX)]
+            return f"the warehouse of connection `{connection}` (as preflight found it)"
+        return f"the schema snapshot `{self.shown}`"
 
     def matching_tables(self, parts: tuple[tuple[str, bool], ...]) -> list[tuple[str, ...]]:
         """The snapshot tables a reference can name: ``parts`` are its (name, quoted) parts as

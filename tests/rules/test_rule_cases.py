@@ -36,6 +36,9 @@ CASES = _load_cases()
 @pytest.mark.parametrize(("code", "case"), CASES, ids=[f"{code}-{case['name']}" for code, case in CASES])
 def test_case(code: str, case: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "yaml_error" not in case, case.get("yaml_error")
+    if "warehouse" in case:
+        _check_live_case(code, case, tmp_path, monkeypatch)
+        return
     if "files" in case:
         _check_project_case(code, case, tmp_path, monkeypatch)
         return
@@ -84,6 +87,37 @@ def _check_project_case(code: str, case: dict, tmp_path: Path, monkeypatch: pyte
         assert violations and all(case["message_contains"] in v.message for v in violations)
     if "hint_contains" in case:
         assert violations and all(case["hint_contains"] in (v.hint or "") for v in violations)
+
+
+def _check_live_case(code: str, case: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A LIVE case: a project (``files``) preflighted against recorded warehouse answers
+    (``warehouse``, see tests/live/recorded.py), ``count: true`` for --count; ``expect`` is the
+    exact [path, line, column] of every finding."""
+    from datetime import UTC, datetime
+
+    from tests.live.recorded import recorded_opener
+    from wsync_lint.live.preflight import PreflightOptions, preflight
+
+    for relative, text in case["files"].items():
+        write(tmp_path, relative, text)
+    monkeypatch.chdir(tmp_path)
+    outcome = preflight(
+        [Path(".")],
+        RunOptions(select=(code,)),
+        PreflightOptions(count=case.get("count", False)),
+        environment={},
+        now=datetime(2024, 6, 1, 12, 30, tzinfo=UTC),
+        opener=recorded_opener(case["warehouse"]),
+    )
+    violations = outcome.result.violations
+    found = [[v.path, v.line, v.column] for v in violations]
+    assert found == [list(p) for p in case["expect"]], "\n".join(
+        f"{v.path}:{v.line}:{v.column} {v.code} {v.message}" for v in violations
+    )
+    assert all(v.code == code for v in violations)
+    assert outcome.unreachable == []
+    if "message_contains" in case:
+        assert violations and all(case["message_contains"] in v.message for v in violations)
 
 
 def test_case_tables_exist() -> None:

@@ -21,6 +21,10 @@ from wsync_lint.rules import (
     id01_missing_identity,
     id02_identity_near_miss,
     id03_duplicate_identity,
+    lv01_warehouse_rejected,
+    lv02_missing_grant,
+    lv03_record_limit,
+    lv04_schema_drift,
     pl01_invalid_pipeline,
     pl02_field_transformation_mismatch,
     pl03_incremental_without_iterator,
@@ -65,6 +69,10 @@ from wsync_lint.rules import (
 )
 
 RULES: tuple[Rule, ...] = (
+    lv01_warehouse_rejected.RULE,
+    lv02_missing_grant.RULE,
+    lv03_record_limit.RULE,
+    lv04_schema_drift.RULE,
     rf05_unknown_table.RULE,
     rf06_unknown_column.RULE,
     sy08_full_sync_on_interval.RULE,

@@ -64,8 +64,12 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
             suggestion = next((name for name in known if close and name.upper() == close[0]), None)
             yield Finding(
                 name_span(source.name) or source.node,
-                f"{code(written)} is not in the schema snapshot `{snapshot.shown}` "
-                f"({len(known)} table{'s' if len(known) != 1 else ''} of {snapshot.warehouse.display})",
+                f"{code(written)} is not in {snapshot.described}"
+                + (
+                    ""
+                    if snapshot.live
+                    else f" ({len(known)} table{'s' if len(known) != 1 else ''} of {snapshot.warehouse.display})"
+                ),
                 hint=f"did you mean {code(suggestion)}?"
                 if suggestion
                 else "check the name, or refresh the snapshot if the table is new",

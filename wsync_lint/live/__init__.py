@@ -1,0 +1,7 @@
+"""The live layer: preflight a project against the real warehouse, read-only.
+
+Nothing here imports a warehouse driver at import time: each connector module
+(:mod:`~wsync_lint.live.snowflake`, ``bigquery``, ``redshift``, ``databricks``) imports its driver
+inside :func:`connect`, so ``import wsync_lint`` and the pre-commit path stay fast and a user
+needs only the extra of the warehouse they use.
+"""

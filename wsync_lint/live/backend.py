@@ -1,0 +1,217 @@
+"""The contract every warehouse connector meets, and what it reports back.
+
+A connector module (``wsync_lint.live.snowflake`` and its three siblings) has one entry point,
+``connect(settings: LiveSettings) -> Session``, which imports the official driver, logs in and
+returns a :class:`Session`. Sessions only ever send :class:`~wsync_lint.live.statements.ReadOnlyQuery`
+objects (or, for BigQuery, dry-run jobs and metadata calls of the client library), so the read-only
+promise holds by construction.
+
+Failures are two exceptions, both with messages that hold no secret (connectors pass driver
+messages through :meth:`LiveSettings.redact`):
+
+- :class:`WarehouseUnreachable`: no session (host down, bad credentials, timeout): exit 3.
+- :class:`WarehouseRejected`: the warehouse refused one statement (LV01), with its own message and,
+  when it gives one, the 1-based line and column inside the statement sent.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from wsync_lint.live.statements import ReadOnlyQuery
+
+ENV_PREFIX = "WSYNC_LINT_"
+REDACTED = "***"
+
+
+class WarehouseUnreachable(Exception):
+    """No session could be opened: host unreachable, login refused, or the timeout ran out."""
+
+
+class WarehouseRejected(Exception):
+    """The warehouse refused a statement: its own message, and where in the statement when it says."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where to connect instead of the warehouse's public address (tests, private endpoints)."""
+
+    scheme: str
+    host: str
+    port: int | None
+
+    @classmethod
+    def parse(cls, text: str) -> Endpoint:
+        """``http://127.0.0.1:8080``, ``https://host``, or ``host:port`` (scheme https).
+
+        >>> Endpoint.parse("http://127.0.0.1:8080")
+        Endpoint(scheme='http', host='127.0.0.1', port=8080)
+        >>> Endpoint.parse("db.internal:5439")
+        Endpoint(scheme='https', host='db.internal', port=5439)
+        """
+        parts = urlsplit(text if "://" in text else f"https://{text}")
+        if not parts.hostname:
+            raise ValueError(f"not an endpoint: {text!r} (expected scheme://host:port)")
+        return cls(parts.scheme or "https", parts.hostname, parts.port)
+
+    @property
+    def url(self) -> str:
+        port = f":{self.port}" if self.port is not None else ""
+        return f"{self.scheme}://{self.host}{port}"
+
+
+def env_name(connection_id: str, setting: str) -> str:
+    """The environment variable that holds ``setting`` for a connection.
+
+    >>> env_name("snowflake-prod", "PASSWORD")
+    'WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD'
+    """
+    return f"{ENV_PREFIX}{re.sub(r'[^A-Za-z0-9]', '_', connection_id).upper()}_{setting}"
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """Everything a connector needs to open a session for one connection."""
+
+    connection_id: str
+    dialect: str
+    config: Mapping[str, Any]
+    """The connection payload's ``config`` object (never its secrets: CN02 keeps them out)."""
+    environment: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """The process environment (``os.environ`` by default in :func:`settings_for`)."""
+    timeout: float = 30.0
+    """Seconds for the login and for each statement."""
+
+    def setting(self, name: str, *fallbacks: str) -> str | None:
+        """``WSYNC_LINT_<ID>_<NAME>``, else the first standard variable of ``fallbacks`` that is set."""
+        for variable in (env_name(self.connection_id, name), *fallbacks):
+            value = self.environment.get(variable)
+            if value:
+                return value
+        return None
+
+    def text(self, key: str) -> str | None:
+        """A string setting of the connection payload's ``config``."""
+        value = self.config.get(key)
+        return str(value) if isinstance(value, str | int) and not isinstance(value, bool) and str(value) else None
+
+    @property
+    def endpoint(self) -> Endpoint | None:
+        """``WSYNC_LINT_<ID>_ENDPOINT``: connect here instead of the warehouse's address."""
+        value = self.setting("ENDPOINT")
+        return Endpoint.parse(value) if value else None
+
+    def secrets(self) -> tuple[str, ...]:
+        """The values no message may hold: every variable of this connection whose name says secret."""
+        prefix = env_name(self.connection_id, "")
+        found = [
+            value
+            for name, value in self.environment.items()
+            if value and (name.startswith(prefix) or name in _STANDARD_SECRETS) and _SECRET_NAME.search(name)
+        ]
+        return tuple(sorted(set(found), key=len, reverse=True))
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret of this connection replaced by ``***``."""
+        for secret in self.secrets():
+            if len(secret) >= 4:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    def require(self, name: str, *fallbacks: str, what: str) -> str:
+        """A setting the connector cannot do without, else :class:`WarehouseUnreachable` naming the variable."""
+        value = self.setting(name, *fallbacks)
+        if value is None:
+            standard = f" (or {', '.join(fallbacks)})" if fallbacks else ""
+            raise WarehouseUnreachable(f"{what} is not set: export {env_name(self.connection_id, name)}{standard}")
+        return value
+
+
+_SECRET_NAME = re.compile(r"PASSWORD|PASSPHRASE|TOKEN|SECRET|KEY(?!_FILE)", re.IGNORECASE)
+_STANDARD_SECRETS = frozenset({"SNOWFLAKE_PASSWORD", "REDSHIFT_PASSWORD", "DATABRICKS_TOKEN"})
+
+
+def settings_for(
+    connection_id: str,
+    dialect: str,
+    config: Mapping[str, Any],
+    timeout: float,
+    environment: Mapping[str, str] | None = None,
+) -> LiveSettings:
+    return LiveSettings(
+        connection_id, dialect, config, dict(os.environ if environment is None else environment), timeout
+    )
+
+
+@dataclass(frozen=True)
+class ResultColumn:
+    """One column of a result: its name as the warehouse returns it and its type in the
+    warehouse's own spelling (``TIMESTAMP_NTZ``, ``INT64``, ``bigint``, ``ARRAY<STRING>``)."""
+
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class LiveTable:
+    """A table or view as the warehouse sees it."""
+
+    name: tuple[str, ...]
+    """Its full name, each part as the warehouse stores it (``("ANALYTICS", "CRM", "CUSTOMERS")``)."""
+    columns: tuple[ResultColumn, ...]
+
+
+@dataclass(frozen=True)
+class GrantGap:
+    """A privilege the connection's user or role lacks."""
+
+    privilege: str
+    """``SELECT``, ``USAGE``, or a role id such as ``roles/bigquery.dataViewer``."""
+    object_kind: str
+    """``table``, ``schema``, ``database``, ``warehouse``, ``dataset``, ``project`` or ``share``."""
+    object_name: str
+    grantee: str
+    """The role, user or service account that needs the privilege, as the connection names it."""
+    table: str | None = None
+    """For a gap about one table the model reads: that table's reference as the model writes it."""
+
+
+@dataclass(frozen=True)
+class GrantCheck:
+    """What a grants check found: the gaps, and what it could not check (and why)."""
+
+    gaps: tuple[GrantGap, ...] = ()
+    unchecked: tuple[str, ...] = ()
+
+
+class Session(Protocol):
+    """An open, read-only session on one warehouse."""
+
+    def describe(self, query: ReadOnlyQuery) -> list[ResultColumn]:
+        """Compile ``query`` without reading rows; its result columns. Raises WarehouseRejected."""
+
+    def count(self, query: ReadOnlyQuery) -> int:
+        """Run a ``SELECT COUNT(*) ...`` and return the count. Raises WarehouseRejected."""
+
+    def table(self, reference: str, parts: Sequence[str]) -> LiveTable | None:
+        """The table a model's reference names (``reference`` in the dialect's SQL, ``parts`` its
+        unquoted name parts as written), resolved as the session resolves names; None when the
+        warehouse has no such table visible to this user."""
+
+    def check_grants(self, tables: Sequence[tuple[str, LiveTable]]) -> GrantCheck:
+        """What the connection's user or role lacks to read these tables (``(reference, table)``
+        pairs) and run mParticle's queries."""
+
+    def close(self) -> None:
+        """Close the session; never raises."""

@@ -1,0 +1,107 @@
+"""``wsync-lint schema pull``: write each connection's schema snapshot from its warehouse.
+
+For every connection that a pipeline under the paths uses, the tables its models read are looked
+up in the warehouse (metadata only: no rows are read) and written to
+``<schema-dir>/<connection-id>.json`` in the snapshot format of :mod:`wsync_lint.snapshots`,
+tables and columns in a stable order, so that a pull that changes nothing changes no byte and a
+real change shows as a small diff in review.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wsync_lint.grants import table_references
+from wsync_lint.live.backend import LiveTable, WarehouseRejected, WarehouseUnreachable
+from wsync_lint.live.preflight import (
+    Work,
+    close_session,
+    open_session,
+    plan_work,
+    snapshot_document,
+    unreachable_line,
+    within,
+)
+from wsync_lint.runner import Planner, RunOptions, display_path
+from wsync_lint.source import read_source
+
+
+@dataclass
+class PullResult:
+    """The snapshots written, and what could not be pulled."""
+
+    written: list[tuple[str, int]] = field(default_factory=list)
+    """(snapshot file as displayed, number of tables)."""
+    notes: list[str] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)
+
+
+def pull(
+    paths: list[Path],
+    run_options: RunOptions,
+    connection: str | None,
+    timeout: float,
+    environment: Mapping[str, str] | None = None,
+) -> PullResult:
+    """Pull the snapshot of every connection the pipelines under ``paths`` use (or only ``connection``)."""
+    planner = Planner(run_options)
+    works, notes = plan_work(paths or [Path(".")], planner, connection)
+    result = PullResult(notes=notes)
+    for work in works:
+        opened = open_session(work, timeout, environment)
+        if isinstance(opened, str):
+            result.unreachable.append(opened)
+            continue
+        settings, session = opened
+        tables: dict[tuple[str, ...], LiveTable] = {}
+        try:
+            for written, names in _references(work, planner, result.notes):
+                try:
+                    found = within(timeout, lambda w=written, n=names, s=session: s.table(w, n))
+                except WarehouseRejected as error:
+                    result.notes.append(f"connection {work.connection_id}: {written}: {settings.redact(error.message)}")
+                    continue
+                if found is None:
+                    result.notes.append(f"connection {work.connection_id}: {written} is not in the warehouse")
+                else:
+                    tables[found.name] = found
+        except WarehouseUnreachable as error:
+            result.unreachable.append(unreachable_line(work, settings, error))
+            continue
+        finally:
+            close_session(session, timeout)
+        config = planner.config_for(work.project.root / "-")
+        base = config.path.parent if config.path is not None else work.project.root
+        target = base / config.schema_dir / f"{work.connection_id}.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        document = snapshot_document(work.dialect, tables.values())
+        target.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        result.written.append((display_path(target), len(tables)))
+    return result
+
+
+def _references(work: Work, planner: Planner, notes: list[str]) -> list[tuple[str, list[str]]]:
+    """Every table reference of the connection's models, once each, in the order written."""
+    found: dict[str, list[str]] = {}
+    for binding in work.bindings:
+        sql = work.project.model_sql(binding.model)
+        if sql is None:
+            continue
+        if sql.file is not None:
+            shown = display_path(sql.file)
+            text = read_source(sql.file, planner.config_for(sql.file).max_file_size)
+            if not isinstance(text, str):
+                notes.append(f"{shown}: {text.message}: its tables are not pulled")
+                continue
+        else:
+            shown, text = sql.model.path, sql.inline or ""
+        references = table_references(text, work.dialect, shown)
+        if isinstance(references, str):
+            notes.append(references)
+            continue
+        for reference in references:
+            found.setdefault(reference.written, [part.name for part in reference.parts])
+    return list(found.items())

@@ -1,0 +1,100 @@
+"""What LIVE rules see: the warehouse's answers for one pipeline, placed in the project's files.
+
+``preflight`` asks the warehouse (:mod:`wsync_lint.live.preflight`); this module holds the answers
+as plain data, each already pointing at a place in a file the user keeps: a rejected query at the
+model's text, a missing grant at the table reference, a row count at the pipeline's schedule, a
+snapshot difference at the snapshot's key. LIVE rules (LV01-LV04) turn them into findings and
+never talk to a warehouse themselves, so their case tables need none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from wsync_lint.live.backend import GrantCheck, LiveTable
+from wsync_lint.positions import FileSpan, Span
+from wsync_lint.snapshots import SchemaSnapshot
+from wsync_lint.warehouses import Warehouse
+
+Place = Span | FileSpan
+"""A span of the model's SQL (placed like any SQL finding, also for an inline query) or of a named file."""
+
+MODEL = "the data model"
+"""How a rejection of the model itself, sent alone, names the statement."""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """The warehouse refused one statement: the model alone, or one of mParticle's wrappers."""
+
+    statement: str
+    """:data:`MODEL`, or the wrapper's title (``column probe: ...``)."""
+    message: str
+    """The warehouse's own words (secrets already removed)."""
+    at: Place
+    positioned: bool = False
+    """Whether the warehouse said where (``at`` is then that place, else the model's start)."""
+
+
+@dataclass(frozen=True)
+class TableUse:
+    """A table the model reads, as the warehouse sees it and as the committed snapshot has it."""
+
+    reference: str
+    """As the model writes it (``crm.customers``)."""
+    parts: tuple[tuple[str, bool], ...]
+    """Its (name, quoted) parts as written."""
+    at: Place
+    """The reference in the model."""
+    live: LiveTable | None
+    """None: the warehouse has no such table this user can see."""
+
+
+@dataclass(frozen=True)
+class WindowCount:
+    """Rows a sync window holds, against the limit that applies to it."""
+
+    what: str
+    """The window (``the first daily sync window 2024-01-01 00:00:00 .. 2024-01-02 00:00:00``)."""
+    rows: int
+    limit: int
+    limit_name: str
+    """How mParticle names the limit (``record count limit per daily interval``)."""
+    at: FileSpan
+    """The pipeline key the limit comes from (``schedule.frequency``, ``schedule.type``, ``schedule.start``)."""
+
+
+@dataclass(frozen=True)
+class SnapshotFile:
+    """The committed snapshot and where each table and column sits in its file."""
+
+    snapshot: SchemaSnapshot
+    table_places: Mapping[str, FileSpan]
+    """Table name -> its key in the file."""
+    column_places: Mapping[tuple[str, str], FileSpan]
+    """(table name, column name) -> the column's key in the file."""
+    type_places: Mapping[tuple[str, str], FileSpan]
+    """(table name, column name) -> the column's type in the file."""
+    tables_at: FileSpan
+    """The ``tables`` key (for a table the snapshot lacks)."""
+
+
+@dataclass
+class LiveContext:
+    """One pipeline's model as its warehouse answered for it."""
+
+    connection_id: str
+    warehouse: Warehouse
+    pipeline: str
+    """The pipeline as messages name it (```users-hourly```)."""
+    grantee: str
+    """Who needs the privileges, as the connection names it (``role MPARTICLE_ROLE``)."""
+    connection_at: FileSpan
+    """The connection's ``config`` (for a missing privilege that is about no table)."""
+    rejections: list[Rejection] = field(default_factory=list)
+    tables: list[TableUse] = field(default_factory=list)
+    grants: GrantCheck = field(default_factory=GrantCheck)
+    counts: list[WindowCount] = field(default_factory=list)
+    snapshot: SnapshotFile | None = None
+    """The committed snapshot of the connection, when there is one."""
