@@ -232,3 +232,21 @@ def test_progress_is_drawn_only_for_a_person_at_a_terminal(monkeypatch):
     monkeypatch.setenv("CI", "true")
     assert not progress.wanted("text", quiet=False)
     assert type(progress.progress_for("text", quiet=False)).__name__ == "Progress"
+
+
+def test_the_rich_progress_display_draws_each_pipeline_and_clears_itself():
+    import io
+
+    from rich.console import Console
+
+    from wsync_lint.live.progress import RichProgress
+
+    screen = io.StringIO()
+    display = RichProgress(Console(file=screen, force_terminal=True, width=100))
+    display.start(2)
+    display.step("users-hourly (Snowflake)")
+    display.step("events-daily (BigQuery)")
+    display.stop()
+    drawn = screen.getvalue()
+    assert "preflight users-hourly (Snowflake)" in drawn and "preflight events-daily (BigQuery)" in drawn
+    assert display._bar.tasks[0].completed == 2

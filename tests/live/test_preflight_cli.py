@@ -14,6 +14,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write
+from tests.live.standins import free_port
+from tests.live.standins.bigquery import BigQueryStandin
+from tests.live.standins.databricks import SHARE, DatabricksStandin
+from tests.live.standins.redshift import RedshiftStandin
+from tests.live.standins.snowflake import SnowflakeStandin
+from wsync_lint.live.statements import read_only
 
 
 def _project(
@@ -35,6 +41,27 @@ def _project(
         write(folder, f"schemas/{connection['id']}.json", json.dumps(snapshot, indent=2) + "\n")
 
 
+def _pipeline(iterator_field: str, iterator_data_type: str, frequency: str) -> dict:
+    """An active incremental user-attributes pipeline starting 2024-01-01 (ids filled in by :func:`_project`)."""
+    return {
+        "pipeline_type": "user_attributes",
+        "sync_mode": {
+            "type": "incremental",
+            "iterator_field": iterator_field,
+            "iterator_data_type": iterator_data_type,
+        },
+        "schedule": {"type": "interval", "frequency": frequency, "start": "2024-01-01T00:00:00Z", "delay": "5m"},
+        "state": "active",
+        "environment": "production",
+    }
+
+
+def _connection(standin, provider: str) -> dict:
+    """The connection payload that reaches ``standin``."""
+    return {"id": standin.connection_id, "name": provider, "state": "active", "service_provider": provider,
+            "config": standin.config}  # fmt: skip
+
+
 def _findings(out: str) -> list[tuple[str, int, int, str]]:
     return [(f["path"], f["line"], f["column"], f["code"]) for f in json.loads(out)["findings"]]
 
@@ -45,15 +72,8 @@ def _messages(out: str, code: str) -> list[str]:
 
 # -- Snowflake (fakesnow's server) ----------------------------------------------------------------
 
-from tests.live.standins.snowflake import SnowflakeStandin  # noqa: E402
 
-SNOWFLAKE_PIPELINE = {
-    "pipeline_type": "user_attributes",
-    "sync_mode": {"type": "incremental", "iterator_field": "UPDATED_AT", "iterator_data_type": "timestamp_ntz"},
-    "schedule": {"type": "interval", "frequency": "hourly", "start": "2024-01-01T00:00:00Z", "delay": "5m"},
-    "state": "active",
-    "environment": "production",
-}
+SNOWFLAKE_PIPELINE = _pipeline("UPDATED_AT", "timestamp_ntz", "hourly")
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +88,7 @@ def snowflake(snowflake_standin: SnowflakeStandin) -> SnowflakeStandin:
 
 
 def _snowflake_project(snowflake: SnowflakeStandin, folder: Path, monkeypatch) -> None:
-    connection = {"id": snowflake.connection_id, "name": "Snowflake", "state": "active",
-                  "service_provider": "Snowflake", "config": snowflake.config}  # fmt: skip
+    connection = _connection(snowflake, "Snowflake")
     models = {
         "buyers": "SELECT ID AS CUSTOMER_ID, EMAIL, UPDATED_AT\nFROM MP_DB.SALES.BUYERS\n",
         "broken": "SELECT ID AS CUSTOMER_ID, EMAIL, UPDATED_AT, NOPE\nFROM MP_DB.SALES.BUYERS\n",
@@ -127,15 +146,8 @@ def test_snowflake_schema_pull_writes_the_snapshot_then_check_agrees(snowflake, 
 
 # -- BigQuery (bqemulator) ----------------------------------------------------------------------
 
-from tests.live.standins.bigquery import BigQueryStandin  # noqa: E402
 
-BIGQUERY_PIPELINE = {
-    "pipeline_type": "user_attributes",
-    "sync_mode": {"type": "incremental", "iterator_field": "event_ts", "iterator_data_type": "timestamp"},
-    "schedule": {"type": "interval", "frequency": "daily", "start": "2024-01-01T00:00:00Z", "delay": "5m"},
-    "state": "active",
-    "environment": "production",
-}
+BIGQUERY_PIPELINE = _pipeline("event_ts", "timestamp", "daily")
 
 
 @pytest.fixture(scope="module")
@@ -152,8 +164,7 @@ def bigquery(bigquery_standin: BigQueryStandin) -> BigQueryStandin:
 def test_bigquery_preflight_dry_runs_and_types_the_iterator_from_the_warehouse(
     bigquery, tmp_path, run_cli, monkeypatch
 ):
-    connection = {"id": bigquery.connection_id, "name": "BigQuery", "state": "active",
-                  "service_provider": "BigQuery", "config": bigquery.config}  # fmt: skip
+    connection = _connection(bigquery, "BigQuery")
     project = bigquery.config["project_id"]
     models = {
         "visits": f"SELECT mpid AS customer_id, email, event_ts\nFROM `{project}.shop.visits`\n",
@@ -197,16 +208,8 @@ def test_bigquery_preflight_dry_runs_and_types_the_iterator_from_the_warehouse(
 
 # -- Redshift (PostgreSQL behind pgbouncer, with its statement log) ------------------------------
 
-from tests.live.standins.redshift import RedshiftStandin  # noqa: E402
-from wsync_lint.live.statements import read_only  # noqa: E402
 
-REDSHIFT_PIPELINE = {
-    "pipeline_type": "user_attributes",
-    "sync_mode": {"type": "incremental", "iterator_field": "updated_at", "iterator_data_type": "timestamptz"},
-    "schedule": {"type": "interval", "frequency": "hourly", "start": "2024-01-01T00:00:00Z", "delay": "5m"},
-    "state": "active",
-    "environment": "production",
-}
+REDSHIFT_PIPELINE = _pipeline("updated_at", "timestamptz", "hourly")
 
 
 @pytest.fixture(scope="module")
@@ -225,8 +228,7 @@ def redshift(redshift_standin: RedshiftStandin) -> RedshiftStandin:
 
 
 def _redshift_project(redshift: RedshiftStandin, folder: Path, monkeypatch, models: dict[str, str]) -> None:
-    connection = {"id": redshift.connection_id, "name": "Redshift", "state": "active",
-                  "service_provider": "Redshift", "config": redshift.config}  # fmt: skip
+    connection = _connection(redshift, "Redshift")
     _project(folder, connection, models, REDSHIFT_PIPELINE)
     for name, value in redshift.environment().items():
         monkeypatch.setenv(name, value)
@@ -301,8 +303,6 @@ def test_redshift_unreachable_connection_is_exit_3_and_the_others_are_still_chec
     write(tmp_path, "connections/down.json", json.dumps(down))
     write(tmp_path, "pipelines/down.json", json.dumps({**REDSHIFT_PIPELINE, "id": "down-sync", "name": "down",
                                                       "connection_id": "down", "data_model_id": "discounts"}))  # fmt: skip
-    from tests.live.standins import free_port
-
     monkeypatch.setenv("WSYNC_LINT_DOWN_ENDPOINT", f"127.0.0.1:{free_port()}")
     monkeypatch.setenv("WSYNC_LINT_DOWN_PASSWORD", "not-the-real-one")
     monkeypatch.setenv("WSYNC_LINT_DOWN_SSL", "0")
@@ -337,15 +337,8 @@ def test_redshift_bad_password_never_shows_in_any_format(redshift, tmp_path, run
 
 # -- Databricks (our Thrift fake on the connector's own generated service) -----------------------
 
-from tests.live.standins.databricks import SHARE, DatabricksStandin  # noqa: E402
 
-DATABRICKS_PIPELINE = {
-    "pipeline_type": "user_attributes",
-    "sync_mode": {"type": "incremental", "iterator_field": "updated_at", "iterator_data_type": "timestamp"},
-    "schedule": {"type": "interval", "frequency": "daily", "start": "2024-01-01T00:00:00Z", "delay": "5m"},
-    "state": "active",
-    "environment": "production",
-}
+DATABRICKS_PIPELINE = _pipeline("updated_at", "timestamp", "daily")
 
 
 @pytest.fixture(scope="module")
@@ -362,8 +355,7 @@ def databricks(databricks_standin: DatabricksStandin) -> DatabricksStandin:
 
 
 def test_databricks_preflight_types_from_the_warehouse_and_the_share(databricks, tmp_path, run_cli, monkeypatch):
-    connection = {"id": databricks.connection_id, "name": "Databricks", "state": "active",
-                  "service_provider": "Databricks", "config": databricks.config}  # fmt: skip
+    connection = _connection(databricks, "Databricks")
     models = {
         # seen_at is a TIMESTAMP_NTZ in the warehouse: only the warehouse can say so (no snapshot).
         "devices": "SELECT customer_id, device_id, seen_at AS last_seen, updated_at\nFROM analytics.mp.devices\n",

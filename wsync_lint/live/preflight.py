@@ -42,7 +42,7 @@ from wsync_lint.live.backend import (
     WarehouseUnreachable,
     settings_for,
 )
-from wsync_lint.live.statements import NotReadOnly, read_only
+from wsync_lint.live.statements import NotReadOnly, ReadOnlyQuery, read_only
 from wsync_lint.live_context import MODEL, LiveContext, Place, Rejection, SnapshotFile, TableUse, WindowCount
 from wsync_lint.payloads import load_payload_file
 from wsync_lint.positions import FileSpan, LineIndex, Span
@@ -359,7 +359,7 @@ class _BindingChecker:
 
     # -- asking the warehouse
 
-    def _compile(self, binding: Binding, text: str, model_query: Any) -> list[Rejection]:
+    def _compile(self, binding: Binding, text: str, model_query: ReadOnlyQuery) -> list[Rejection]:
         try:
             self.ask(lambda: self.session.describe(model_query))
         except WarehouseRejected as error:

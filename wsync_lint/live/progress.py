@@ -22,7 +22,8 @@ def wanted(output_format: str, quiet: bool) -> bool:
 class RichProgress(Progress):
     """A rich progress bar on standard error, removed when the run ends."""
 
-    def __init__(self) -> None:
+    def __init__(self, console: Any = None) -> None:
+        """``console``: where to draw (standard error by default)."""
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
         from rich.progress import Progress as Bar
@@ -33,7 +34,7 @@ class RichProgress(Progress):
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=Console(stderr=True),
+            console=console or Console(stderr=True),
             transient=True,
         )
         self._task: Any = None
@@ -48,6 +49,7 @@ class RichProgress(Progress):
             self._bar.advance(self._task)
         self._started = True
         self._bar.update(self._task, description=f"preflight {label}")
+        self._bar.refresh()  # show the pipeline now, not at the next tick: a compile can take seconds
 
     def stop(self) -> None:
         if self._started:

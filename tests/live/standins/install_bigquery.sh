@@ -9,6 +9,7 @@
 # test fixture gives the server. Idempotent: a working install is kept.
 set -euo pipefail
 repository="$(cd "$(dirname "$0")/../../.." && pwd)"
+cd "$repository"
 venv="$repository/.standins/bqemulator"
 home="$repository/.standins/bqemulator-home"
 python="${PYTHON:-python3}"

@@ -6,6 +6,7 @@
 # (no snowflake.connector.converter). Idempotent: a venv whose fakesnow imports is kept.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
+cd "$root"  # not this folder: its snowflake.py would shadow the driver in the import check
 venv="$root/.standins/fakesnow"
 if [ -x "$venv/bin/fakesnow" ] && "$venv/bin/python" -c "import fakesnow.server" 2>/dev/null; then
   echo "fakesnow: already installed in $venv" >&2
