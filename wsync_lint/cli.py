@@ -100,8 +100,9 @@ def check(
     """
     from wsync_lint.exit_codes import exit_code_for
     from wsync_lint.report import REPORTERS
-    from wsync_lint.runner import RunOptions, lint_paths
+    from wsync_lint.runner import RunOptions, freeze_imports, lint_paths
 
+    freeze_imports()
     options = RunOptions(
         dialect=dialect,
         select=_selectors(select) or None,

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import REPO
 from wsync_lint import __version__
@@ -149,3 +151,31 @@ def test_text_in_colour_has_the_same_words():
     assert coloured != render_text(_result())
     assert click.unstyle(coloured) == render_text(_result())
     assert "\x1b[31m" in coloured and "\x1b[33m" in coloured  # errors red, warnings yellow
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(st.text(), min_size=4, max_size=4),
+    numbers=st.lists(st.integers(min_value=1, max_value=10**6), min_size=4, max_size=4),
+    hint=st.none() | st.text(),
+    count=st.integers(min_value=0, max_value=3),
+)
+def test_json_layout_is_exactly_json_dumps_indent_2(texts, numbers, hint, count):
+    """The findings are laid out by hand (for speed); the text must be what json.dumps gives."""
+    from wsync_lint import __version__
+    from wsync_lint.rule import Severity, Violation
+    from wsync_lint.runner import RunResult
+
+    path, code, name, message = texts
+    line, column, end_line, end_column = numbers
+    violation = Violation(path, line, column, code, end_line, end_column, name, Severity.WARNING, message, hint)
+    result = RunResult(violations=[violation] * count, paths=["a.sql"], not_run={"RF05"})
+    expected = {
+        "version": __version__,
+        "findings": [
+            {"path": path, "line": line, "column": column, "end_line": end_line, "end_column": end_column,
+             "code": code, "name": name, "severity": "warning", "message": message, "hint": hint}
+        ] * count,
+        "summary": {"files": 1, "errors": 0, "warnings": count, "rules_not_run": ["RF05"]},
+    }  # fmt: skip
+    assert REPORTERS["json"](result, False) == json.dumps(expected, indent=2, ensure_ascii=False) + "\n"

@@ -1,34 +1,28 @@
 """The JSON format: a contract that scripts and CI parse (see PRODUCT.md).
 
-Field names and order are fixed; findings are sorted by path, line, column and code.
+Field names and order are fixed; findings are sorted by path, line, column and code. The text is
+exactly what ``json.dumps(document, indent=2, ensure_ascii=False)`` gives (a test holds it to
+that), but the findings are laid out by hand with the C string encoder: with ``indent``,
+``json.dumps`` falls back to its pure-Python encoder, which took 6% of a check with tens of
+thousands of findings.
 """
 
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 
 from wsync_lint import __version__
+from wsync_lint.rule import Violation
 from wsync_lint.runner import RunResult
+
+_FINDINGS_SLOT = '"findings": []'
 
 
 def render_json(result: RunResult, quiet: bool = False) -> str:
     document = {
         "version": __version__,
-        "findings": [
-            {
-                "path": v.path,
-                "line": v.line,
-                "column": v.column,
-                "end_line": v.end_line,
-                "end_column": v.end_column,
-                "code": v.code,
-                "name": v.name,
-                "severity": v.severity.value,
-                "message": v.message,
-                "hint": v.hint,
-            }
-            for v in result.violations
-        ],
+        "findings": [],
         "summary": {
             "files": result.files,
             "errors": result.errors,
@@ -36,4 +30,19 @@ def render_json(result: RunResult, quiet: bool = False) -> str:
             "rules_not_run": sorted(result.not_run),
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if not result.violations:
+        return text
+    findings = ",\n".join(_finding(violation) for violation in result.violations)
+    return text.replace(_FINDINGS_SLOT, f'"findings": [\n{findings}\n  ]', 1)
+
+
+def _finding(v: Violation) -> str:
+    hint = "null" if v.hint is None else encode_basestring(v.hint)
+    return (
+        f'    {{\n      "path": {encode_basestring(v.path)},\n      "line": {v.line},\n'
+        f'      "column": {v.column},\n      "end_line": {v.end_line},\n      "end_column": {v.end_column},\n'
+        f'      "code": {encode_basestring(v.code)},\n      "name": {encode_basestring(v.name)},\n'
+        f'      "severity": {encode_basestring(v.severity.value)},\n      "message": {encode_basestring(v.message)},\n'
+        f'      "hint": {hint}\n    }}'
+    )
