@@ -102,7 +102,9 @@ def check(
     from wsync_lint.report import REPORTERS
     from wsync_lint.runner import RunOptions, freeze_imports, lint_paths
 
-    freeze_imports()
+    context = click.get_current_context()
+    if context.obj and context.obj.get("own_process"):
+        freeze_imports()
     options = RunOptions(
         dialect=dialect,
         select=_selectors(select) or None,
@@ -538,7 +540,7 @@ def grants(paths: tuple[Path, ...], databricks_share: str | None, config_path: P
     import json
 
     from wsync_lint.grants import grant_report
-    from wsync_lint.project import project_root
+    from wsync_lint.project import project_roots
     from wsync_lint.runner import Planner, RunOptions, display_path, load_project
     from wsync_lint.source import read_source
 
@@ -550,7 +552,7 @@ def grants(paths: tuple[Path, ...], databricks_share: str | None, config_path: P
     planner = Planner(RunOptions(config_path=config_path))
     owners: dict[int, Project] = {}
     bindings: list[Binding] = []
-    for root in sorted({project_root(path) for path in paths or (Path("."),)}):
+    for root in project_roots(paths or (Path("."),)):
         project = load_project(root, planner)
         for binding in project.bindings():
             owners[id(binding.model)] = project
@@ -596,9 +598,14 @@ _add_live_commands()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI and turn every failure into an exit code and one line."""
+    """Entry point: run the CLI and turn every failure into an exit code and one line.
+
+    ``argv`` None means this process runs for the command line alone (the ``wsync-lint`` script,
+    ``python -m wsync_lint``), so it may tune the process for one batch and exit; a caller that
+    passes ``argv`` (tests, embedding) keeps its process as it is.
+    """
     try:
-        cli.main(args=argv, prog_name="wsync-lint", standalone_mode=False)
+        cli.main(args=argv, prog_name="wsync-lint", standalone_mode=False, obj={"own_process": argv is None})
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as error:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,15 +158,33 @@ class Project:
 def project_root(path: Path) -> Path:
     """The folder a project is loaded from: the nearest folder at or above ``path`` holding a
     wsync-lint configuration file or ``.git`` (else ``path`` itself, or its folder)."""
-    start = path.resolve()
-    folder = start if start.is_dir() else start.parent
-    for candidate in (folder, *folder.parents):
-        if any((candidate / marker).exists() for marker in ROOT_MARKERS):
-            return candidate
-        pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file() and "[tool.wsync-lint" in _read(pyproject):
-            return candidate
-    return folder
+    return project_roots([path])[0]
+
+
+def project_roots(paths: Iterable[Path]) -> list[Path]:
+    """The distinct :func:`project_root` of ``paths``, sorted. The walks up share what they learn:
+    thousands of files in hundreds of folders ask about the same few ancestors."""
+    known: dict[Path, bool] = {}
+
+    def is_root(folder: Path) -> bool:
+        found = known.get(folder)
+        if found is None:
+            found = known[folder] = _holds_root_marker(folder)
+        return found
+
+    roots = set()
+    for path in paths:
+        start = path.resolve()
+        folder = start if start.is_dir() else start.parent
+        roots.add(next((candidate for candidate in (folder, *folder.parents) if is_root(candidate)), folder))
+    return sorted(roots)
+
+
+def _holds_root_marker(folder: Path) -> bool:
+    if any((folder / marker).exists() for marker in ROOT_MARKERS):
+        return True
+    pyproject = folder / "pyproject.toml"
+    return pyproject.is_file() and "[tool.wsync-lint" in _read(pyproject)
 
 
 def _read(path: Path) -> str:

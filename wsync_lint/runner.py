@@ -13,7 +13,7 @@ from wsync_lint.context import FileSettings
 from wsync_lint.engine import FilePlan, analyse_source
 from wsync_lint.errors import UsageError
 from wsync_lint.payloads import PAYLOAD_SUFFIXES
-from wsync_lint.project import SKIPPED_FOLDERS, Binding, Project, payload_candidates, project_root, read_payload
+from wsync_lint.project import SKIPPED_FOLDERS, Binding, Project, payload_candidates, project_roots, read_payload
 from wsync_lint.project_check import ProjectChecker, ProjectOutcome
 from wsync_lint.registry import selected_codes, validate_selectors
 from wsync_lint.rule import Severity, Violation
@@ -234,9 +234,7 @@ def lint_paths(paths: Iterable[Path], options: RunOptions, jobs: int | None = 1)
     shown = {path: display_path(path) for path in found}
     sql_files = [path for path in found if path.suffix.lower() in SQL_SUFFIXES]
     named_payloads = [shown[path] for path in found if path.suffix.lower() in PAYLOAD_SUFFIXES]
-    # Many files share few folders (a pre-commit run): one project-root walk per folder.
-    folders = {path if path.is_dir() else path.parent for path in paths}
-    project_outcomes = [check_project_at(root, planner) for root in sorted({project_root(f) for f in folders})]
+    project_outcomes = [check_project_at(root, planner) for root in project_roots(paths)]
     checked_sql = set().union(*(outcome.checked_sql for outcome, _ in project_outcomes))
     payload_paths = {path for _, loaded in project_outcomes for path in loaded}
     reported = {shown[path] for path in sql_files} | (set(named_payloads) & payload_paths)

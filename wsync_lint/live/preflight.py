@@ -46,7 +46,7 @@ from wsync_lint.live.statements import NotReadOnly, ReadOnlyQuery, read_only
 from wsync_lint.live_context import MODEL, LiveContext, Place, Rejection, SnapshotFile, TableUse, WindowCount
 from wsync_lint.payloads import load_payload_file
 from wsync_lint.positions import FileSpan, LineIndex, Span
-from wsync_lint.project import Binding, ModelSql, Project, project_root
+from wsync_lint.project import Binding, ModelSql, Project, project_roots
 from wsync_lint.project_check import placed_in_payload
 from wsync_lint.registry import all_rules
 from wsync_lint.rule import Needs, Violation
@@ -254,7 +254,7 @@ def plan_work(paths: list[Path], planner: Planner, connection: str | None) -> tu
     works: dict[tuple[str, str], Work] = {}
     notes: list[str] = []
     seen_connections: set[str] = set()
-    for root in sorted({project_root(path) for path in paths}):
+    for root in project_roots(paths):
         project = load_project(root, planner)
         for binding in project.bindings():
             files = [project.locations[path] for path in binding.paths]
