@@ -18,8 +18,9 @@ from tests.conftest import write
 from tests.live.recorded import recorded_opener
 from wsync_lint.errors import UsageError
 from wsync_lint.live.backend import Endpoint, LiveSettings, WarehouseUnreachable, env_name
-from wsync_lint.live.preflight import PreflightOptions, first_windows, preflight, within
+from wsync_lint.live.preflight import PreflightOptions, preflight, within
 from wsync_lint.live.statements import NotReadOnly, ReadOnlyQuery, read_only
+from wsync_lint.live.windows import first_windows
 from wsync_lint.project import Project
 from wsync_lint.runner import Planner, RunOptions, load_project
 
