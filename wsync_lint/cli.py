@@ -476,19 +476,15 @@ def _targets(project: Project, target: str, standalone_sql: bool = False) -> lis
 def _model_text(project: Project, model: Resource, planner: Planner) -> tuple[str, str, Path]:
     """The model's SQL, where it is shown as, and the file whose configuration applies to it."""
     from wsync_lint.context import ReadProblem
-    from wsync_lint.runner import display_path
-    from wsync_lint.source import read_source
+    from wsync_lint.runner import read_model
 
     sql = project.model_sql(model)
     if sql is None:
         raise _Fail(f"data model {model.id or '(no id)'} ({model.path}) has no config.sql_query or config.sql_file")
-    if sql.file is not None:
-        shown = display_path(sql.file)
-        text = read_source(sql.file, planner.config_for(sql.file).max_file_size)
-        if isinstance(text, ReadProblem):
-            raise _Fail(f"{shown} (config.sql_file of data model {model.id or '(no id)'}): {text.message}")
-        return text, shown, sql.file
-    return sql.inline or "", model.path, project.locations[model.path]
+    text, shown, location = read_model(project, sql, planner)
+    if isinstance(text, ReadProblem):
+        raise _Fail(f"{shown} (config.sql_file of data model {model.id or '(no id)'}): {text.message}")
+    return text, shown, location
 
 
 def _model_dialect(text: str, shown: str, location: Path, planner: Planner) -> str:
@@ -541,8 +537,7 @@ def grants(paths: tuple[Path, ...], databricks_share: str | None, config_path: P
 
     from wsync_lint.grants import grant_report
     from wsync_lint.project import project_roots
-    from wsync_lint.runner import Planner, RunOptions, display_path, load_project
-    from wsync_lint.source import read_source
+    from wsync_lint.runner import Planner, RunOptions, load_project, read_model
 
     if databricks_share is not None and not databricks_share.strip():
         raise _Fail("--databricks-share: the share name is empty")
@@ -563,9 +558,8 @@ def grants(paths: tuple[Path, ...], databricks_share: str | None, config_path: P
         sql = project.model_sql(model)
         if sql is None:
             return None
-        if sql.file is not None:
-            return display_path(sql.file), read_source(sql.file, planner.config_for(sql.file).max_file_size)
-        return f"{model.path} (config.sql_query)", sql.inline or ""
+        text, shown, _ = read_model(project, sql, planner)
+        return (shown if sql.file is not None else f"{shown} (config.sql_query)"), text
 
     report = grant_report(bindings, read_sql, databricks_share.strip() if databricks_share else None)
     if not report.blocks:

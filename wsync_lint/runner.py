@@ -9,11 +9,19 @@ from functools import lru_cache
 from pathlib import Path
 
 from wsync_lint.config import Config, ConfigFinder
-from wsync_lint.context import FileSettings
+from wsync_lint.context import FileSettings, ReadProblem
 from wsync_lint.engine import FilePlan, analyse_source
 from wsync_lint.errors import UsageError
 from wsync_lint.payloads import PAYLOAD_SUFFIXES
-from wsync_lint.project import SKIPPED_FOLDERS, Binding, Project, payload_candidates, project_roots, read_payload
+from wsync_lint.project import (
+    SKIPPED_FOLDERS,
+    Binding,
+    ModelSql,
+    Project,
+    payload_candidates,
+    project_roots,
+    read_payload,
+)
 from wsync_lint.project_check import ProjectChecker, ProjectOutcome
 from wsync_lint.registry import selected_codes, validate_selectors
 from wsync_lint.rule import Severity, Violation
@@ -265,6 +273,14 @@ def load_project(root: Path, planner: Planner) -> Project:
         if payload is not None:
             project.add(payload, location)
     return project
+
+
+def read_model(project: Project, sql: ModelSql, planner: Planner) -> tuple[str | ReadProblem, str, Path]:
+    """A data model's SQL (or why its file cannot be read), where it is shown as, and the file
+    whose configuration applies to it (the payload file, for an inline query)."""
+    if sql.file is not None:
+        return read_source(sql.file, planner.config_for(sql.file).max_file_size), display_path(sql.file), sql.file
+    return sql.inline or "", sql.model.path, project.locations[sql.model.path]
 
 
 def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list[str]]:

@@ -37,7 +37,7 @@ from wsync_lint.live.backend import (
     WarehouseUnreachable,
     env_name,
 )
-from wsync_lint.live.statements import ReadOnlyQuery, read_only
+from wsync_lint.live.statements import ReadOnlyQuery, read_only, sendable
 
 DIALECT = "bigquery"
 PUBLIC_ENDPOINT = "https://bigquery.googleapis.com"
@@ -234,8 +234,7 @@ class BigQuerySession:
             self._client.close()
 
     def _query(self, query: ReadOnlyQuery, *, dry_run: bool) -> Any:
-        if not isinstance(query, ReadOnlyQuery) or query.dialect != DIALECT:
-            raise TypeError("BigQuery runs only a ReadOnlyQuery made by read_only(sql, 'bigquery')")
+        sendable(query, DIALECT)
         timeout = self._settings.timeout
         config = self._bigquery.QueryJobConfig(dry_run=dry_run, job_timeout_ms=int(timeout * 1000))
         if dry_run:

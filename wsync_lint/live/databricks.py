@@ -42,7 +42,7 @@ from wsync_lint.live.backend import (
     WarehouseUnreachable,
     env_name,
 )
-from wsync_lint.live.statements import NotReadOnly, ReadOnlyQuery, read_only
+from wsync_lint.live.statements import NotReadOnly, ReadOnlyQuery, read_only, sendable
 
 DIALECT = "databricks"
 # Spark: "...; line 3 pos 14" (analysis) or "(line 1, pos 0)" (parser); the position is 0-based.
@@ -206,7 +206,7 @@ class DatabricksSession:
         self._errors = errors  # databricks.sql.exc: the driver's exception classes
 
     def describe(self, query: ReadOnlyQuery) -> list[ResultColumn]:
-        self._check(query)
+        sendable(query, DIALECT)
         try:
             described, lines, columns = read_only(_DESCRIBE + query.sql, DIALECT), 0, len(_DESCRIBE)
         except NotReadOnly:
@@ -260,17 +260,10 @@ class DatabricksSession:
 
     # -- sending statements
 
-    @staticmethod
-    def _check(query: object) -> None:
-        if not isinstance(query, ReadOnlyQuery) or query.dialect != DIALECT:
-            raise TypeError(
-                f"Databricks sessions only send a ReadOnlyQuery from read_only(sql, 'databricks'), not {type(query).__name__}"
-            )
-
     def _run(self, query: ReadOnlyQuery, lines: int = 0, columns: int = 0) -> tuple[list[tuple], list[tuple]]:
         """Send one checked statement; its description and rows. ``lines`` and ``columns``: how far our
         wrapping moved the caller's text (down, and right on its first line), taken off the position."""
-        self._check(query)
+        sendable(query, DIALECT)
         try:
             with self._connection.cursor() as cursor:
                 cursor.execute(query.sql)

@@ -50,9 +50,8 @@ from wsync_lint.project import Binding, ModelSql, Project, project_roots
 from wsync_lint.project_check import placed_in_payload
 from wsync_lint.registry import all_rules
 from wsync_lint.rule import Needs, Violation
-from wsync_lint.runner import Planner, RunOptions, RunResult, display_path, lint_paths, load_project, snapshot_path
+from wsync_lint.runner import Planner, RunOptions, RunResult, lint_paths, load_project, read_model, snapshot_path
 from wsync_lint.snapshots import LIVE_SUFFIX, read_snapshot
-from wsync_lint.source import read_source
 from wsync_lint.warehouses import WAREHOUSES
 from wsync_lint.wrappers import count_query, render_pipeline, window_condition
 
@@ -321,8 +320,8 @@ class _BindingChecker:
         label = binding.pipeline.label
         if sql is None:
             return []  # CN03 reports a model without SQL
-        text, shown, location = self._model_text(sql)
-        if text is None:
+        text, shown, location = read_model(project, sql, self.planner)
+        if not isinstance(text, str):
             self.notes.append(f"{label}: the model's SQL cannot be read: not preflighted")
             return []
         dialect = self.work.dialect
@@ -432,13 +431,6 @@ class _BindingChecker:
         return counted
 
     # -- placing the answers
-
-    def _model_text(self, sql: ModelSql) -> tuple[str | None, str, Path]:
-        project = self.work.project
-        if sql.file is not None:
-            text = read_source(sql.file, self.planner.config_for(sql.file).max_file_size)
-            return (text if isinstance(text, str) else None), display_path(sql.file), sql.file
-        return sql.inline or "", sql.model.path, project.locations[sql.model.path]
 
     def _grantee(self) -> str:
         config = self.work.config

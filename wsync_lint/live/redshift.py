@@ -38,7 +38,7 @@ from wsync_lint.live.backend import (
     WarehouseRejected,
     WarehouseUnreachable,
 )
-from wsync_lint.live.statements import NotReadOnly, ReadOnlyQuery, read_only
+from wsync_lint.live.statements import NotReadOnly, ReadOnlyQuery, read_only, sendable
 
 DIALECT = "redshift"
 DEFAULT_PORT = 5439
@@ -148,9 +148,7 @@ class RedshiftSession:
 
     def _run(self, query: ReadOnlyQuery, parameters: Sequence[Any] = ()) -> tuple[Any, list[list[Any]]]:
         """Send one checked statement: the only way anything reaches the warehouse."""
-        # A real check, not an assert: it must hold under ``python -O`` too.
-        if not isinstance(query, ReadOnlyQuery) or query.dialect != DIALECT:
-            raise TypeError(f"only a ReadOnlyQuery checked as {DIALECT} is sent, not {type(query).__name__}")
+        sendable(query, DIALECT)
         cursor = self._connection.cursor()
         try:
             cursor.execute(query.sql, tuple(parameters) or None)
@@ -167,8 +165,7 @@ class RedshiftSession:
 
     def describe(self, query: ReadOnlyQuery) -> list[ResultColumn]:
         """The result columns of ``query``, run inside ``SELECT * FROM (...) LIMIT 0`` so no row is read."""
-        if not isinstance(query, ReadOnlyQuery):
-            raise TypeError(f"only a ReadOnlyQuery is sent, not {type(query).__name__}")
+        sendable(query, DIALECT)
         body = _TRAILING.sub("", query.sql)
         try:
             cursor, _ = self._run(read_only(f"SELECT * FROM (\n{body}\n) AS wsync_lint_probe LIMIT 0", DIALECT))

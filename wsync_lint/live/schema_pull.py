@@ -25,8 +25,7 @@ from wsync_lint.live.preflight import (
     unreachable_line,
     within,
 )
-from wsync_lint.runner import Planner, RunOptions, display_path
-from wsync_lint.source import read_source
+from wsync_lint.runner import Planner, RunOptions, display_path, read_model
 
 
 @dataclass
@@ -90,14 +89,10 @@ def _references(work: Work, planner: Planner, notes: list[str]) -> list[tuple[st
         sql = work.project.model_sql(binding.model)
         if sql is None:
             continue
-        if sql.file is not None:
-            shown = display_path(sql.file)
-            text = read_source(sql.file, planner.config_for(sql.file).max_file_size)
-            if not isinstance(text, str):
-                notes.append(f"{shown}: {text.message}: its tables are not pulled")
-                continue
-        else:
-            shown, text = sql.model.path, sql.inline or ""
+        text, shown, _ = read_model(work.project, sql, planner)
+        if not isinstance(text, str):
+            notes.append(f"{shown}: {text.message}: its tables are not pulled")
+            continue
         references = table_references(text, work.dialect, shown)
         if isinstance(references, str):
             notes.append(references)

@@ -37,7 +37,7 @@ from wsync_lint.live.backend import (
     WarehouseRejected,
     WarehouseUnreachable,
 )
-from wsync_lint.live.statements import ReadOnlyQuery, read_only
+from wsync_lint.live.statements import ReadOnlyQuery, read_only, sendable
 from wsync_lint.warehouses import SNOWFLAKE
 
 DIALECT = "snowflake"
@@ -236,8 +236,7 @@ class SnowflakeSession:
 
     def _run(self, query: ReadOnlyQuery, use: Callable[[Any], Any]) -> Any:
         """The only way a statement reaches Snowflake: checked read-only, errors translated."""
-        if not isinstance(query, ReadOnlyQuery):
-            raise TypeError(f"a Snowflake session sends only a ReadOnlyQuery (read_only()), not {type(query).__name__}")
+        sendable(query, DIALECT)
         cursor = self._connection.cursor()
         try:
             return use(cursor)

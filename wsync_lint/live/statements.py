@@ -77,3 +77,17 @@ def read_only(sql: str, dialect: str) -> ReadOnlyQuery:
         if any(isinstance(node, writes) for node in statement.walk()) or statement.find(exp.Into):
             raise NotReadOnly("the query writes (a data-changing clause inside it)")
     return ReadOnlyQuery(sql, dialect, _TOKEN)
+
+
+def sendable(query: object, dialect: str) -> ReadOnlyQuery:
+    """``query``, when it is a :class:`ReadOnlyQuery` checked for ``dialect``: what every connector
+    calls before sending. A real check, not an assert, so that it holds under ``python -O``.
+
+    >>> sendable("DROP TABLE t", "redshift")
+    Traceback (most recent call last):
+    ...
+    TypeError: only a ReadOnlyQuery made by read_only(sql, 'redshift') is sent, not str
+    """
+    if not isinstance(query, ReadOnlyQuery) or query.dialect != dialect:
+        raise TypeError(f"only a ReadOnlyQuery made by read_only(sql, {dialect!r}) is sent, not {type(query).__name__}")
+    return query
