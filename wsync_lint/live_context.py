@@ -36,6 +36,11 @@ class Rejection:
     positioned: bool = False
     """Whether the warehouse said where (``at`` is then that place, else the model's start)."""
 
+    @property
+    def of_model(self) -> bool:
+        """The model itself was refused (sent alone), not one of mParticle's wrappers."""
+        return self.statement == MODEL
+
 
 @dataclass(frozen=True)
 class TableUse:

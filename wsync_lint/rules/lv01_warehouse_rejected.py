@@ -35,19 +35,22 @@ differently from the real warehouse.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from wsync_lint.live_context import MODEL, LiveContext
 from wsync_lint.rule import Finding, Needs, Rule
+
+if TYPE_CHECKING:  # the live layer is not loaded by `check`, which never runs these rules
+    from wsync_lint.live_context import LiveContext
 
 
 def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
     display = ctx.warehouse.display
     for rejection in ctx.rejections:
-        what = "the data model" if rejection.statement == MODEL else f"mParticle's {rejection.statement}"
+        what = "the data model" if rejection.of_model else f"mParticle's {rejection.statement}"
         where = "" if rejection.positioned else " (the warehouse gave no position)"
         hint = (
             "fix the model: this is the error the pipeline's first run would fault with"
-            if rejection.statement == MODEL
+            if rejection.of_model
             else "the model compiles alone but not wrapped: `wsync-lint render` prints the wrapper"
         )
         yield Finding(
