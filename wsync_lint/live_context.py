@@ -9,10 +9,10 @@ never talk to a warehouse themselves, so their case tables need none.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from wsync_lint.live.backend import GrantCheck, LiveTable
+from wsync_lint.payloads import PayloadFile
 from wsync_lint.positions import FileSpan, Span
 from wsync_lint.snapshots import SchemaSnapshot
 from wsync_lint.warehouses import Warehouse
@@ -72,17 +72,19 @@ class WindowCount:
 
 @dataclass(frozen=True)
 class SnapshotFile:
-    """The committed snapshot and where each table and column sits in its file."""
+    """The committed snapshot, and its file read with the place of every key."""
 
     snapshot: SchemaSnapshot
-    table_places: Mapping[str, FileSpan]
-    """Table name -> its key in the file."""
-    column_places: Mapping[tuple[str, str], FileSpan]
-    """(table name, column name) -> the column's key in the file."""
-    type_places: Mapping[tuple[str, str], FileSpan]
-    """(table name, column name) -> the column's type in the file."""
-    tables_at: FileSpan
-    """The ``tables`` key (for a table the snapshot lacks)."""
+    file: PayloadFile
+
+    def key_at(self, *pointer: str) -> FileSpan:
+        """The key at ``tables/<pointer>`` (a table, or a table's column)."""
+        place = self.file.place(0, ("tables", *pointer))
+        return FileSpan(self.file.path, place.key or place.value)
+
+    def value_at(self, *pointer: str) -> FileSpan:
+        """The value at ``tables/<pointer>`` (a column's type)."""
+        return FileSpan(self.file.path, self.file.place(0, ("tables", *pointer)).value)
 
 
 @dataclass

@@ -306,10 +306,14 @@ class _BindingChecker:
         self.options = options
         self.now = now
         self.notes: list[str] = []
-        self.tables_seen: list[LiveTable] = []
         self._tables: dict[str, LiveTable | None] = {}
         self._grants: dict[tuple[str, ...], GrantCheck] = {}
-        self._snapshot_files: dict[str, LineIndex] = {}
+        self._snapshots: dict[str, SnapshotFile] = {}
+
+    @property
+    def tables_seen(self) -> list[LiveTable]:
+        """Every table the warehouse had, once each (several references can name one table)."""
+        return list({table.name: table for table in self._tables.values() if table is not None}.values())
 
     def ask(self, call: Callable[[], T]) -> T:
         return within(self.options.timeout, call)
@@ -400,9 +404,6 @@ class _BindingChecker:
                 self._tables[written] = self.ask(lambda: self.session.table(written, names))
             except WarehouseRejected:
                 self._tables[written] = None
-            found = self._tables[written]
-            if found is not None and found.name not in {table.name for table in self.tables_seen}:
-                self.tables_seen.append(found)
         parts = tuple((part.name, part.quoted) for part in reference.parts)
         return TableUse(written, parts, reference.span, self._tables[written])
 
@@ -445,21 +446,12 @@ class _BindingChecker:
         path = snapshot_path(project.root, self.planner.config_for(project.root / "-"), binding)
         if path is None:
             return None
-        snapshot = read_snapshot(Path(path))
-        loaded = load_payload_file(snapshot.shown, Path(path).read_text(encoding="utf-8"))
-        self._snapshot_files[snapshot.shown] = loaded.lines
-
-        def place(*pointer: str, value: bool = False) -> FileSpan:
-            found = loaded.place(0, ("tables", *pointer))
-            return FileSpan(snapshot.shown, found.value if value or found.key is None else found.key)
-
-        return SnapshotFile(
-            snapshot,
-            {name: place(name) for name in snapshot.tables},
-            {(name, column): place(name, column) for name, columns in snapshot.tables.items() for column in columns},
-            {(n, c): place(n, c, value=True) for n, columns in snapshot.tables.items() for c in columns},
-            FileSpan(snapshot.shown, loaded.place(0, ("tables",)).key or Span(0, 1)),
-        )
+        if path not in self._snapshots:  # the connection's pipelines share one snapshot: read it once
+            snapshot = read_snapshot(Path(path))
+            self._snapshots[path] = SnapshotFile(
+                snapshot, load_payload_file(snapshot.shown, Path(path).read_text(encoding="utf-8"))
+            )
+        return self._snapshots[path]
 
     def _violations(
         self, context: LiveContext, sql: ModelSql, text: str, shown: str, location: Path, binding: Binding
@@ -467,7 +459,7 @@ class _BindingChecker:
         plan = self.planner.plan_for(location)
         model_lines = LineIndex(text)
         lines_of = {payload.path: payload.lines for payload in self.work.project.files}
-        lines_of.update(self._snapshot_files)
+        lines_of.update({found.file.path: found.file.lines for found in self._snapshots.values()})
         related = (*binding.paths, shown)
         in_model: list[Violation] = []
         elsewhere: list[Violation] = []

@@ -74,7 +74,7 @@ def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
             if use.live is not None and not matches:
                 live_name = ".".join(use.live.name)
                 yield Finding(
-                    file.tables_at,
+                    file.key_at(),
                     f"the snapshot {shown} lacks {code(live_name)}, which the model reads as {code(use.reference)} "
                     f"(connection `{ctx.connection_id}`)",
                     hint=HINT,
@@ -84,7 +84,7 @@ def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
         seen.add(name)
         if use.live is None:
             yield Finding(
-                file.table_places[name],
+                file.key_at(name),
                 f"{code(name)} is in the snapshot {shown} but not in the warehouse (connection `{ctx.connection_id}`)",
                 hint=HINT,
             )
@@ -97,13 +97,13 @@ def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
             found = live_columns.get(column_key)
             if found is None:
                 yield Finding(
-                    file.column_places[(name, column)],
+                    file.key_at(name, column),
                     f"column {code(column)} of {code(name)} is in the snapshot but no longer in the warehouse",
                     hint=HINT,
                 )
             elif not _same_type(committed[column], found.type, ctx):
                 yield Finding(
-                    file.type_places[(name, column)],
+                    file.value_at(name, column),
                     f"column {code(column)} of {code(name)} is {code(committed[column])} in the snapshot but "
                     f"{code(found.type)} in the warehouse",
                     hint=HINT,
@@ -111,7 +111,7 @@ def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
         added = [column.name for column_key, column in live_columns.items() if column_key not in committed_keys]
         if added:
             yield Finding(
-                file.table_places[name],
+                file.key_at(name),
                 f"{code(name)} has columns the snapshot lacks: {', '.join(code(c) for c in added)}",
                 hint=HINT,
             )
