@@ -13,10 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlglot import exp
-
 from wsync_lint import facts
-from wsync_lint.attributes import invented_name, item_spans, item_text, shorten
+from wsync_lint.attributes import invented_name, item_text, shorten
 from wsync_lint.context import SqlContext
 from wsync_lint.iterators import resolves
 from wsync_lint.outputs import OutputColumn
@@ -163,7 +161,7 @@ def column_rows(ctx: SqlContext, mappings: Sequence[object] | None) -> tuple[lis
     events = ctx.settings.pipeline_type == facts.PIPELINE_TYPE_EVENTS
     iterator = (ctx.settings.iterator_field or "").strip()
     notes: list[str] = []
-    names = _names(ctx, query, outputs)
+    names = _names(ctx, outputs)
     rows = []
     for output, (name, note) in zip(outputs, names, strict=True):
         if output.column.is_star and not output.expanded:
@@ -199,10 +197,9 @@ def column_rows(ctx: SqlContext, mappings: Sequence[object] | None) -> tuple[lis
     return rows, notes
 
 
-def _names(ctx: SqlContext, query: exp.Query, outputs: list[TypedOutput]) -> list[tuple[str | None, str | None]]:
+def _names(ctx: SqlContext, outputs: list[TypedOutput]) -> list[tuple[str | None, str | None]]:
     """The name the warehouse returns for each output, and a note when that is not plain."""
     warehouse = ctx.warehouse
-    spans = None
     unnamed = 0
     found: list[tuple[str | None, str | None]] = []
     for output in outputs:
@@ -217,10 +214,7 @@ def _names(ctx: SqlContext, query: exp.Query, outputs: list[TypedOutput]) -> lis
             found.append((output.name, f"no alias: {warehouse.display} names it"))
             unnamed += 1
             continue
-        if spans is None:
-            spans = item_spans(ctx, query)
-        span = spans[column.index] if column.index < len(spans) else None
-        text = item_text(ctx, span, column.expression, warehouse.name)
+        text = item_text(ctx, output.span, column.expression, warehouse.name)
         invented = invented_name(warehouse, column.expression, text, unnamed, ctx.text)
         unnamed += 1
         if invented is not None:

@@ -40,7 +40,7 @@ from functools import lru_cache
 from sqlglot import exp
 
 from wsync_lint import facts
-from wsync_lint.attributes import identity_candidate, item_spans
+from wsync_lint.attributes import identity_candidate, item_spans, item_text, shorten
 from wsync_lint.context import SqlContext
 from wsync_lint.iterators import resolves
 from wsync_lint.messages import code
@@ -712,6 +712,12 @@ class TypedOutput:
     def item(self) -> exp.Expression | Span:
         """Where to point for it: the select-list item (its text from its first character)."""
         return self.span if self.span is not None else self.column.item
+
+    def shown(self, ctx: SqlContext) -> str:
+        """How messages name it: its name, else (a column the warehouse names itself) its text."""
+        if self.name is not None:
+            return self.name
+        return shorten(item_text(ctx, self.span, self.column.expression, ctx.warehouse.name), 40)
 
 
 def typed_outputs(ctx: SqlContext, query: exp.Query) -> list[TypedOutput]:

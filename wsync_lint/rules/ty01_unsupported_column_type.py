@@ -43,7 +43,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wsync_lint import facts
-from wsync_lint.attributes import item_spans, item_text, shorten
 from wsync_lint.context import SqlContext
 from wsync_lint.rule import Finding, Needs, Rule
 from wsync_lint.type_inference import contains_type, typed_outputs
@@ -61,19 +60,14 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     names = frozenset(unsupported)
     display = ctx.warehouse.display
     for query in ctx.queries:
-        spans = None
         for output in typed_outputs(ctx, query):
-            kind, column = output.type, output.column
+            kind = output.type
             if kind is None:
                 continue
             hit = contains_type(kind, names, ctx.warehouse)
             if hit is None:
                 continue
-            name = output.name
-            if name is None:
-                spans = spans if spans is not None else item_spans(ctx, query)
-                span = spans[column.index] if column.index < len(spans) else None
-                name = shorten(item_text(ctx, span, column.expression, ctx.warehouse.name), 40)
+            name = output.shown(ctx)
             where = "" if hit == kind.name else f" (it holds `{hit}` values)"
             instead = _INSTEAD.get(hit)
             yield Finding(

@@ -48,7 +48,6 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from wsync_lint import facts
-from wsync_lint.attributes import item_spans, item_text, shorten
 from wsync_lint.context import SqlContext
 from wsync_lint.rule import Finding, Needs, Rule
 from wsync_lint.type_inference import has_nested_array, typed_outputs
@@ -70,18 +69,13 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     if ctx.schema is None and not ctx.nodes(*_ARRAY_BUILDERS):
         return  # without a snapshot only the SQL's own arrays can be nested
     for query in ctx.queries:
-        spans = None
         for output in typed_outputs(ctx, query):
-            kind, column = output.type, output.column
+            kind = output.type
             if kind is None or kind.kind not in ("array", "struct"):
                 continue
             if has_nested_array(kind, ctx.warehouse) is None:
                 continue
-            name = output.name
-            if name is None:
-                spans = spans if spans is not None else item_spans(ctx, query)
-                span = spans[column.index] if column.index < len(spans) else None
-                name = shorten(item_text(ctx, span, column.expression, ctx.warehouse.name), 40)
+            name = output.shown(ctx)
             shown = f" ({kind.shown})" if "<" in kind.written else ""  # element types spelled out
             yield Finding(
                 output.item,
