@@ -21,7 +21,7 @@ input: what cannot be known is None.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from sqlglot import exp
@@ -71,6 +71,25 @@ def snapshot_columns(ctx: SqlContext, source: Source) -> Mapping[str, str] | Non
     return snapshot.columns(table) if table is not None and snapshot is not None else None
 
 
+def _once(
+    ctx: SqlContext, memo_key: str, node: object, compute: Callable[[], list[OutputName] | None]
+) -> list[OutputName] | None:
+    """``compute()`` for ``node``, once per file. While it is computed the answer is None, so a
+    source that needs itself (a recursive WITH query) is unknown instead of endless; a failure
+    is unknown too: an analysis aid must never break a rule."""
+    memo: dict[int, list[OutputName] | None] = ctx.memo(memo_key, dict)
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = None
+    try:
+        result = compute()
+    except Exception:  # noqa: BLE001
+        result = None
+    memo[key] = result
+    return result
+
+
 # -- the columns of a source ----------------------------------------------------------------------
 
 
@@ -82,17 +101,7 @@ def source_columns(ctx: SqlContext, source: Source) -> list[OutputName] | None:
     columns; an aliased ``UNNEST`` or ``LATERAL VIEW`` the names it gives. A PIVOT or UNPIVOT
     makes them unknown.
     """
-    memo: dict[int, list[OutputName] | None] = ctx.memo("schema_columns.source_columns", dict)
-    key = id(source)
-    if key in memo:
-        return memo[key]
-    memo[key] = None  # while it is computed: a source that needs itself is unknown
-    try:
-        result = _source_columns(ctx, source)
-    except Exception:  # noqa: BLE001 - an analysis aid must never break a rule
-        result = None
-    memo[key] = result
-    return result
+    return _once(ctx, "schema_columns.source_columns", source, lambda: _source_columns(ctx, source))
 
 
 def _source_columns(ctx: SqlContext, source: Source) -> list[OutputName] | None:
@@ -222,17 +231,7 @@ def _branches(query: exp.Expression) -> list[exp.Select]:
 
 def select_outputs(ctx: SqlContext, select: exp.Select) -> list[OutputName] | None:
     """The output columns of one SELECT, its stars expanded (cached per SELECT)."""
-    memo: dict[int, list[OutputName] | None] = ctx.memo("schema_columns.select_outputs", dict)
-    key = id(select)
-    if key in memo:
-        return memo[key]
-    memo[key] = None  # while it is computed: a recursive WITH query reading itself is unknown
-    try:
-        result = _select_outputs(ctx, select)
-    except Exception:  # noqa: BLE001 - an analysis aid must never break a rule
-        result = None
-    memo[key] = result
-    return result
+    return _once(ctx, "schema_columns.select_outputs", select, lambda: _select_outputs(ctx, select))
 
 
 def _select_outputs(ctx: SqlContext, select: exp.Select) -> list[OutputName] | None:
