@@ -495,7 +495,7 @@ def render(meta: dict, corpus_parts: list[dict], fluff_parts: list[dict]) -> str
             "",
             "Whole process: the bare parse is bench_check.py's (read each file, `sqlglot.parse(text, read=D)`, catch "
             "sqlglot's errors) in the same environment, against `check --jobs 1` (one process each), same runs as (a). "
-            "In process: bench_check.py's child, summed per-file `sqlglot.parse` against `wsync_lint.api.lint_string` "
+            "In process: bench_check.py's child, summed per-file `sqlglot.parse` against `wsync_lint.engine.python_api.lint_string` "
             "on texts already in memory (no start-up, no file I/O).",
             "",
             "| env | dialect | parse s | check -j1 s | ratio | ratio, fastest runs | CPU ratio | in-process parse s "

@@ -8,7 +8,7 @@ For each dialect, on the plain corpus files (``<corpus>/<dialect>/**.sql`` outsi
       sqlglot's errors;
   (b) ``wsync-lint check --dialect D -q --exit-zero --format json <files>``;
 * in process: the summed per-file time of ``sqlglot.parse`` against the summed per-file time of
-  the engine's check (``wsync_lint.api.lint_string``) on the same in-memory texts;
+  the engine's check (``wsync_lint.engine.python_api.lint_string``) on the same in-memory texts;
 
 plus start-up (``wsync-lint --version``, a one-file check) and ``python -X importtime`` evidence
 that no warehouse driver is imported by ``check``.
@@ -306,8 +306,8 @@ def in_process_child(dialect: str, listing: str, repeat: int, with_breakdown: bo
     import sqlglot
     from sqlglot.errors import SqlglotError
 
-    from wsync_lint.api import lint_string
-    from wsync_lint.config import DEFAULT_MAX_FILE_SIZE
+    from wsync_lint.engine.config import DEFAULT_MAX_FILE_SIZE
+    from wsync_lint.engine.python_api import lint_string
 
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
     paths = [p for p in Path(listing).read_text(encoding="utf-8").split("\0") if p]
@@ -352,8 +352,8 @@ def breakdown(texts: list[tuple[str, bytes, str]], dialect: str) -> dict[str, fl
     """
     import dataclasses
 
-    from wsync_lint import engine
-    from wsync_lint.api import lint_string
+    from wsync_lint.engine.model_check import model_check as engine
+    from wsync_lint.engine.python_api import lint_string
 
     spent: dict[str, float] = {}
     clock = time.perf_counter
@@ -557,7 +557,7 @@ def render(env: dict, results: list[DialectResult], start: dict, imports: dict, 
         "",
         "## In process (summed per-file time, no start-up, no file I/O)",
         "",
-        "One process, one CPU: `sqlglot.parse` against `wsync_lint.api.lint_string` (default rules) per file.",
+        "One process, one CPU: `sqlglot.parse` against `wsync_lint.engine.python_api.lint_string` (default rules) per file.",
         "",
         "| dialect | files | parse s | check s | ratio check/parse | sqlglot parse failures | findings (check) |",
         "|---|---:|---:|---:|---:|---:|---:|",

@@ -27,7 +27,7 @@ class CliResult:
 @pytest.fixture
 def run_cli(capsys, monkeypatch):
     """Run ``wsync-lint ARGS`` in-process (in folder ``cwd``) and return its exit code and output."""
-    from wsync_lint.cli import main
+    from wsync_lint.cli.app import main
 
     def run(*args: str, cwd: Path | None = None) -> CliResult:
         if cwd is not None:

@@ -110,7 +110,7 @@ def test_version(run_cli):
 
 
 def test_rules_lists_every_rule(run_cli):
-    from wsync_lint.registry import all_rules
+    from wsync_lint.engine.registry import all_rules
 
     result = run_cli("rules")
     assert result.code == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wsync_lint.api import lint_string
+from wsync_lint.engine.python_api import lint_string
 from wsync_lint.errors import UsageError
 
 BROKEN_LINE_3 = "SELECT customer_id\nFROM mp.crm.customers\nWHERE{comment}\n"
@@ -58,8 +58,8 @@ def test_wl_rules_can_be_deselected():
 
 def test_settings_directive_sets_the_dialect():
     sql = "-- wsync-lint: dialect=bigquery pipeline_type=user_attributes\nSELECT `customer_id` FROM `p.d.t`\n"
-    from wsync_lint.context import FileSettings
-    from wsync_lint.engine import FilePlan, check_source
+    from wsync_lint.engine.model_check import FilePlan, check_source
+    from wsync_lint.sql.file_settings import FileSettings
 
     assert check_source(sql, "m.sql", FilePlan(frozenset({"PS01"}))) == []
     assert [v.code for v in check_source(sql, "m.sql", FilePlan(frozenset({"PS01"}), forced_dialect="snowflake"))] == [
@@ -69,9 +69,9 @@ def test_settings_directive_sets_the_dialect():
 
 
 def test_settings_directive_reaches_the_rules():
-    from wsync_lint.directives import read_directives
-    from wsync_lint.lexicon import scan
-    from wsync_lint.positions import LineIndex
+    from wsync_lint.engine.directives import read_directives
+    from wsync_lint.sql.lexicon import scan
+    from wsync_lint.sql.positions import LineIndex
 
     sql = "-- wsync-lint: dialect=redshift pipeline_type=events iterator_field=updated_at iterator_data_type=timestamptz\nSELECT 1\n"
     directives = read_directives(sql, scan(sql, "snowflake"), LineIndex(sql), "m.sql")

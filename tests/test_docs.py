@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.conftest import REPO
-from wsync_lint.docs import render_rules_markdown
-from wsync_lint.registry import all_rules
+from wsync_lint.engine.docs import render_rules_markdown
+from wsync_lint.engine.registry import all_rules
 
 
 def test_docs_rules_md_is_up_to_date():

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import CORPUS
-from wsync_lint.cli import main
+from wsync_lint.cli.app import main
 
 DIALECTS = ("snowflake", "bigquery", "redshift", "databricks")
 SEEDS = [

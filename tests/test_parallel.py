@@ -7,7 +7,7 @@ import random
 import pytest
 
 from tests.conftest import CORPUS, write
-from wsync_lint.runner import PARALLEL_THRESHOLD, worker_count
+from wsync_lint.engine.runner import PARALLEL_THRESHOLD, worker_count
 
 SYNTHETIC = [
     "SELECT customer_id, email FROM mp.crm.customers;\n",

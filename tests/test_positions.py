@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlglot
 from sqlglot import exp
 
-from wsync_lint.api import lint_string
-from wsync_lint.positions import LineIndex, Span, node_span
-from wsync_lint.source import decode_source
+from wsync_lint.engine.python_api import lint_string
+from wsync_lint.sql.positions import LineIndex, Span, node_span
+from wsync_lint.sql.reading import decode_source
 
 
 def test_line_index_positions():
@@ -62,10 +62,11 @@ def test_non_utf8_points_at_the_bad_byte():
 
 
 def test_locator_closes_the_parentheses_a_node_opened():
-    from wsync_lint.context import FileSettings, SqlContext
-    from wsync_lint.engine import Locator
-    from wsync_lint.lexicon import scan
-    from wsync_lint.warehouses import SNOWFLAKE
+    from wsync_lint.contract.sql_context import SqlContext
+    from wsync_lint.engine.model_check import Locator
+    from wsync_lint.mparticle.warehouses import SNOWFLAKE
+    from wsync_lint.sql.file_settings import FileSettings
+    from wsync_lint.sql.lexicon import scan
 
     sql = "SELECT COALESCE(MAX(t.id), 0) + 1 AS n FROM db.s.t"
     select = sqlglot.parse_one(sql, read="snowflake")
@@ -78,7 +79,7 @@ def test_locator_closes_the_parentheses_a_node_opened():
 
 
 def test_unpositioned_nodes_point_at_their_statement_not_at_another_item():
-    from wsync_lint.api import lint_string
+    from wsync_lint.engine.python_api import lint_string
 
     sql = "SELECT 1 AS x;\nSELECT current_date;\nSELECT a, sysdate FROM t;\n"
     found = [(v.line, v.column) for v in lint_string(sql, dialect="redshift", select=["CO01"])]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write
-from wsync_lint.runner import RunOptions, lint_paths
+from wsync_lint.engine.runner import RunOptions, lint_paths
 
 CONNECTION = {
     "id": "bq-prod",

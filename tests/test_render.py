@@ -13,7 +13,7 @@ import sqlglot
 from sqlglot import exp
 
 from tests.conftest import write
-from wsync_lint import wrappers
+from wsync_lint.sql import wrappers
 
 CONNECTIONS = {
     "snowflake": {

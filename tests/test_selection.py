@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from wsync_lint.engine.registry import all_rules, find_rule, selected_codes, validate_selectors
 from wsync_lint.errors import UsageError
-from wsync_lint.registry import all_rules, find_rule, selected_codes, validate_selectors
 
 ALL_DEFAULT = frozenset(rule.code for rule in all_rules() if rule.default_enabled)
 

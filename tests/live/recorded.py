@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from wsync_lint.live.backend import GrantCheck, GrantGap, LiveSettings, LiveTable, ResultColumn, WarehouseRejected
+from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
+from wsync_lint.live.backend import LiveSettings, WarehouseRejected
 from wsync_lint.live.statements import ReadOnlyQuery
 
 

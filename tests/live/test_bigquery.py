@@ -20,20 +20,12 @@ from werkzeug import Request, Response
 
 from tests.live.standins import free_port
 from tests.live.standins.bigquery import BigQueryStandin
-from wsync_lint.live.backend import (
-    GrantCheck,
-    GrantGap,
-    LiveTable,
-    ResultColumn,
-    WarehouseRejected,
-    WarehouseUnreachable,
-    env_name,
-    settings_for,
-)
+from wsync_lint.analysis.type_inference import parse_type
+from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
+from wsync_lint.live.backend import WarehouseRejected, WarehouseUnreachable, env_name, settings_for
 from wsync_lint.live.statements import read_only
-from wsync_lint.type_inference import parse_type
-from wsync_lint.warehouses import WAREHOUSES
-from wsync_lint.wrappers import count_query, probe_query, window_condition
+from wsync_lint.mparticle.warehouses import WAREHOUSES
+from wsync_lint.sql.wrappers import count_query, probe_query, window_condition
 
 DIALECT = "bigquery"
 EVENTS_COLUMNS = (

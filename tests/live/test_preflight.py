@@ -16,13 +16,13 @@ import pytest
 
 from tests.conftest import write
 from tests.live.recorded import recorded_opener
+from wsync_lint.engine.runner import Planner, RunOptions, load_project
 from wsync_lint.errors import UsageError
 from wsync_lint.live.backend import Endpoint, LiveSettings, WarehouseUnreachable, env_name
 from wsync_lint.live.preflight import PreflightOptions, preflight, within
 from wsync_lint.live.statements import NotReadOnly, ReadOnlyQuery, read_only
 from wsync_lint.live.windows import first_windows
-from wsync_lint.project import Project
-from wsync_lint.runner import Planner, RunOptions, load_project
+from wsync_lint.project.project import Project
 
 NOW = datetime(2024, 6, 1, 12, 30, tzinfo=UTC)
 CONNECTION = (
@@ -220,7 +220,7 @@ def _pipeline_binding(tmp_path: Path, pipeline: str):
     ids=["daily-with-history", "hourly-without-start", "once", "on-demand"],
 )
 def test_first_windows_and_their_limits(tmp_path, pipeline, expected):
-    from wsync_lint.wrappers import format_timestamp
+    from wsync_lint.sql.wrappers import format_timestamp
 
     binding = _pipeline_binding(tmp_path, pipeline)
     found = [

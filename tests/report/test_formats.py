@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 
 from tests.conftest import REPO
 from wsync_lint import __version__
-from wsync_lint.registry import all_rules
+from wsync_lint.contract.rule import Severity, Violation
+from wsync_lint.engine.registry import all_rules
+from wsync_lint.engine.runner import RunResult
 from wsync_lint.report import REPORTERS
 from wsync_lint.report.statistics import render_statistics
-from wsync_lint.rule import Severity, Violation
-from wsync_lint.runner import RunResult
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("WSYNC_LINT_UPDATE_GOLDEN") == "1"
@@ -64,7 +64,7 @@ def _golden(name: str, text: str) -> None:
 
 
 def test_cli_format_choices_are_the_reporters():
-    from wsync_lint.cli import FORMATS
+    from wsync_lint.cli.options import FORMATS
 
     assert tuple(REPORTERS) == FORMATS
 
@@ -163,8 +163,8 @@ def test_text_in_colour_has_the_same_words():
 def test_json_layout_is_exactly_json_dumps_indent_2(texts, numbers, hint, count):
     """The findings are laid out by hand (for speed); the text must be what json.dumps gives."""
     from wsync_lint import __version__
-    from wsync_lint.rule import Severity, Violation
-    from wsync_lint.runner import RunResult
+    from wsync_lint.contract.rule import Severity, Violation
+    from wsync_lint.engine.runner import RunResult
 
     path, code, name, message = texts
     line, column, end_line, end_column = numbers

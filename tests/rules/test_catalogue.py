@@ -15,11 +15,11 @@ import sqlglot
 import yaml
 
 from tests.conftest import CASE_TABLES, REPO, SHARED, write
-from wsync_lint.api import lint_string
-from wsync_lint.docs import REQUIRED_SECTIONS, examples, sections
-from wsync_lint.registry import all_rules
-from wsync_lint.rule import Needs
-from wsync_lint.runner import RunOptions, lint_paths
+from wsync_lint.contract.rule import Needs
+from wsync_lint.engine.docs import REQUIRED_SECTIONS, examples, sections
+from wsync_lint.engine.python_api import lint_string
+from wsync_lint.engine.registry import all_rules
+from wsync_lint.engine.runner import RunOptions, lint_paths
 
 RULES = all_rules()
 # LIVE rules fire on the warehouse's answers: their case tables record them; their documentation

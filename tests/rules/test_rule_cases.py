@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from tests.conftest import CASE_TABLES, write
-from wsync_lint.api import lint_string
-from wsync_lint.runner import RunOptions, lint_paths
+from wsync_lint.engine.python_api import lint_string
+from wsync_lint.engine.runner import RunOptions, lint_paths
 
 
 def _load_cases() -> list[tuple[str, dict]]:

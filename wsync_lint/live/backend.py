@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from wsync_lint.contract.live_context import GrantCheck, LiveTable, ResultColumn
 from wsync_lint.live.statements import ReadOnlyQuery
 
 ENV_PREFIX = "WSYNC_LINT_"
@@ -152,47 +153,6 @@ def settings_for(
     return LiveSettings(
         connection_id, dialect, config, dict(os.environ if environment is None else environment), timeout
     )
-
-
-@dataclass(frozen=True)
-class ResultColumn:
-    """One column of a result: its name as the warehouse returns it and its type in the
-    warehouse's own spelling (``TIMESTAMP_NTZ``, ``INT64``, ``bigint``, ``ARRAY<STRING>``)."""
-
-    name: str
-    type: str
-
-
-@dataclass(frozen=True)
-class LiveTable:
-    """A table or view as the warehouse sees it."""
-
-    name: tuple[str, ...]
-    """Its full name, each part as the warehouse stores it (``("ANALYTICS", "CRM", "CUSTOMERS")``)."""
-    columns: tuple[ResultColumn, ...]
-
-
-@dataclass(frozen=True)
-class GrantGap:
-    """A privilege the connection's user or role lacks."""
-
-    privilege: str
-    """``SELECT``, ``USAGE``, or a role id such as ``roles/bigquery.dataViewer``."""
-    object_kind: str
-    """``table``, ``schema``, ``database``, ``warehouse``, ``dataset``, ``project`` or ``share``."""
-    object_name: str
-    grantee: str
-    """The role, user or service account that needs the privilege, as the connection names it."""
-    table: str | None = None
-    """For a gap about one table the model reads: that table's reference as the model writes it."""
-
-
-@dataclass(frozen=True)
-class GrantCheck:
-    """What a grants check found: the gaps, and what it could not check (and why)."""
-
-    gaps: tuple[GrantGap, ...] = ()
-    unchecked: tuple[str, ...] = ()
 
 
 class Session(Protocol):

@@ -26,18 +26,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from wsync_lint import facts
-from wsync_lint.live.backend import (
-    GrantCheck,
-    GrantGap,
-    LiveSettings,
-    LiveTable,
-    ResultColumn,
-    WarehouseRejected,
-    WarehouseUnreachable,
-    env_name,
-)
+from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
+from wsync_lint.live.backend import LiveSettings, WarehouseRejected, WarehouseUnreachable, env_name
 from wsync_lint.live.statements import ReadOnlyQuery, read_only, sendable
+from wsync_lint.mparticle import facts
 
 DIALECT = "bigquery"
 PUBLIC_ENDPOINT = "https://bigquery.googleapis.com"

@@ -4,7 +4,7 @@ For every pipeline under the paths (optionally of one connection), grouped by co
 each warehouse gets one session:
 
 1. the model is sent alone, then each of mParticle's wrappers around it (row count, column
-   probe, sync run, as :mod:`wsync_lint.wrappers` renders them), to be compiled without reading
+   probe, sync run, as :mod:`wsync_lint.sql.wrappers` renders them), to be compiled without reading
    rows; refusals become LV01;
 2. every table the model reads is looked up (for LV04 and for the live schema snapshot);
 3. the connection's privileges are checked (LV02);
@@ -30,30 +30,32 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from wsync_lint.engine import make_violation, rule_options
-from wsync_lint.grants import TableReference, table_references
-from wsync_lint.live.backend import (
+from wsync_lint.commands.grants import TableReference, table_references
+from wsync_lint.contract.live_context import (
+    MODEL,
     GrantCheck,
-    LiveSettings,
+    LiveContext,
     LiveTable,
-    Session,
-    WarehouseRejected,
-    WarehouseUnreachable,
-    settings_for,
+    Place,
+    Rejection,
+    SnapshotFile,
+    TableUse,
+    WindowCount,
 )
+from wsync_lint.contract.rule import Needs, Violation
+from wsync_lint.engine.model_check import make_violation, rule_options
+from wsync_lint.engine.project_check import placed_in_payload
+from wsync_lint.engine.registry import all_rules
+from wsync_lint.engine.runner import Planner, RunOptions, RunResult, lint_paths, load_project, read_model, snapshot_path
+from wsync_lint.live.backend import LiveSettings, Session, WarehouseRejected, WarehouseUnreachable, settings_for
 from wsync_lint.live.statements import NotReadOnly, ReadOnlyQuery, read_only
 from wsync_lint.live.windows import first_windows
-from wsync_lint.live_context import MODEL, LiveContext, Place, Rejection, SnapshotFile, TableUse, WindowCount
-from wsync_lint.payloads import load_payload_file
-from wsync_lint.positions import FileSpan, LineIndex, Span
-from wsync_lint.project import Binding, ModelSql, Project, project_roots
-from wsync_lint.project_check import placed_in_payload
-from wsync_lint.registry import all_rules
-from wsync_lint.rule import Needs, Violation
-from wsync_lint.runner import Planner, RunOptions, RunResult, lint_paths, load_project, read_model, snapshot_path
-from wsync_lint.snapshots import LIVE_SUFFIX, read_snapshot
-from wsync_lint.warehouses import WAREHOUSES
-from wsync_lint.wrappers import count_query, render_pipeline, window_condition
+from wsync_lint.mparticle.warehouses import WAREHOUSES
+from wsync_lint.project.payload_files import load_payload_file
+from wsync_lint.project.project import Binding, ModelSql, Project, project_roots
+from wsync_lint.sql.positions import FileSpan, LineIndex, Span
+from wsync_lint.sql.snapshots import LIVE_SUFFIX, read_snapshot
+from wsync_lint.sql.wrappers import count_query, render_pipeline, window_condition
 
 T = TypeVar("T")
 
@@ -227,7 +229,7 @@ def preflight(
 
 
 def snapshot_document(dialect: str, tables: Iterable[LiveTable]) -> dict[str, Any]:
-    """A schema snapshot (the format of :mod:`wsync_lint.snapshots`) of these tables, sorted."""
+    """A schema snapshot (the format of :mod:`wsync_lint.sql.snapshots`) of these tables, sorted."""
     found = {".".join(table.name): {column.name: column.type for column in table.columns} for table in tables}
     return {"dialect": dialect, "tables": dict(sorted(found.items()))}
 

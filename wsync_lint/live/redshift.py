@@ -29,15 +29,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from wsync_lint.live.backend import (
-    GrantCheck,
-    GrantGap,
-    LiveSettings,
-    LiveTable,
-    ResultColumn,
-    WarehouseRejected,
-    WarehouseUnreachable,
-)
+from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
+from wsync_lint.live.backend import LiveSettings, WarehouseRejected, WarehouseUnreachable
 from wsync_lint.live.statements import NotReadOnly, ReadOnlyQuery, read_only, sendable
 
 DIALECT = "redshift"

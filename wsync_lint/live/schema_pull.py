@@ -2,7 +2,7 @@
 
 For every connection that a pipeline under the paths uses, the tables its models read are looked
 up in the warehouse (metadata only: no rows are read) and written to
-``<schema-dir>/<connection-id>.json`` in the snapshot format of :mod:`wsync_lint.snapshots`,
+``<schema-dir>/<connection-id>.json`` in the snapshot format of :mod:`wsync_lint.sql.snapshots`,
 tables and columns in a stable order, so that a pull that changes nothing changes no byte and a
 real change shows as a small diff in review.
 """
@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wsync_lint.grants import table_references
-from wsync_lint.live.backend import LiveTable, WarehouseRejected, WarehouseUnreachable
+from wsync_lint.commands.grants import table_references
+from wsync_lint.contract.live_context import LiveTable
+from wsync_lint.engine.runner import Planner, RunOptions, display_path, read_model
+from wsync_lint.live.backend import WarehouseRejected, WarehouseUnreachable
 from wsync_lint.live.preflight import (
     Work,
     close_session,
@@ -25,7 +27,6 @@ from wsync_lint.live.preflight import (
     unreachable_line,
     within,
 )
-from wsync_lint.runner import Planner, RunOptions, display_path, read_model
 
 
 @dataclass

@@ -28,17 +28,10 @@ from typing import Any
 
 from sqlglot import exp
 
-from wsync_lint.live.backend import (
-    GrantCheck,
-    GrantGap,
-    LiveSettings,
-    LiveTable,
-    ResultColumn,
-    WarehouseRejected,
-    WarehouseUnreachable,
-)
+from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
+from wsync_lint.live.backend import LiveSettings, WarehouseRejected, WarehouseUnreachable
 from wsync_lint.live.statements import ReadOnlyQuery, read_only, sendable
-from wsync_lint.warehouses import SNOWFLAKE
+from wsync_lint.mparticle.warehouses import SNOWFLAKE
 
 DIALECT = "snowflake"
 _TYPE_NAMES = {"FIXED": "NUMBER", "REAL": "FLOAT", "TEXT": "VARCHAR", "TIMESTAMP": "TIMESTAMP_NTZ"}

@@ -6,9 +6,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from wsync_lint import facts
-from wsync_lint.project import Binding
-from wsync_lint.wrappers import format_timestamp, parse_timestamp, shift
+from wsync_lint.mparticle import facts
+from wsync_lint.project.project import Binding
+from wsync_lint.sql.wrappers import format_timestamp, parse_timestamp, shift
 
 
 @dataclass(frozen=True)

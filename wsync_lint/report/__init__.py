@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from wsync_lint.engine.runner import RunResult
 from wsync_lint.report.github import render_github
 from wsync_lint.report.json_format import render_json
 from wsync_lint.report.junit import render_junit
 from wsync_lint.report.sarif import render_sarif
 from wsync_lint.report.text import render_text
-from wsync_lint.runner import RunResult
 
 Reporter = Callable[[RunResult, bool], str]
 """``reporter(result, quiet) -> text``."""

@@ -6,7 +6,7 @@ warnings), escaped as the runner's toolkit escapes them.
 
 from __future__ import annotations
 
-from wsync_lint.runner import RunResult
+from wsync_lint.engine.runner import RunResult
 
 
 def _escape_data(text: str) -> str:

@@ -13,8 +13,8 @@ import json
 from json.encoder import encode_basestring
 
 from wsync_lint import __version__
-from wsync_lint.rule import Violation
-from wsync_lint.runner import RunResult
+from wsync_lint.contract.rule import Violation
+from wsync_lint.engine.runner import RunResult
 
 _FINDINGS_SLOT = '"findings": []'
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from wsync_lint.runner import RunResult
+from wsync_lint.engine.runner import RunResult
 
 
 def render_junit(result: RunResult, quiet: bool = False) -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 
 from wsync_lint import __version__
-from wsync_lint.docs import render_markdown_page, sections
-from wsync_lint.registry import all_rules
-from wsync_lint.runner import RunResult
+from wsync_lint.engine.docs import render_markdown_page, sections
+from wsync_lint.engine.registry import all_rules
+from wsync_lint.engine.runner import RunResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 

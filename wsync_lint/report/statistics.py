@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from wsync_lint.engine.runner import RunResult
 from wsync_lint.report.text import summary_line
-from wsync_lint.runner import RunResult
 
 
 def render_statistics(result: RunResult, quiet: bool = False) -> str:

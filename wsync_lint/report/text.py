@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import click
 
-from wsync_lint.rule import Severity
-from wsync_lint.runner import RunResult
+from wsync_lint.contract.rule import Severity
+from wsync_lint.engine.runner import RunResult
 
 _SEVERITY_COLOUR = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
 

@@ -6,7 +6,7 @@ To add a rule: write ``<code>_<name>.py`` with a docstring and ``RULE``, its cas
 
 from __future__ import annotations
 
-from wsync_lint.rule import Rule
+from wsync_lint.contract.rule import Rule
 from wsync_lint.rules import (
     cn01_invalid_connection,
     cn02_plaintext_secret,

@@ -86,8 +86,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from wsync_lint import facts
-from wsync_lint.payload_schema import (
+from wsync_lint.analysis.payload_schema import (
     ID_SCHEMA,
     TEXT_SCHEMA,
     choices,
@@ -96,11 +95,13 @@ from wsync_lint.payload_schema import (
     schema_findings,
     shown,
 )
-from wsync_lint.payload_schema import required as schema_required
-from wsync_lint.payload_values import is_empty, is_environment_reference, is_masked, is_secret_key
-from wsync_lint.project_context import PayloadContext
-from wsync_lint.resources import Kind, Resource
-from wsync_lint.rule import Finding, Needs, Rule, Severity
+from wsync_lint.analysis.payload_schema import required as schema_required
+from wsync_lint.analysis.payload_values import is_empty, is_environment_reference, is_masked, is_secret_key
+from wsync_lint.analysis.templates import is_placeholder_only
+from wsync_lint.contract.project_context import PayloadContext
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.mparticle import facts
+from wsync_lint.project.resources import Kind, Resource
 
 STATES = facts.STATES["connection"]
 PROVIDERS = tuple(facts.SERVICE_PROVIDERS)
@@ -336,8 +337,6 @@ def _bigquery(connection: Resource, settings: Mapping[str, Any], base: tuple[str
 def _service_account_key(connection: Resource, settings: Mapping[str, Any], base: tuple[str, ...]) -> Iterator[Finding]:
     """WS-CONN-11: a given key is a key file's JSON; returns the parsed key file (or None).
     Never quotes the key: it is a secret."""
-    from wsync_lint.rules.ps03_template_placeholder import is_placeholder_only
-
     if "service_account_key" not in settings:
         return None
     value = settings["service_account_key"]
@@ -382,7 +381,7 @@ def _service_account_key(connection: Resource, settings: Mapping[str, Any], base
 
 
 def _noun(value: Any) -> str:
-    from wsync_lint.payload_schema import type_name
+    from wsync_lint.analysis.payload_schema import type_name
 
     return type_name(value)
 

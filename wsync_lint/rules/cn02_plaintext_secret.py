@@ -74,7 +74,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint.payload_values import (
+from wsync_lint.analysis.payload_values import (
     Value,
     field_name,
     holds_private_key,
@@ -87,14 +87,13 @@ from wsync_lint.payload_values import (
     secret_noun,
     walk,
 )
-from wsync_lint.project_context import PayloadContext
-from wsync_lint.rule import Finding, Needs, Rule
+from wsync_lint.analysis.templates import is_placeholder_only
+from wsync_lint.contract.project_context import PayloadContext
+from wsync_lint.contract.rule import Finding, Needs, Rule
 
 
 def is_secret_value(value: object) -> bool:
     """Whether ``value``, written under a secret key, is a credential."""
-    from wsync_lint.rules.ps03_template_placeholder import is_placeholder_only
-
     if isinstance(value, bool) or is_empty(value) or is_masked(value) or is_environment_reference(value):
         return False
     return not (isinstance(value, str) and is_placeholder_only(value))

@@ -49,12 +49,19 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from wsync_lint import facts
-from wsync_lint.payload_schema import ID_SCHEMA, TEXT_SCHEMA, choices, read_only_findings, schema_findings, shown
-from wsync_lint.payload_schema import required as schema_required
-from wsync_lint.project_context import PayloadContext
-from wsync_lint.resources import Kind, Resource
-from wsync_lint.rule import Finding, Needs, Rule
+from wsync_lint.analysis.payload_schema import (
+    ID_SCHEMA,
+    TEXT_SCHEMA,
+    choices,
+    read_only_findings,
+    schema_findings,
+    shown,
+)
+from wsync_lint.analysis.payload_schema import required as schema_required
+from wsync_lint.contract.project_context import PayloadContext
+from wsync_lint.contract.rule import Finding, Needs, Rule
+from wsync_lint.mparticle import facts
+from wsync_lint.project.resources import Kind, Resource
 
 _DESCRIPTIONS = {
     "id": "a slug: letters, digits, `_` and `-`",

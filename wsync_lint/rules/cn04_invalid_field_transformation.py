@@ -58,11 +58,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from wsync_lint import facts
-from wsync_lint.payload_schema import ID_SCHEMA, choices, schema_findings
-from wsync_lint.project_context import PayloadContext
-from wsync_lint.resources import Kind
-from wsync_lint.rule import Finding, Needs, Rule
+from wsync_lint.analysis.payload_schema import ID_SCHEMA, choices, schema_findings
+from wsync_lint.contract.project_context import PayloadContext
+from wsync_lint.contract.rule import Finding, Needs, Rule
+from wsync_lint.mparticle import facts
+from wsync_lint.project.resources import Kind
 
 _TEXT = {"type": "string", "minLength": 1}
 _NULL_ONLY = {"not": {"type": "null"}}

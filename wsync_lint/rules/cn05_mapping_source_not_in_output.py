@@ -67,14 +67,14 @@ import difflib
 import re
 from collections.abc import Iterator, Mapping
 
-from wsync_lint import facts
-from wsync_lint.attributes import written_name
-from wsync_lint.iterators import output_names
-from wsync_lint.outputs import OutputColumn
-from wsync_lint.project_context import ProjectContext
-from wsync_lint.resources import Kind
-from wsync_lint.rule import Finding, Needs, Rule
-from wsync_lint.warehouses import Warehouse
+from wsync_lint.analysis.attributes import written_name
+from wsync_lint.analysis.iterators import output_names
+from wsync_lint.contract.project_context import ProjectContext
+from wsync_lint.contract.rule import Finding, Needs, Rule
+from wsync_lint.mparticle import facts
+from wsync_lint.mparticle.warehouses import Warehouse
+from wsync_lint.project.resources import Kind
+from wsync_lint.sql.outputs import OutputColumn
 
 # A name the warehouse may have invented for an unaliased expression (`COUNT(*)` on Snowflake,
 # `f0_` on BigQuery): a `source` like this may name such a column, which this rule cannot know.

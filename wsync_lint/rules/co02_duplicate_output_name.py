@@ -42,10 +42,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint.attributes import named, position_text, written_name
-from wsync_lint.context import SqlContext
-from wsync_lint.outputs import OutputColumn
-from wsync_lint.rule import Finding, Needs, Rule, Severity
+from wsync_lint.analysis.attributes import named, position_text, written_name
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.sql.outputs import OutputColumn
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:

@@ -45,13 +45,13 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from wsync_lint.attributes import is_star, item_spans
-from wsync_lint.context import SqlContext
-from wsync_lint.facts import COLUMN_LIMIT, COLUMN_LIMIT_SOURCE
-from wsync_lint.positions import Span
-from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.schema_columns import OutputName, expand_stars
-from wsync_lint.scopes import star_of
+from wsync_lint.analysis.attributes import is_star, item_spans
+from wsync_lint.analysis.schema_columns import OutputName, expand_stars
+from wsync_lint.analysis.scopes import star_of
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.mparticle.facts import COLUMN_LIMIT, COLUMN_LIMIT_SOURCE
+from wsync_lint.sql.positions import Span
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:

@@ -41,9 +41,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from wsync_lint.attributes import named, shorten, typographic_inner
-from wsync_lint.context import SqlContext
-from wsync_lint.rule import Finding, Needs, Rule, Severity
+from wsync_lint.analysis.attributes import named, shorten, typographic_inner
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
 
 
 def _describe_problem(name: str, pattern: re.Pattern[str]) -> str:

@@ -38,10 +38,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint.attributes import identity_candidate, is_star, item_spans
-from wsync_lint.context import SqlContext
-from wsync_lint.facts import IDENTITY_EXAMPLES, identity_of, intended_identity
-from wsync_lint.rule import Finding, Needs, Rule, Severity
+from wsync_lint.analysis.attributes import identity_candidate, is_star, item_spans
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.mparticle.facts import IDENTITY_EXAMPLES, identity_of, intended_identity
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:

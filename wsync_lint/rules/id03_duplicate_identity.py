@@ -33,11 +33,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint.attributes import identity_candidate, named, position_text, written_name
-from wsync_lint.context import SqlContext
-from wsync_lint.facts import identity_of
-from wsync_lint.outputs import OutputColumn
-from wsync_lint.rule import Finding, Needs, Rule, Severity
+from wsync_lint.analysis.attributes import identity_candidate, named, position_text, written_name
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.mparticle.facts import identity_of
+from wsync_lint.sql.outputs import OutputColumn
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:

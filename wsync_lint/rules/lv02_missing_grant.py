@@ -38,11 +38,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from wsync_lint.messages import code
-from wsync_lint.rule import Finding, Needs, Rule
+from wsync_lint.contract.messages import code
+from wsync_lint.contract.rule import Finding, Needs, Rule
 
 if TYPE_CHECKING:  # the live layer is not loaded by `check`, which never runs these rules
-    from wsync_lint.live_context import LiveContext
+    from wsync_lint.contract.live_context import LiveContext
 
 
 def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:

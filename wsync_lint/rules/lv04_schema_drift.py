@@ -34,12 +34,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from wsync_lint.messages import code
-from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.type_inference import parse_type
+from wsync_lint.analysis.type_inference import parse_type
+from wsync_lint.contract.messages import code
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 
 if TYPE_CHECKING:  # the live layer is not loaded by `check`, which never runs these rules
-    from wsync_lint.live_context import LiveContext
+    from wsync_lint.contract.live_context import LiveContext
 
 HINT = "run `wsync-lint schema pull` to rewrite the snapshot from the warehouse"
 

@@ -73,13 +73,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from wsync_lint import facts
-from wsync_lint.payload_schema import ID_SCHEMA, choices, read_only_findings, schema_findings
-from wsync_lint.payload_schema import required as schema_required
-from wsync_lint.pipeline_payload import is_fragment, v1_stand_ins
-from wsync_lint.project_context import PayloadContext
-from wsync_lint.resources import Kind, Resource
-from wsync_lint.rule import Finding, Needs, Rule, Severity
+from wsync_lint.analysis.payload_schema import ID_SCHEMA, choices, read_only_findings, schema_findings
+from wsync_lint.analysis.payload_schema import required as schema_required
+from wsync_lint.contract.project_context import PayloadContext
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.mparticle import facts
+from wsync_lint.project.pipeline_payload import is_fragment, v1_stand_ins
+from wsync_lint.project.resources import Kind, Resource
 
 # WS-PIPE-01..03, 04, 05, 10, 11 ("Required"); WS-SM-01 and WS-SCH-01 (the two objects).
 REQUIRED = (

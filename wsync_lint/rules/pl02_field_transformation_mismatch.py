@@ -49,11 +49,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint import facts
-from wsync_lint.payload_schema import shown
-from wsync_lint.project_context import PayloadContext
-from wsync_lint.resources import Kind
-from wsync_lint.rule import Finding, Needs, Rule
+from wsync_lint.analysis.payload_schema import shown
+from wsync_lint.contract.project_context import PayloadContext
+from wsync_lint.contract.rule import Finding, Needs, Rule
+from wsync_lint.mparticle import facts
+from wsync_lint.project.resources import Kind
 
 KEY = "field_transformation_id"
 # WS-PIPE-06 / WS-PIPE-07: the pipeline type that needs a field transformation, and the one that forbids it.

@@ -67,12 +67,12 @@ import re
 from collections.abc import Generator, Iterator, Mapping
 from typing import Any
 
-from wsync_lint import facts
-from wsync_lint.payload_schema import choices, schema_findings, shown
-from wsync_lint.pipeline_payload import section
-from wsync_lint.project_context import PayloadContext
-from wsync_lint.resources import Kind, Resource
-from wsync_lint.rule import Finding, Needs, Rule, Severity
+from wsync_lint.analysis.payload_schema import choices, schema_findings, shown
+from wsync_lint.contract.project_context import PayloadContext
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.mparticle import facts
+from wsync_lint.project.pipeline_payload import section
+from wsync_lint.project.resources import Kind, Resource
 
 INTERVAL = facts.SCHEDULE_INTERVAL
 # WS-SCH-02, WS-SCH-04: "Required if interval".

@@ -66,12 +66,12 @@ import re
 from collections.abc import Generator, Iterator
 from datetime import UTC, datetime, timedelta
 
-from wsync_lint import facts
-from wsync_lint.payload_schema import shown, type_name
-from wsync_lint.pipeline_payload import section
-from wsync_lint.project_context import PayloadContext
-from wsync_lint.resources import Kind, Resource
-from wsync_lint.rule import Finding, Needs, Rule
+from wsync_lint.analysis.payload_schema import shown, type_name
+from wsync_lint.contract.project_context import PayloadContext
+from wsync_lint.contract.rule import Finding, Needs, Rule
+from wsync_lint.mparticle import facts
+from wsync_lint.project.pipeline_payload import section
+from wsync_lint.project.resources import Kind, Resource
 
 # WS-SM-08/09 and WS-SCH-05/06: (object, first, last): each pair must be in order.
 PAIRS = (("sync_mode", "from", "until"), ("schedule", "start", "end"))

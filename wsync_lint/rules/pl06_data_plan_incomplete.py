@@ -50,11 +50,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint import facts
-from wsync_lint.payload_schema import schema_findings
-from wsync_lint.project_context import PayloadContext
-from wsync_lint.resources import Kind
-from wsync_lint.rule import Finding, Needs, Rule
+from wsync_lint.analysis.payload_schema import schema_findings
+from wsync_lint.contract.project_context import PayloadContext
+from wsync_lint.contract.rule import Finding, Needs, Rule
+from wsync_lint.mparticle import facts
+from wsync_lint.project.resources import Kind
 
 PLAN_ID, PLAN_VERSION = facts.DATA_PLAN_KEYS
 

@@ -44,9 +44,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from wsync_lint.project_context import ProjectContext
-from wsync_lint.resources import Kind
-from wsync_lint.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.project_context import ProjectContext
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.project.resources import Kind
 
 _REFERENCES: tuple[tuple[str, Kind], ...] = (
     ("connection_id", Kind.CONNECTION),

@@ -60,10 +60,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from wsync_lint import facts
-from wsync_lint.project_context import PayloadContext
-from wsync_lint.resources import Kind, Resource
-from wsync_lint.rule import Finding, Needs, Rule
+from wsync_lint.contract.project_context import PayloadContext
+from wsync_lint.contract.rule import Finding, Needs, Rule
+from wsync_lint.mparticle import facts
+from wsync_lint.project.resources import Kind, Resource
 
 KINDS = (Kind.PIPELINE, Kind.DATA_MODEL, Kind.CONNECTION)
 # A field name inside a replacement text of facts.V1_FIELDS (`schedule.type`, `service_provider`, `state`).

@@ -58,10 +58,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from wsync_lint import facts
-from wsync_lint.project_context import ProjectContext
-from wsync_lint.resources import Kind, Resource
-from wsync_lint.rule import Finding, Needs, Rule
+from wsync_lint.contract.project_context import ProjectContext
+from wsync_lint.contract.rule import Finding, Needs, Rule
+from wsync_lint.mparticle import facts
+from wsync_lint.project.resources import Kind, Resource
 
 _NAMES = ", ".join(f"`{name}`" for name in facts.FEED_MODULE_NAMES)
 

@@ -40,10 +40,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint import facts
-from wsync_lint.project_context import ProjectContext
-from wsync_lint.resources import Kind, Resource
-from wsync_lint.rule import Finding, Needs, Rule
+from wsync_lint.contract.project_context import ProjectContext
+from wsync_lint.contract.rule import Finding, Needs, Rule
+from wsync_lint.mparticle import facts
+from wsync_lint.project.resources import Kind, Resource
 
 
 def _order(pipeline: Resource) -> tuple[tuple[str, ...], int, int]:

@@ -28,10 +28,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from wsync_lint.context import SqlContext
-from wsync_lint.positions import Span
-from wsync_lint.rule import Finding, Needs, Rule
-from wsync_lint.warehouses import WAREHOUSES
+from wsync_lint.contract.rule import Finding, Needs, Rule
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.mparticle.warehouses import WAREHOUSES
+from wsync_lint.sql.positions import Span
 
 _MISSING_PART = re.compile(r"Required keyword: '(\w+)' missing for <class '[\w.]*?(\w+)'>")
 

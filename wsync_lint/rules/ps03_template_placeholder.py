@@ -51,34 +51,25 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from sqlglot.tokens import Token
 
-from wsync_lint.context import SqlContext
-from wsync_lint.payload_values import field_name, holds_private_key, is_secret_key, owner, walk
-from wsync_lint.payloads import string_offsets
-from wsync_lint.positions import FileSpan, Span
-from wsync_lint.project_context import PayloadContext
-from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.token_tools import CODE, COMMENT, IDENTIFIER, STRING, TextMap, ends_operand, text_map
-
-_CANDIDATES = re.compile(
-    r"""
-      (?P<jinja>\{\{|\{%|\{\#)
-    | (?P<cli><%)
-    | (?P<amp>&(?:\{[A-Za-z_][\w.]*\}?|[A-Za-z_]\w*))
-    | (?P<angle><[A-Za-z_][\w-]*>)
-    | (?P<replace>replace_me)
-    """,
-    re.IGNORECASE | re.VERBOSE,
+from wsync_lint.analysis.payload_values import field_name, holds_private_key, is_secret_key, owner, walk
+from wsync_lint.analysis.templates import (
+    CANDIDATE_STARTS,
+    CANDIDATES,
+    CLOSERS,
+    JINJA_KIND,
+    PLACEHOLDER,
+    string_placeholders,
 )
-# Where a candidate can start: every match of _CANDIDATES starts with one of these. Searching
-# for them first is about three times faster than searching with the alternation itself, which
-# the regex engine tries at every character.
-_CANDIDATE_STARTS = re.compile(r"[{<&]|replace_me", re.IGNORECASE)
-_CLOSERS = {"{{": "}}", "{%": "%}", "{#": "#}", "<%": "%>"}
-_JINJA_KIND = {"{{": "Jinja expression", "{%": "Jinja statement", "{#": "Jinja comment"}
+from wsync_lint.analysis.token_text import CODE, COMMENT, IDENTIFIER, STRING, TextMap, ends_operand, text_map
+from wsync_lint.contract.project_context import PayloadContext
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.project.payload_files import string_offsets
+from wsync_lint.sql.positions import FileSpan, Span
+
 _SHOWN = 40
 
 
@@ -139,13 +130,13 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
 
 
 def _next_candidate(text: str, position: int) -> re.Match[str] | None:
-    """``_CANDIDATES.search(text, position)``, found faster: the first place from ``position``
+    """``CANDIDATES.search(text, position)``, found faster: the first place from ``position``
     where a candidate can start and one does."""
     while True:
-        hint = _CANDIDATE_STARTS.search(text, position)
+        hint = CANDIDATE_STARTS.search(text, position)
         if hint is None:
             return None
-        match = _CANDIDATES.match(text, hint.start())
+        match = CANDIDATES.match(text, hint.start())
         if match is not None:
             return match
         position = hint.start() + 1
@@ -153,7 +144,7 @@ def _next_candidate(text: str, position: int) -> re.Match[str] | None:
 
 def _template(ctx: SqlContext, opener: str, start: int, kind: str, where: TextMap) -> Finding | None:
     text = ctx.text
-    closer = _CLOSERS[opener]
+    closer = CLOSERS[opener]
     close = text.find(closer, start + 2)
     if kind in (STRING, IDENTIFIER):
         literal = where.span_at(start)
@@ -176,7 +167,7 @@ def _template(ctx: SqlContext, opener: str, start: int, kind: str, where: TextMa
             f"Snowflake CLI template `{_shown(block)}` left in the SQL: mParticle does not render templates",
             hint="substitute the value before sending the query to mParticle",
         )
-    label = _JINJA_KIND[opener]
+    label = JINJA_KIND[opener]
     hint = (
         "render the template (for dbt: lint the compiled SQL) and send mParticle plain SQL"
         if opener != "{#"
@@ -194,59 +185,6 @@ def _placeholder_position(tokens: Sequence[Token], starts: list[int], offset: in
     index = bisect.bisect_left(starts, offset)
     previous = tokens[index - 1] if index > 0 else None
     return not ends_operand(previous)
-
-
-# -- payload values
-
-_CLI_KIND = "Snowflake CLI template"
-_DOC_PLACEHOLDER = re.compile(r"\{\{\s*[A-Za-z_][\w-]*\s*\}\}")
-_PLACEHOLDER = "placeholder"
-
-
-@dataclass(frozen=True)
-class Placeholder:
-    """Templating or a placeholder inside a plain string (a payload value)."""
-
-    start: int
-    end: int
-    label: str
-    """`Jinja expression`, `Jinja statement`, `Jinja comment`, `Snowflake CLI template` or `placeholder`."""
-
-
-def string_placeholders(text: str) -> Iterator[Placeholder]:
-    """Templating and placeholders in a string value: Jinja blocks and `<% %>` that close inside
-    it, `<word>` and `replace_me` (SnowSQL `&var` is SQL only: in a value it is a URL's `&`)."""
-    if not any(c in text for c in "{<") and "replace_me" not in text.lower():
-        return
-    position = 0
-    while True:
-        match = _CANDIDATES.search(text, position)
-        if match is None:
-            return
-        start = match.start()
-        position = start + 1
-        group = match.lastgroup
-        if group in ("jinja", "cli"):
-            opener = match.group()
-            close = text.find(_CLOSERS[opener], start + 2)
-            if close == -1:
-                continue  # `{{` or `<%` that is just text
-            end, label = close + 2, _JINJA_KIND.get(opener, _CLI_KIND)
-            if opener == "{{" and _DOC_PLACEHOLDER.fullmatch(text, start, end):
-                label = _PLACEHOLDER  # the docs' `{{storage_integration_name}}`
-        elif group in ("angle", "replace"):
-            end, label = match.end(), _PLACEHOLDER
-        else:
-            continue
-        yield Placeholder(start, end, label)
-        position = max(position, end)
-
-
-def is_placeholder_only(text: str) -> bool:
-    """Whether ``text`` is nothing but one template or placeholder (`{{ x }}`, `<password>`)."""
-    stripped = text.strip()
-    found = next(string_placeholders(stripped), None)
-    return found is not None and found.start == 0 and found.end == len(stripped)
 
 
 def _skipped(item: object) -> bool:
@@ -278,7 +216,7 @@ def payload_check(ctx: PayloadContext, options: dict) -> Iterator[Finding]:
                 message = f"{placeholder.label} `{shown}` left in {where}"
                 hint = (
                     "write the real value"
-                    if placeholder.label == _PLACEHOLDER
+                    if placeholder.label == PLACEHOLDER
                     else "write the value itself: nothing renders templates in a payload"
                 )
             yield Finding(

@@ -46,11 +46,11 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from wsync_lint.context import SqlContext
-from wsync_lint.messages import code
-from wsync_lint.positions import Span
-from wsync_lint.rule import Edit, Finding, Fix, Needs, Rule, Severity
-from wsync_lint.token_tools import CODE, text_map, word
+from wsync_lint.analysis.token_text import CODE, text_map, word
+from wsync_lint.contract.messages import code
+from wsync_lint.contract.rule import Edit, Finding, Fix, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.sql.positions import Span
 
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u2033\u00ab\u00bb\uff02"
 _SINGLE_QUOTES = "\u2018\u2019\u201a\u00b4\u2032\uff07"

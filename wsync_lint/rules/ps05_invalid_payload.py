@@ -35,10 +35,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint.positions import FileSpan, Span
-from wsync_lint.project_context import PayloadContext
-from wsync_lint.resources import Kind
-from wsync_lint.rule import Finding, Needs, Rule
+from wsync_lint.contract.project_context import PayloadContext
+from wsync_lint.contract.rule import Finding, Needs, Rule
+from wsync_lint.project.resources import Kind
+from wsync_lint.sql.positions import FileSpan, Span
 
 _KINDS = ", ".join(kind.display for kind in list(Kind)[:-1]) + f" or {list(Kind)[-1].display}"
 

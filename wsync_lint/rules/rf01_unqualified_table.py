@@ -44,11 +44,11 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from wsync_lint.context import SqlContext
-from wsync_lint.messages import code
-from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.scopes import SourceKind, analyse
-from wsync_lint.table_names import name_parts, name_span
+from wsync_lint.analysis.scopes import SourceKind, analyse
+from wsync_lint.contract.messages import code
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.sql.table_names import name_parts, name_span
 
 # What each warehouse calls the parts of a fully qualified name, outermost first.
 _PARTS = {

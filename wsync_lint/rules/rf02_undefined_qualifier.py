@@ -53,10 +53,10 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from wsync_lint.context import SqlContext
-from wsync_lint.messages import code
-from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.scopes import Analysis, ColumnRef, Source, SourceKind, analyse
+from wsync_lint.analysis.scopes import Analysis, ColumnRef, Source, SourceKind, analyse
+from wsync_lint.contract.messages import code
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
 
 # Dialects where `x.field` may read a field of a STRUCT / SUPER column `x`.
 _STRUCT_DIALECTS = frozenset({"bigquery", "databricks", "redshift"})

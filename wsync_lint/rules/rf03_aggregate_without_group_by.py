@@ -48,11 +48,11 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from wsync_lint.aggregates import aggregate_calls, aggregate_holders, is_aggregated
-from wsync_lint.context import SqlContext
-from wsync_lint.messages import code
-from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.scopes import Analysis, ColumnRef, Scope, analyse, star_of
+from wsync_lint.analysis.scopes import Analysis, ColumnRef, Scope, analyse, star_of
+from wsync_lint.contract.messages import code
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.sql.aggregates import aggregate_calls, aggregate_holders, is_aggregated
 
 # Clauses evaluated after grouping, whose columns must be grouped or aggregated.
 _GROUPED_CLAUSES = frozenset({"expressions", "having", "qualify", "order"})

@@ -31,10 +31,10 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from wsync_lint.context import SqlContext
-from wsync_lint.messages import code
-from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.scopes import Analysis, Source, analyse, output_selects, star_of
+from wsync_lint.analysis.scopes import Analysis, Source, analyse, output_selects, star_of
+from wsync_lint.contract.messages import code
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:

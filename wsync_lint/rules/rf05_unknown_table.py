@@ -37,12 +37,12 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from wsync_lint.context import SqlContext
-from wsync_lint.messages import code
-from wsync_lint.rule import Finding, Needs, Rule
-from wsync_lint.scopes import SourceKind, analyse
-from wsync_lint.table_names import NamePart, name_parts, name_span
-from wsync_lint.warehouses import Warehouse
+from wsync_lint.analysis.scopes import SourceKind, analyse
+from wsync_lint.contract.messages import code
+from wsync_lint.contract.rule import Finding, Needs, Rule
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.mparticle.warehouses import Warehouse
+from wsync_lint.sql.table_names import NamePart, name_parts, name_span
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:

@@ -56,12 +56,21 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from wsync_lint import schema_columns
-from wsync_lint.context import SqlContext
-from wsync_lint.messages import code
-from wsync_lint.rule import Finding, Needs, Rule
-from wsync_lint.schema_columns import OutputName
-from wsync_lint.scopes import PSEUDO_COLUMNS, Analysis, ColumnRef, ColumnsOf, Scope, Source, SourceKind, analyse
+from wsync_lint.analysis import schema_columns
+from wsync_lint.analysis.schema_columns import OutputName
+from wsync_lint.analysis.scopes import (
+    PSEUDO_COLUMNS,
+    Analysis,
+    ColumnRef,
+    ColumnsOf,
+    Scope,
+    Source,
+    SourceKind,
+    analyse,
+)
+from wsync_lint.contract.messages import code
+from wsync_lint.contract.rule import Finding, Needs, Rule
+from wsync_lint.contract.sql_context import SqlContext
 
 # Dialects where `x.field` may read a field of a STRUCT / SUPER column `x`.
 _STRUCT_DIALECTS = frozenset({"bigquery", "databricks", "redshift"})

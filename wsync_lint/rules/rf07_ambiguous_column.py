@@ -50,12 +50,12 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from wsync_lint import schema_columns
-from wsync_lint.context import SqlContext
-from wsync_lint.facts import SNOWFLAKE_USING_AMBIGUITY_SOURCE
-from wsync_lint.messages import code
-from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.scopes import Analysis, ColumnRef, ColumnsOf, Source, analyse
+from wsync_lint.analysis import schema_columns
+from wsync_lint.analysis.scopes import Analysis, ColumnRef, ColumnsOf, Source, analyse
+from wsync_lint.contract.messages import code
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.mparticle.facts import SNOWFLAKE_USING_AMBIGUITY_SOURCE
 
 
 def ambiguous_columns(

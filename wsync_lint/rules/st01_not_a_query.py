@@ -36,10 +36,10 @@ from collections.abc import Iterator
 from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
-from wsync_lint.context import SqlContext
-from wsync_lint.lexicon import split_statements
-from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.token_tools import code_tokens, template_spans, word
+from wsync_lint.analysis.token_text import code_tokens, template_spans, word
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.sql.lexicon import split_statements
 
 # First words of statements that are not queries (used when the file does not parse).
 STATEMENT_KEYWORDS = frozenset(

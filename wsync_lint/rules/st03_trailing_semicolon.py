@@ -30,9 +30,9 @@ from collections.abc import Iterator
 
 from sqlglot.tokens import TokenType
 
-from wsync_lint.context import SqlContext
-from wsync_lint.rule import Edit, Finding, Fix, Needs, Rule, Severity
-from wsync_lint.token_tools import token_span
+from wsync_lint.analysis.token_text import token_span
+from wsync_lint.contract.rule import Edit, Finding, Fix, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:

@@ -46,9 +46,9 @@ from collections.abc import Iterator
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from wsync_lint.context import SqlContext
-from wsync_lint.positions import node_span
-from wsync_lint.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.sql.positions import node_span
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:

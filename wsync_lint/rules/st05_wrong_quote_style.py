@@ -48,12 +48,7 @@ from collections.abc import Iterator
 
 from sqlglot.tokens import Token, TokenType
 
-from wsync_lint.context import SqlContext
-from wsync_lint.lexicon import STRING_TOKEN_TYPES
-from wsync_lint.messages import code
-from wsync_lint.positions import Span
-from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.token_tools import (
+from wsync_lint.analysis.token_text import (
     code_tokens,
     ends_operand,
     in_spans,
@@ -62,6 +57,11 @@ from wsync_lint.token_tools import (
     source_char,
     word,
 )
+from wsync_lint.contract.messages import code
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.sql.lexicon import STRING_TOKEN_TYPES
+from wsync_lint.sql.positions import Span
 
 _BRACKETED = re.compile(r"\s*([A-Za-z_][\w$]*(?: +[\w$]+)*)\s*\Z")
 _SINGLE_WORD = re.compile(r"[A-Za-z_][\w$]*\Z")

@@ -45,9 +45,9 @@ from collections.abc import Iterator
 
 from sqlglot.tokens import Token, TokenType
 
-from wsync_lint.context import SqlContext
-from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.token_tools import code_tokens, matching_close, open_parens, word
+from wsync_lint.analysis.token_text import code_tokens, matching_close, open_parens, word
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
 
 # FOREIGN_FUNCTIONS[target warehouse][FUNCTION] = (warehouses the function comes from, what to
 # write instead). Only functions the target warehouse lacks are listed; sources: each vendor's

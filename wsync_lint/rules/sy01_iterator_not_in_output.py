@@ -55,9 +55,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from wsync_lint.iterators import iterator_uses, related_paths, resolves, same_ignoring_case
-from wsync_lint.project_context import ProjectContext
-from wsync_lint.rule import Finding, Needs, Rule
+from wsync_lint.analysis.iterators import iterator_uses, related_paths, resolves, same_ignoring_case
+from wsync_lint.contract.project_context import ProjectContext
+from wsync_lint.contract.rule import Finding, Needs, Rule
 
 
 def check(ctx: ProjectContext, options: dict) -> Iterator[Finding]:

@@ -46,11 +46,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from wsync_lint import facts
-from wsync_lint.project_context import ProjectContext
-from wsync_lint.resources import Kind, Resource
-from wsync_lint.rule import Finding, Needs, Rule
-from wsync_lint.warehouses import WAREHOUSES
+from wsync_lint.contract.project_context import ProjectContext
+from wsync_lint.contract.rule import Finding, Needs, Rule
+from wsync_lint.mparticle import facts
+from wsync_lint.mparticle.warehouses import WAREHOUSES
+from wsync_lint.project.resources import Kind, Resource
 
 _ANY_LIST = frozenset(value for values in facts.ITERATOR_DATA_TYPES.values() for value in values)
 

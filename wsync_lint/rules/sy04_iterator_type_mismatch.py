@@ -63,10 +63,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint import facts
-from wsync_lint.context import SqlContext
-from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.type_inference import ColumnType, epoch_unit_of_name, iterator_output
+from wsync_lint.analysis.type_inference import ColumnType, epoch_unit_of_name, iterator_output
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.mparticle import facts
 
 # Column kinds no `iterator_data_type` describes.
 _NO_ITERATOR_KINDS = frozenset({"string", "boolean", "time", "array", "struct"})

@@ -53,12 +53,12 @@ from collections.abc import Iterator
 from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
-from wsync_lint.attributes import item_spans
-from wsync_lint.context import SqlContext
-from wsync_lint.positions import node_span
-from wsync_lint.rule import Finding, Location, Needs, Rule
-from wsync_lint.scopes import Analysis, ColumnRef, analyse, output_selects
-from wsync_lint.sources import SourceKind
+from wsync_lint.analysis.attributes import item_spans
+from wsync_lint.analysis.from_items import SourceKind
+from wsync_lint.analysis.scopes import Analysis, ColumnRef, analyse, output_selects
+from wsync_lint.contract.rule import Finding, Location, Needs, Rule
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.sql.positions import node_span
 
 # Clock expressions as sqlglot 30 parses them in the four dialects (`GETDATE()`, `SYSDATE`,
 # `NOW()` and `LOCALTIMESTAMP` often become `CurrentTimestamp`).

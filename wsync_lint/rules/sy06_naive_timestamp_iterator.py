@@ -51,10 +51,10 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from wsync_lint.attributes import shorten
-from wsync_lint.context import SqlContext
-from wsync_lint.rule import Finding, Needs, Rule, Severity
-from wsync_lint.type_inference import iterator_output, lineage
+from wsync_lint.analysis.attributes import shorten
+from wsync_lint.analysis.type_inference import iterator_output, lineage
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.sql_context import SqlContext
 
 # Zone names that mean UTC (upper case).
 _UTC_NAMES = frozenset(

@@ -58,11 +58,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint import facts
-from wsync_lint.pipeline_payload import is_fragment, million, schedule_type, section, sync_mode_type
-from wsync_lint.project_context import PayloadContext
-from wsync_lint.resources import Kind
-from wsync_lint.rule import Finding, Needs, Rule, Severity
+from wsync_lint.contract.project_context import PayloadContext
+from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
+from wsync_lint.mparticle import facts
+from wsync_lint.project.pipeline_payload import is_fragment, million, schedule_type, section, sync_mode_type
+from wsync_lint.project.resources import Kind
 
 LIMIT = million(facts.HISTORICAL_RECORD_LIMIT)
 

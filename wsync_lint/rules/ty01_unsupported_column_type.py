@@ -42,10 +42,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint import facts
-from wsync_lint.context import SqlContext
-from wsync_lint.rule import Finding, Needs, Rule
-from wsync_lint.type_inference import contains_type, typed_outputs
+from wsync_lint.analysis.type_inference import contains_type, typed_outputs
+from wsync_lint.contract.rule import Finding, Needs, Rule
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.mparticle import facts
 
 # What to cast an unsupported type to instead (the warehouse's nearest supported type).
 _INSTEAD = {"TIMESTAMP_NTZ": "TIMESTAMP"}

@@ -47,10 +47,10 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from wsync_lint import facts
-from wsync_lint.context import SqlContext
-from wsync_lint.rule import Finding, Needs, Rule
-from wsync_lint.type_inference import has_nested_array, typed_outputs
+from wsync_lint.analysis.type_inference import has_nested_array, typed_outputs
+from wsync_lint.contract.rule import Finding, Needs, Rule
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.mparticle import facts
 
 # How to turn an array of arrays into a simple array, per warehouse.
 _FLATTEN = {

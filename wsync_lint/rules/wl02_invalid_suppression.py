@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint.context import SqlContext
-from wsync_lint.rule import Finding, Needs, Rule
+from wsync_lint.contract.rule import Finding, Needs, Rule
+from wsync_lint.contract.sql_context import SqlContext
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:

@@ -1,0 +1,136 @@
+"""The lint commands of the command line: ``check``, ``rules`` and ``explain`` (wiring only)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from wsync_lint.cli.exit_codes import ExitCode
+from wsync_lint.errors import UsageError
+
+if TYPE_CHECKING:  # annotations only: the commands import these when they run
+    pass
+
+from wsync_lint.cli.options import DIALECTS, FORMATS, selectors, wants_colour
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--select", multiple=True, help="Rule codes, prefixes or names to check (replaces the configured set).")
+@click.option("--extend-select", multiple=True, help="Rules to check in addition to the configured set.")
+@click.option("--ignore", multiple=True, help="Rules not to check.")
+@click.option(
+    "--dialect",
+    type=click.Choice(DIALECTS),
+    help="Warehouse of standalone SQL files (beats config and directives; a model a pipeline uses is "
+    "checked in its connection's warehouse).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Use this configuration file.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Processes to check files in [default: every CPU when there are more than 48 files, else 1].",
+)
+@click.option("--fix", is_flag=True, help="Apply safe fixes, then report what remains.")
+@click.option("--diff", is_flag=True, help="Print the safe fixes as a unified diff instead of writing them.")
+def check(
+    paths: tuple[Path, ...],
+    output_format: str,
+    output_file: Path | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    dialect: str | None,
+    config_path: Path | None,
+    exit_zero: bool,
+    quiet: bool,
+    statistics: bool,
+    jobs: int | None,
+    fix: bool,
+    diff: bool,
+) -> None:
+    """Check data models (SQL) and payload files (JSON, YAML) under PATHS (default: the current folder).
+
+    The whole project the PATHS belong to is loaded (everything under the nearest folder with a
+    wsync-lint.toml or .git), so that cross-file rules see the pipelines, models and connections
+    together; findings are reported for the files under PATHS and cross-file findings involving them.
+    """
+    from wsync_lint.cli.exit_codes import exit_code_for
+    from wsync_lint.engine.runner import RunOptions, freeze_imports, lint_paths
+    from wsync_lint.report import REPORTERS
+
+    context = click.get_current_context()
+    if context.obj and context.obj.get("own_process"):
+        freeze_imports()
+    options = RunOptions(
+        dialect=dialect,
+        select=selectors(select) or None,
+        extend_select=selectors(extend_select),
+        ignore=selectors(ignore),
+        config_path=config_path,
+    )
+    result = lint_paths(paths or (Path("."),), options, jobs)
+    if fix or diff:
+        from wsync_lint.engine.fixer import fix_paths
+
+        fixes = fix_paths(result, options, write=not diff)
+        if diff:
+            click.echo("".join(fixes.diffs), nl=False)
+            sys.exit(int(ExitCode.FINDINGS if fixes.diffs else ExitCode.CLEAN))
+        result.fixed = fixes.fixed
+    if statistics:
+        from wsync_lint.report.statistics import render_statistics
+
+        report = render_statistics(result, quiet)
+    elif output_format == "text" and output_file is None and wants_colour():
+        from wsync_lint.report.text import render_text
+
+        report = render_text(result, quiet, color=True)
+    else:
+        report = REPORTERS[output_format](result, quiet)
+    if output_file is not None:
+        try:
+            output_file.write_text(report, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"{output_file}: cannot write the report: {error.strerror}") from None
+    else:
+        click.echo(report, nl=False)
+    sys.exit(int(exit_code_for(result, exit_zero)))
+
+
+@click.command("rules")
+@click.option("--format", "output_format", type=click.Choice(("text", "markdown")), default="text", show_default=True)
+def list_rules(output_format: str) -> None:
+    """List every rule: code, name, default severity and summary."""
+    from wsync_lint.engine.docs import render_rule_table, render_rules_markdown
+    from wsync_lint.engine.registry import all_rules
+
+    render = render_rules_markdown if output_format == "markdown" else render_rule_table
+    click.echo(render(all_rules()), nl=False)
+
+
+@click.command()
+@click.argument("code_or_name")
+def explain(code_or_name: str) -> None:
+    """Show the documentation of one rule, by code (ST03) or name (trailing-semicolon)."""
+    from wsync_lint.engine.docs import render_explain
+    from wsync_lint.engine.registry import find_rule
+
+    rule = find_rule(code_or_name)
+    if rule is None:
+        raise UsageError(f"unknown rule {code_or_name!r}; `wsync-lint rules` lists them")
+    click.echo(render_explain(rule), nl=False)

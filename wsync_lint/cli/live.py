@@ -1,0 +1,161 @@
+"""The live commands of the command line: ``preflight`` and ``schema pull`` (wiring only).
+
+The warehouse connectors, and their drivers, are imported only when one of these commands runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from wsync_lint.cli.exit_codes import ExitCode
+from wsync_lint.cli.options import FORMATS
+
+DEFAULT_TIMEOUT = 30.0
+
+
+def _connection_options(command):  # type: ignore[no-untyped-def]
+    """``--connection``, ``--timeout`` and ``--config``, shared by both commands."""
+    for option in reversed(
+        (
+            click.option("--connection", metavar="ID", help="Only the pipelines of this connection id."),
+            click.option(
+                "--timeout",
+                type=click.FloatRange(min=0.1),
+                default=DEFAULT_TIMEOUT,
+                show_default=True,
+                help="Seconds for each login and each statement.",
+            ),
+            click.option(
+                "--config",
+                "config_path",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help="Use this configuration file.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+def _missing_paths(paths: tuple[Path, ...]) -> None:
+    from wsync_lint.errors import UsageError
+
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+
+
+def _say(lines: list[str], prefix: str) -> None:
+    for line in lines:
+        click.echo(f"{prefix}{line}", err=True)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_connection_options
+@click.option("--count", is_flag=True, help="Count the rows of each pipeline's first sync window (reads data).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+)
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--select", multiple=True, help="Rule codes, prefixes or names to check (replaces the configured set).")
+@click.option("--extend-select", multiple=True, help="Rules to check in addition to the configured set.")
+@click.option("--ignore", multiple=True, help="Rules not to check.")
+@click.option(
+    "--exit-zero", is_flag=True, help="Exit 0 even when there are findings (not when a warehouse is unreachable)."
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only: no summary, notes or progress.")
+def preflight(
+    paths: tuple[Path, ...],
+    connection: str | None,
+    timeout: float,
+    config_path: Path | None,
+    count: bool,
+    output_format: str,
+    output_file: Path | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exit_zero: bool,
+    quiet: bool,
+) -> None:
+    """Check each pipeline's model against its real warehouse, read-only, then lint the project.
+
+    Per pipeline under PATHS (default: the current folder): the model and each query mParticle
+    wraps it in are compiled without reading rows (LV01), the tables it reads are looked up and
+    compared with the committed snapshot (LV04), the connection's privileges are checked (LV02),
+    and with --count the rows of the first sync window are held to the record limits (LV03).
+    Then every rule of `check` runs, the schema-aware ones on the warehouse's own columns and
+    types. Credentials come from the environment (see the README). Exit 3 when a warehouse
+    cannot be reached; the other connections are still checked.
+    """
+    from wsync_lint.cli.exit_codes import exit_code_for
+    from wsync_lint.cli.options import selectors
+    from wsync_lint.engine.runner import RunOptions
+    from wsync_lint.live.preflight import PreflightOptions
+    from wsync_lint.live.preflight import preflight as run_preflight
+    from wsync_lint.live.progress import progress_for
+    from wsync_lint.report import REPORTERS
+
+    _missing_paths(paths)
+    options = RunOptions(
+        select=selectors(select) or None,
+        extend_select=selectors(extend_select),
+        ignore=selectors(ignore),
+        config_path=config_path,
+    )
+    outcome = run_preflight(
+        list(paths),
+        options,
+        PreflightOptions(connection=connection, count=count, timeout=timeout),
+        progress=progress_for(output_format, quiet),
+    )
+    report = REPORTERS[output_format](outcome.result, quiet)
+    if output_file is not None:
+        try:
+            output_file.write_text(report, encoding="utf-8")
+        except OSError as error:
+            raise click.ClickException(f"{output_file}: cannot write the report: {error.strerror}") from None
+    else:
+        click.echo(report, nl=False)
+    if not quiet:
+        _say(outcome.notes, "note: ")
+    _say(outcome.unreachable, "wsync-lint: unreachable: ")
+    if outcome.unreachable:
+        sys.exit(int(ExitCode.UNREACHABLE))
+    sys.exit(int(exit_code_for(outcome.result, exit_zero)))
+
+
+@click.group()
+def schema() -> None:
+    """Schema snapshots: the warehouse's tables and columns, committed next to the models."""
+
+
+@schema.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_connection_options
+def pull(paths: tuple[Path, ...], connection: str | None, timeout: float, config_path: Path | None) -> None:
+    """Write <schema-dir>/<connection-id>.json from the warehouse, for the tables the models read.
+
+    One snapshot per connection that a pipeline under PATHS (default: the current folder) uses;
+    only metadata is read. Exit 3 when a warehouse cannot be reached.
+    """
+    from wsync_lint.engine.runner import RunOptions
+    from wsync_lint.live.schema_pull import pull as run_pull
+
+    _missing_paths(paths)
+    result = run_pull(list(paths), RunOptions(config_path=config_path), connection, timeout)
+    for shown, tables in result.written:
+        click.echo(f"wrote {shown} ({tables} table{'s' if tables != 1 else ''})")
+    _say(result.notes, "note: ")
+    _say(result.unreachable, "wsync-lint: unreachable: ")
+    if result.unreachable:
+        sys.exit(int(ExitCode.UNREACHABLE))
+    sys.exit(int(ExitCode.CLEAN))

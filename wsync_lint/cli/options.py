@@ -1,0 +1,66 @@
+"""Options and helpers the commands share, so that an option means the same wherever it exists."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:  # annotations only: the commands import these when they run
+    pass
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DIALECTS = ("snowflake", "bigquery", "redshift", "databricks")
+# The names of wsync_lint.report.REPORTERS, spelled out so that `--help` and `--version` do not
+# import the reporters (and sqlglot); a test keeps the two in step.
+FORMATS = ("text", "json", "github", "sarif", "junit")
+
+
+def selectors(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Selectors from repeated and comma-separated options: ``--select ST,RF01 --select CO``."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def wants_colour() -> bool:
+    """Colour only for a person at a terminal who has not asked for none (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def project_option(target: str) -> Callable[[F], F]:
+    """``--project``, for the commands that take one pipeline or model of a project."""
+    return click.option(
+        "--project",
+        "project_path",
+        type=click.Path(exists=True, path_type=Path),
+        help=f"A folder (or file) of the project [default: the folder of {target} when it is a file, "
+        "else the current folder].",
+    )
+
+
+def model_options(command: F) -> F:
+    """``--dialect``, ``--config`` and ``--format``, shared by ``render`` and ``columns``."""
+    for option in reversed(
+        (
+            click.option(
+                "--dialect",
+                type=click.Choice(DIALECTS),
+                help="Warehouse of a model no pipeline uses, or whose connection is not in the project.",
+            ),
+            click.option(
+                "--config",
+                "config_path",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help="Use this configuration file.",
+            ),
+            click.option(
+                "--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True
+            ),
+        )
+    ):
+        command = option(command)
+    return command

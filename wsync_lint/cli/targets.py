@@ -1,0 +1,167 @@
+"""What ``render`` and ``columns`` are pointed at: a pipeline or model of a project, its SQL and
+its warehouse, and the sync window they are given."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wsync_lint.errors import UsageError
+
+if TYPE_CHECKING:  # annotations only: the commands import these when they run
+    from datetime import datetime
+
+    from wsync_lint.contract.sql_context import SqlContext
+    from wsync_lint.engine.runner import Planner
+    from wsync_lint.project.project import Binding, Project
+    from wsync_lint.project.resources import Resource
+    from wsync_lint.sql.file_settings import FileSettings
+
+
+def timestamp_option(name: str, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    from wsync_lint.mparticle.facts import TIMESTAMP_EXAMPLE
+    from wsync_lint.sql.wrappers import parse_timestamp
+
+    parsed = parse_timestamp(value.strip())
+    if parsed is None:
+        raise UsageError(f"{name}: expected a UTC timestamp like {TIMESTAMP_EXAMPLE}, got {value!r}")
+    return parsed
+
+
+def load_targets(
+    target: str,
+    project_path: Path | None,
+    dialect: str | None,
+    config_path: Path | None,
+    standalone_sql: bool = False,
+) -> tuple[Planner, Project, list[tuple[Resource, list[Binding]]]]:
+    """The project a PIPELINE_OR_MODEL argument belongs to (``--project``, else the file's folder,
+    else the current folder) and the data models it names, each with the pipelines that run it.
+    With ``standalone_sql``, a .sql file no data model links names nothing (an empty list)
+    instead of being an error."""
+    from wsync_lint.engine.runner import Planner, RunOptions, load_project
+    from wsync_lint.project.project import project_root
+
+    planner = Planner(RunOptions(dialect=dialect, config_path=config_path))
+    named = Path(target)
+    anchor = project_path if project_path is not None else (named if named.is_file() else Path("."))
+    project = load_project(project_root(anchor), planner)
+    return planner, project, targets_of(project, target, standalone_sql)
+
+
+def targets_of(project: Project, target: str, standalone_sql: bool = False) -> list[tuple[Resource, list[Binding]]]:
+    """The data models PIPELINE_OR_MODEL names, each with the pipelines that run it."""
+    from wsync_lint.project.project import Binding
+    from wsync_lint.project.resources import Kind
+
+    pipelines = project.of_kind(Kind.PIPELINE)
+    models = project.of_kind(Kind.DATA_MODEL)
+
+    def of_model(model: Resource) -> tuple[Resource, list[Binding]]:
+        return model, [b for b in project.bindings() if b.model is model]
+
+    def of_pipeline(pipeline: Resource) -> tuple[Resource, list[Binding]]:
+        model = project.find(Kind.DATA_MODEL, pipeline.get("data_model_id"))
+        if model is None:
+            wanted = pipeline.get("data_model_id")
+            raise UsageError(
+                f"pipeline {pipeline.id or '(no id)'} runs data model {wanted!r}, which is not in the project at "
+                f"{project.root}"
+                if isinstance(wanted, str)
+                else f"pipeline {pipeline.id or '(no id)'} names no data_model_id"
+            )
+        connection = project.find(Kind.CONNECTION, pipeline.get("connection_id"))
+        return model, [Binding(pipeline, model, connection)]
+
+    path = Path(target)
+    if path.is_file():
+        resolved = path.resolve()
+        if path.suffix.lower() == ".sql":
+            linked = [m for m in models if (sql := project.model_sql(m)) is not None and sql.file == resolved]
+            if not linked and standalone_sql:
+                return []
+            if not linked:
+                raise UsageError(
+                    f"{target}: no data model of the project at {project.root} links this file (config.sql_file)"
+                )
+            return [of_model(model) for model in linked]
+        shown = next((s for s, location in project.locations.items() if location.resolve() == resolved), None)
+        if shown is None:
+            raise UsageError(f"{target} is no payload file of the project at {project.root}")
+        inside = [r for r in (*pipelines, *models) if r.path == shown]
+        if len(inside) != 1:
+            held = (
+                f"{sum(r.kind is Kind.PIPELINE for r in inside)} pipelines and "
+                f"{sum(r.kind is Kind.DATA_MODEL for r in inside)} data models"
+            )
+            raise UsageError(f"{target} holds {held}, not exactly one: name a pipeline or data model by id")
+        return [of_pipeline(inside[0]) if inside[0].kind is Kind.PIPELINE else of_model(inside[0])]
+
+    if path.suffix.lower() in (".sql", ".json", ".yaml", ".yml") or "/" in target or os.sep in target:
+        raise UsageError(f"{target}: no such file")
+    kind, _, wanted = target.partition(":") if ":" in target else ("", "", target)
+    if kind not in ("", "pipeline", "model", "data_model", "data-model"):
+        kind, wanted = "", target
+    found_pipelines = [p for p in pipelines if p.id == wanted] if kind in ("", "pipeline") else []
+    found_models = [m for m in models if m.id == wanted] if kind in ("", "model", "data_model", "data-model") else []
+    found = found_pipelines + found_models
+    if len(found) == 1:
+        return [of_pipeline(found[0]) if found_pipelines else of_model(found[0])]
+    if found_pipelines and found_models:
+        raise UsageError(f"{wanted!r} is both a pipeline and a data model: write pipeline:{wanted} or model:{wanted}")
+    if found:
+        files = ", ".join(sorted({r.path for r in found}))
+        raise UsageError(
+            f"{len(found)} {found[0].kind.display}s have the id {wanted!r} ({files}): name the payload file"
+        )
+    known_pipelines = ", ".join(sorted({p.id for p in pipelines if p.id})) or "none"
+    known_models = ", ".join(sorted({m.id for m in models if m.id})) or "none"
+    raise UsageError(
+        f"no pipeline or data model {wanted!r} in the project at {project.root} "
+        f"(pipelines: {known_pipelines}; data models: {known_models})"
+    )
+
+
+def model_text(project: Project, model: Resource, planner: Planner) -> tuple[str, str, Path]:
+    """The model's SQL, where it is shown as, and the file whose configuration applies to it."""
+    from wsync_lint.engine.runner import read_model
+    from wsync_lint.sql.reading import ReadProblem
+
+    sql = project.model_sql(model)
+    if sql is None:
+        raise UsageError(
+            f"data model {model.id or '(no id)'} ({model.path}) has no config.sql_query or config.sql_file"
+        )
+    text, shown, location = read_model(project, sql, planner)
+    if isinstance(text, ReadProblem):
+        raise UsageError(f"{shown} (config.sql_file of data model {model.id or '(no id)'}): {text.message}")
+    return text, shown, location
+
+
+def configured_dialect(text: str, shown: str, location: Path, planner: Planner) -> str:
+    """The warehouse of a model that no connection decides: --dialect, its directive comment, configuration."""
+    return model_context(text, shown, location, planner, None).settings.dialect
+
+
+def model_context(text: str, shown: str, location: Path, planner: Planner, bound: FileSettings | None) -> SqlContext:
+    """The model parsed as the engine parses it: for the pipeline that runs it (``bound``), else with
+    its directive comment and configuration."""
+    from wsync_lint.engine.model_check import FilePlan, analyse_source
+
+    plan = planner.plan_for(location)
+    _, context = analyse_source(text, shown, FilePlan(frozenset(), plan.settings, plan.forced_dialect, {}, bound))
+    return context
+
+
+def no_warehouse_note(binding: Binding, model_dialect: str) -> str:
+    from wsync_lint.mparticle.warehouses import WAREHOUSES
+
+    display = WAREHOUSES[model_dialect].display
+    if binding.connection is None:
+        wanted = binding.pipeline.get("connection_id")
+        return f"connection {wanted!r} is not in the project: shown as {display} SQL (--dialect, directive or config)"
+    provider = binding.connection.get("service_provider")
+    return f"service_provider {provider!r} names no known warehouse: shown as {display} SQL"

@@ -1,0 +1,252 @@
+"""Configuration: ``[tool.wsync-lint]`` in pyproject.toml, or a ``wsync-lint.toml``.
+
+Found by walking up from each file's folder (nearest wins), read with ``tomllib`` and validated
+strictly: an unknown key or value raises :class:`~wsync_lint.errors.UsageError`, which the CLI
+turns into exit code 2 and one line naming it. Keys may be spelled with ``-`` or ``_``.
+
+Example::
+
+    [tool.wsync-lint]
+    dialect = "snowflake"
+    pipeline-type = "user_attributes"
+    ignore = ["RF01"]
+
+    [tool.wsync-lint.per-file-ignores]
+    "legacy/*.sql" = ["ST04"]
+
+    [tool.wsync-lint.rules.ST04]
+    severity = "warning"
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wsync_lint.contract.rule import Severity
+from wsync_lint.engine.registry import find_rule, validate_selectors
+from wsync_lint.errors import UsageError
+from wsync_lint.mparticle import facts
+from wsync_lint.mparticle.warehouses import WAREHOUSES
+
+CONFIG_FILE_NAMES = ("wsync-lint.toml", ".wsync-lint.toml", "pyproject.toml")
+DEFAULT_MAX_FILE_SIZE = 1024 * 1024
+DEFAULT_SCHEMA_DIR = "schemas"
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    """Per-rule settings from ``[tool.wsync-lint.rules.<CODE or name>]``."""
+
+    severity: Severity | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    """One configuration file's settings (or the defaults when there is none)."""
+
+    path: Path | None = None
+    dialect: str | None = None
+    pipeline_type: str | None = None
+    iterator_field: str | None = None
+    iterator_data_type: str | None = None
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    rules: dict[str, RuleConfig] = field(default_factory=dict)
+    fail_on: Severity = Severity.WARNING
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    exclude: tuple[str, ...] = ()
+    schema_dir: str = DEFAULT_SCHEMA_DIR
+    """Where the schema snapshots of the connections are, ``<schema-dir>/<connection-id>.json``
+    (relative to the configuration file)."""
+
+    @property
+    def root(self) -> Path:
+        """The folder globs in the configuration are relative to."""
+        return self.path.parent if self.path else Path.cwd()
+
+    def ignored_for(self, path: Path) -> tuple[str, ...]:
+        """The selectors ``per-file-ignores`` applies to ``path``."""
+        relative = _relative_posix(path, self.root)
+        found: list[str] = []
+        for pattern, selectors in self.per_file_ignores:
+            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern):
+                found.extend(selectors)
+        return tuple(found)
+
+    def excludes(self, path: Path) -> bool:
+        relative = _relative_posix(path, self.root)
+        return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(path.name, p) for p in self.exclude)
+
+
+def _relative_posix(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def validate_setting(key: str, value: Any, where: str) -> Any:
+    """Check one model setting (shared by config files and directive comments)."""
+    if key == "dialect":
+        if value not in WAREHOUSES:
+            raise UsageError(f"{where}: unknown dialect {value!r} (expected one of: {', '.join(WAREHOUSES)})")
+    elif key == "pipeline_type":
+        if value not in facts.PIPELINE_TYPES:
+            raise UsageError(
+                f"{where}: unknown pipeline_type {value!r} (expected one of: {', '.join(facts.PIPELINE_TYPES)})"
+            )
+    elif key == "iterator_data_type":
+        known = sorted({t for types in facts.ITERATOR_DATA_TYPES.values() for t in types})
+        if value not in known:
+            raise UsageError(f"{where}: unknown iterator_data_type {value!r} (expected one of: {', '.join(known)})")
+    elif key == "iterator_field":
+        if not isinstance(value, str) or not value:
+            raise UsageError(f"{where}: iterator_field must be a column name")
+    elif key == "schema":
+        if not isinstance(value, str) or not value.endswith(".json"):
+            raise UsageError(f"{where}: schema must name a schema snapshot file (.json)")
+    else:
+        raise UsageError(f"{where}: unknown setting {key!r}")
+    return value
+
+
+MODEL_SETTINGS = ("dialect", "pipeline_type", "iterator_field", "iterator_data_type")
+DIRECTIVE_SETTINGS = (*MODEL_SETTINGS, "schema")
+"""A model's own comment may also name its schema snapshot (relative to the SQL file)."""
+
+
+def _string_list(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UsageError(f"{where}: expected a list of strings")
+    return tuple(value)
+
+
+def _normalise(key: str) -> str:
+    return key.replace("-", "_")
+
+
+def parse_config(data: dict[str, Any], path: Path | None) -> Config:
+    """Validate the ``[tool.wsync-lint]`` table ``data`` and build a :class:`Config`."""
+    where = str(path) if path else "configuration"
+    values: dict[str, Any] = {"path": path}
+    for raw_key, value in data.items():
+        key = _normalise(raw_key)
+        at = f"{where}: {raw_key}"
+        if key in MODEL_SETTINGS:
+            values[key] = validate_setting(key, value, where)
+        elif key in ("select", "extend_select", "ignore"):
+            selectors = _string_list(value, at)
+            validate_selectors(selectors, at)
+            values[key] = selectors
+        elif key == "per_file_ignores":
+            if not isinstance(value, dict):
+                raise UsageError(f"{at}: expected a table of glob = [codes]")
+            pairs = []
+            for pattern, selectors in value.items():
+                codes = _string_list(selectors, f"{at}.{pattern}")
+                validate_selectors(codes, f"{at}.{pattern}")
+                pairs.append((pattern, codes))
+            values[key] = tuple(pairs)
+        elif key == "rules":
+            values[key] = _parse_rule_tables(value, at)
+        elif key == "fail_on":
+            if value not in ("error", "warning"):
+                raise UsageError(f"{at}: expected 'error' or 'warning', got {value!r}")
+            values[key] = Severity(value)
+        elif key == "max_file_size":
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise UsageError(f"{at}: expected a positive number of bytes")
+            values[key] = value
+        elif key == "exclude":
+            values[key] = _string_list(value, at)
+        elif key == "schema_dir":
+            if not isinstance(value, str) or not value:
+                raise UsageError(f"{at}: expected a folder path")
+            values[key] = value
+        else:
+            raise UsageError(f"{where}: unknown key {raw_key!r} in [tool.wsync-lint]")
+    return Config(**values)
+
+
+def _parse_rule_tables(value: Any, at: str) -> dict[str, RuleConfig]:
+    if not isinstance(value, dict):
+        raise UsageError(f"{at}: expected a table per rule, e.g. [tool.wsync-lint.rules.ST04]")
+    result: dict[str, RuleConfig] = {}
+    for rule_key, table in value.items():
+        rule = find_rule(rule_key)
+        if rule is None:
+            raise UsageError(f"{at}: unknown rule code or name {rule_key!r}")
+        if not isinstance(table, dict):
+            raise UsageError(f"{at}.{rule_key}: expected a table")
+        severity = None
+        options: dict[str, Any] = {}
+        for option_key, option_value in table.items():
+            name = _normalise(option_key)
+            if name == "severity":
+                if option_value not in ("error", "warning"):
+                    raise UsageError(f"{at}.{rule_key}.severity: expected 'error' or 'warning', got {option_value!r}")
+                severity = Severity(option_value)
+            elif name in rule.options:
+                expected = rule.options[name].type
+                if not isinstance(option_value, expected) or (expected is int and isinstance(option_value, bool)):
+                    raise UsageError(f"{at}.{rule_key}.{option_key}: expected {expected.__name__}")
+                options[name] = option_value
+            else:
+                known = ", ".join(["severity", *rule.options]) or "severity"
+                raise UsageError(f"{at}.{rule_key}: unknown option {option_key!r} for {rule.code} (known: {known})")
+        result[rule.code] = RuleConfig(severity, options)
+    return result
+
+
+def read_config_file(path: Path) -> Config | None:
+    """Read ``path``; None when it is a pyproject.toml without a ``[tool.wsync-lint]`` table."""
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"{path}: invalid TOML: {error}") from None
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read: {error.strerror}") from None
+    if path.name == "pyproject.toml":
+        table = document.get("tool", {}).get("wsync-lint")
+        if table is None:
+            return None
+        return parse_config(table, path)
+    return parse_config(document, path)
+
+
+class ConfigFinder:
+    """Finds the nearest configuration for a folder, walking up; caches what it reads."""
+
+    def __init__(self, explicit: Path | None = None) -> None:
+        self._explicit = read_config_file(explicit) if explicit else None
+        if explicit and self._explicit is None:
+            raise UsageError(f"{explicit}: no [tool.wsync-lint] table")
+        self._by_folder: dict[Path, Config] = {}
+
+    def for_folder(self, folder: Path) -> Config:
+        if self._explicit is not None:
+            return self._explicit
+        folder = folder.resolve()
+        if folder in self._by_folder:
+            return self._by_folder[folder]
+        found: Config | None = None
+        for name in CONFIG_FILE_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                found = read_config_file(candidate)
+                if found is not None:
+                    break
+        if found is None:
+            found = Config() if folder.parent == folder else self.for_folder(folder.parent)
+        self._by_folder[folder] = found
+        return found

@@ -1,0 +1,126 @@
+"""Safe fixes (``--fix``) and their preview (``--diff``).
+
+A fix is applied only when every finding of the file, linted again after the edits, is one it
+had before (by code, counted): a fix that would make anything new appear is not applied, so a
+fix can never trade one problem for another. Fixing repeats until nothing is left to fix, so a second run finds nothing. Line
+endings, the byte-order mark and the encoding (UTF-8) are kept.
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wsync_lint.contract.rule import Edit, Violation
+from wsync_lint.engine.model_check import FilePlan, check_source
+from wsync_lint.engine.runner import Planner, RunOptions, RunResult
+
+_MAX_ROUNDS = 10
+
+
+@dataclass
+class FixedText:
+    """The outcome of fixing one file's text."""
+
+    text: str
+    fixed: list[Violation] = field(default_factory=list)
+    remaining: list[Violation] = field(default_factory=list)
+
+
+def apply_edits(text: str, edits: list[Edit]) -> tuple[str, list[Edit]]:
+    """Apply the edits that do not overlap an earlier one; return the text and the edits applied."""
+    applied: list[Edit] = []
+    last_end = -1
+    for edit in sorted(edits, key=lambda e: (e.span.start, e.span.end)):
+        if edit.span.start < last_end:
+            continue
+        applied.append(edit)
+        last_end = edit.span.end
+    for edit in reversed(applied):
+        text = text[: edit.span.start] + edit.replacement + text[edit.span.end :]
+    return text, applied
+
+
+def fix_text(text: str, path: str, plan: FilePlan) -> FixedText:
+    """Fix ``text`` as far as is safe."""
+    result = FixedText(text)
+    violations = check_source(text, path, plan)
+    for _ in range(_MAX_ROUNDS):
+        fixable = [v for v in violations if v.fix is not None]
+        if not fixable:
+            break
+        chosen: list[Violation] = []
+        edits: list[Edit] = []
+        taken_end = -1
+        for violation in sorted(fixable, key=lambda v: v.fix.edits[0].span.start):  # type: ignore[union-attr]
+            fix_edits = sorted(violation.fix.edits, key=lambda e: e.span.start)  # type: ignore[union-attr]
+            if fix_edits[0].span.start < taken_end:
+                continue  # overlaps a fix already chosen this round; the next round takes it
+            chosen.append(violation)
+            edits.extend(fix_edits)
+            taken_end = max(e.span.end for e in fix_edits)
+        new_text, _ = apply_edits(result.text, edits)
+        after = check_source(new_text, path, plan)
+        expected = Counter(v.code for v in violations) - Counter(v.code for v in chosen)
+        if not Counter(v.code for v in after) <= expected:
+            break  # the edits would bring in a finding of their own: leave the file alone
+        result.text, violations = new_text, after
+        result.fixed.extend(chosen)
+    result.remaining = violations
+    return result
+
+
+@dataclass
+class FixReport:
+    """What ``--fix`` or ``--diff`` did over a run."""
+
+    fixed: int = 0
+    diffs: list[str] = field(default_factory=list)
+
+
+def _read(path: Path) -> tuple[bool, str] | None:
+    data = path.read_bytes()
+    bom = data.startswith(codecs.BOM_UTF8)
+    try:
+        return bom, data[len(codecs.BOM_UTF8) if bom else 0 :].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def fix_paths(result: RunResult, options: RunOptions, write: bool) -> FixReport:
+    """Fix (``write``) or diff every file of ``result`` that has fixable findings.
+
+    ``result`` is updated to hold the findings that remain after fixing.
+    """
+    report = FixReport()
+    planner = Planner(options)
+    fixable_paths = sorted({v.path for v in result.violations if v.fix is not None})
+    for shown in fixable_paths:
+        path = Path(shown)
+        read = _read(path)
+        if read is None:
+            continue
+        bom, text = read
+        fixed = fix_text(text, shown, planner.plan_for(path))
+        if not fixed.fixed:
+            continue
+        report.fixed += len(fixed.fixed)
+        if write:
+            path.write_bytes((codecs.BOM_UTF8 if bom else b"") + fixed.text.encode("utf-8"))
+            result.violations = [v for v in result.violations if v.path != shown] + fixed.remaining
+        else:
+            report.diffs.append(
+                "".join(
+                    difflib.unified_diff(
+                        text.splitlines(keepends=True),
+                        fixed.text.splitlines(keepends=True),
+                        fromfile=f"a/{shown}",
+                        tofile=f"b/{shown}",
+                    )
+                )
+            )
+    result.violations.sort(key=Violation.sort_key)
+    return report

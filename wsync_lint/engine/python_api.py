@@ -1,0 +1,48 @@
+"""The Python API: lint a string or paths without the command line.
+
+>>> from wsync_lint.engine.python_api import lint_string
+>>> [v.code for v in lint_string("SELECT email FROM mp.crm.users;", select=["ST03"])]
+['ST03']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from wsync_lint.contract.rule import Violation
+from wsync_lint.engine.config import RuleConfig
+from wsync_lint.engine.model_check import FilePlan, check_source
+from wsync_lint.engine.registry import selected_codes, validate_selectors
+from wsync_lint.sql.file_settings import FileSettings
+from wsync_lint.sql.reading import decode_source
+
+
+def lint_string(
+    sql: str | bytes,
+    *,
+    dialect: str = "snowflake",
+    select: Iterable[str] | None = None,
+    pipeline_type: str | None = None,
+    iterator_field: str | None = None,
+    iterator_data_type: str | None = None,
+    rule_options: Mapping[str, Mapping[str, Any]] | None = None,
+    path: str = "<string>",
+    schema: str | None = None,
+) -> list[Violation]:
+    """Lint one model's text; ``select`` limits the rules (default: the default set).
+
+    Directive comments in the text apply, except that ``dialect`` always wins. ``schema`` is the
+    path of a schema snapshot (rules that need one do not run without it).
+    """
+    selectors = list(select) if select is not None else None
+    if selectors is not None:
+        validate_selectors(selectors, "select")
+    plan = FilePlan(
+        codes=selected_codes(selectors, (), ()),
+        settings=FileSettings(dialect, pipeline_type, iterator_field, iterator_data_type, schema),
+        forced_dialect=dialect,
+        rule_configs={code: RuleConfig(options=dict(values)) for code, values in (rule_options or {}).items()},
+    )
+    source = decode_source(sql.encode("utf-8") if isinstance(sql, str) else sql)
+    return check_source(source, path, plan)

@@ -1,0 +1,77 @@
+"""Every rule, looked up by code, name or alias, and rule selection.
+
+Selection follows flake8's decision engine: each selector is a code prefix (``ST``, ``ST0``,
+``ST03``), a rule name, or ``ALL``; for each rule the longest matching selector decides, and
+on a tie ``ignore`` wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+from wsync_lint.contract.rule import Rule
+from wsync_lint.errors import UsageError
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every registered rule, ordered by code."""
+    from wsync_lint.rules import RULES
+
+    return tuple(sorted(RULES, key=lambda rule: rule.code))
+
+
+@cache
+def _by_key() -> dict[str, Rule]:
+    table: dict[str, Rule] = {}
+    for rule in all_rules():
+        for key in (rule.code, rule.name, *rule.aliases):
+            table[key.upper()] = rule
+    return table
+
+
+def find_rule(code_or_name: str) -> Rule | None:
+    """The rule with this code, name or alias (any case), if there is one."""
+    return _by_key().get(code_or_name.strip().upper())
+
+
+def _selector_weight(selector: str, rule: Rule) -> int:
+    """How specifically ``selector`` names ``rule`` (0: it does not)."""
+    key = selector.strip().upper()
+    if key == "ALL":
+        return 1
+    if key in (rule.name.upper(), *(alias.upper() for alias in rule.aliases)):
+        return 10
+    if rule.code.startswith(key):
+        return 1 + len(key)
+    return 0
+
+
+def validate_selectors(selectors: Iterable[str], where: str) -> None:
+    """Raise :class:`UsageError` naming the first selector that matches no rule."""
+    for selector in selectors:
+        if not any(_selector_weight(selector, rule) for rule in all_rules()):
+            raise UsageError(f"{where}: unknown rule code or name {selector!r}")
+
+
+def selected_codes(select: Iterable[str] | None, extend_select: Iterable[str], ignore: Iterable[str]) -> frozenset[str]:
+    """The codes that run, given the selectors. ``select=None`` means the default set.
+
+    A rule that is off by default runs only when a selector names it more specifically
+    than ``ALL`` (its code, a prefix of it, or its name).
+    """
+    on_selectors = [*(select or ()), *extend_select]
+    ignore = list(ignore)
+    chosen = set()
+    for rule in all_rules():
+        weights = [_selector_weight(s, rule) for s in on_selectors]
+        if select is None and rule.default_enabled:
+            weights.append(1)
+        on_weight = max(weights, default=0)
+        if not rule.default_enabled and on_weight <= 1:
+            continue
+        off_weight = max((_selector_weight(s, rule) for s in ignore), default=0)
+        if on_weight > off_weight:
+            chosen.add(rule.code)
+    return frozenset(chosen)

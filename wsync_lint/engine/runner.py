@@ -1,0 +1,340 @@
+"""Checking a set of paths: discovery, configuration per folder, and the run's result."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from wsync_lint.contract.rule import Severity, Violation
+from wsync_lint.engine.config import Config, ConfigFinder
+from wsync_lint.engine.model_check import FilePlan, analyse_source
+from wsync_lint.engine.project_check import ProjectChecker, ProjectOutcome
+from wsync_lint.engine.registry import selected_codes, validate_selectors
+from wsync_lint.errors import UsageError
+from wsync_lint.project.payload_files import PAYLOAD_SUFFIXES
+from wsync_lint.project.project import (
+    SKIPPED_FOLDERS,
+    Binding,
+    ModelSql,
+    Project,
+    payload_candidates,
+    project_roots,
+    read_payload,
+)
+from wsync_lint.sql.file_settings import FileSettings
+from wsync_lint.sql.reading import ReadProblem, read_source
+
+SQL_SUFFIXES = (".sql",)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the command line says, on top of configuration."""
+
+    dialect: str | None = None
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    config_path: Path | None = None
+    schema_override: Mapping[str, str] = field(default_factory=dict)
+    """Connection id -> a schema snapshot to use instead of the committed one (``preflight``
+    passes the snapshots it just took from the warehouse)."""
+
+
+@dataclass
+class RunResult:
+    """Every violation of a run, and what it covered."""
+
+    violations: list[Violation] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    """Every file checked, as displayed."""
+    fail_on: Severity = Severity.WARNING
+    fixed: int = 0
+    """Findings fixed by ``--fix`` in this run."""
+    not_run: set[str] = field(default_factory=set)
+    """Selected rules that could not run on some model for want of a schema snapshot."""
+
+    @property
+    def files(self) -> int:
+        return len(self.paths)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for v in self.violations if v.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for v in self.violations if v.severity is Severity.WARNING)
+
+
+def discover(paths: Iterable[Path], finder: ConfigFinder, suffixes: tuple[str, ...] = SQL_SUFFIXES) -> Iterator[Path]:
+    """Files with ``suffixes`` under ``paths``: files named directly are always taken if their
+    suffix is one of them; folders are walked, skipping hidden folders, virtual environments and
+    configured excludes."""
+    seen: set[Path] = set()
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        if path.is_file():
+            candidates: Iterable[Path] = [path] if path.suffix.lower() in suffixes else []
+        else:
+            candidates = _walk(path, finder, suffixes)
+        for candidate in candidates:
+            key = candidate.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield candidate
+
+
+def _walk(folder: Path, finder: ConfigFinder, suffixes: tuple[str, ...]) -> Iterator[Path]:
+    for root, folders, files in os.walk(folder):
+        root_path = Path(root)
+        config = finder.for_folder(root_path)
+        folders[:] = sorted(
+            name
+            for name in folders
+            if not name.startswith(".") and name not in SKIPPED_FOLDERS and not config.excludes(root_path / name)
+        )
+        for name in sorted(files):
+            candidate = root_path / name
+            if candidate.suffix.lower() in suffixes and not config.excludes(candidate):
+                yield candidate
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working folder when it is inside it, with ``/`` separators."""
+    try:
+        return path.resolve().relative_to(_working_folder(os.getcwd())).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@lru_cache(maxsize=8)
+def _working_folder(cwd: str) -> Path:
+    return Path(cwd).resolve()
+
+
+class Planner:
+    """Turns configuration plus command line into a :class:`FilePlan` per file (cached)."""
+
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
+        self.finder = ConfigFinder(options.config_path)
+        for name, selectors in (
+            ("--select", options.select or ()),
+            ("--extend-select", options.extend_select),
+            ("--ignore", options.ignore),
+        ):
+            validate_selectors(selectors, name)
+        self._plans: dict[tuple[int, tuple[str, ...]], FilePlan] = {}
+        self._configs: dict[Path, Config] = {}
+
+    def config_for(self, path: Path) -> Config:
+        folder = path.parent
+        found = self._configs.get(folder)
+        if found is None:
+            found = self._configs[folder] = self.finder.for_folder(folder)
+        return found
+
+    def plan_for(self, path: Path) -> FilePlan:
+        config = self.config_for(path)
+        extra_ignores = config.ignored_for(path)
+        key = (id(config), extra_ignores)
+        if key not in self._plans:
+            self._plans[key] = self._plan(config, extra_ignores)
+        return self._plans[key]
+
+    def _plan(self, config: Config, extra_ignores: tuple[str, ...]) -> FilePlan:
+        options = self.options
+        codes = selected_codes(
+            options.select if options.select is not None else config.select,
+            (*config.extend_select, *options.extend_select),
+            (*config.ignore, *options.ignore, *extra_ignores),
+        )
+        settings = FileSettings(
+            dialect=config.dialect,  # type: ignore[arg-type]  # None: resolved per file
+            pipeline_type=config.pipeline_type,
+            iterator_field=config.iterator_field,
+            iterator_data_type=config.iterator_data_type,
+        )
+        return FilePlan(codes, settings, options.dialect, config.rules)
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What checking one file produced."""
+
+    path: str
+    violations: list[Violation]
+    fail_on: Severity
+    not_run: frozenset[str] = frozenset()
+
+
+def check_path(planner: Planner, path: Path, shown: str | None = None) -> FileOutcome:
+    """Read and check one file with the configuration that applies to it (``shown``: how it is
+    displayed, when the caller knows already)."""
+    config = planner.config_for(path)
+    shown = shown if shown is not None else display_path(path)
+    source = read_source(path, config.max_file_size)
+    violations, context = analyse_source(source, shown, planner.plan_for(path))
+    return FileOutcome(shown, violations, config.fail_on, frozenset(context.not_run))
+
+
+# Below this many files a process pool costs more to start than it saves.
+PARALLEL_THRESHOLD = 48
+
+_worker_planner: Planner | None = None
+
+
+def freeze_imports() -> None:
+    """Keep the garbage collector off what is loaded by now (modules, the rule registry, sqlglot's
+    tables) for the rest of the process.
+
+    Every parse leaves a cyclic tree behind, so collections run often; each full collection
+    would otherwise walk every long-lived import too. Measured: 5-6% of a check's time on a few
+    hundred files. For a process that checks and exits (the command line, a pool worker), not
+    for a library caller.
+    """
+    import gc
+
+    import wsync_lint.rules  # noqa: F401 - the registry loads them lazily: loaded now, they are frozen too
+
+    gc.freeze()
+
+
+def _start_worker(options: RunOptions) -> None:
+    global _worker_planner
+    freeze_imports()
+    _worker_planner = Planner(options)
+
+
+def _check_in_worker(path: Path, shown: str) -> FileOutcome:
+    assert _worker_planner is not None, "worker not initialised"
+    return check_path(_worker_planner, path, shown)
+
+
+def worker_count(jobs: int | None, files: int) -> int:
+    """Processes to use: ``jobs`` when given, else every CPU when there are enough files."""
+    if jobs is not None:
+        return max(1, min(jobs, files or 1))
+    if files <= PARALLEL_THRESHOLD:
+        return 1
+    return min(os.cpu_count() or 1, files)
+
+
+def lint_paths(paths: Iterable[Path], options: RunOptions, jobs: int | None = 1) -> RunResult:
+    """Check every SQL and payload file under ``paths``, with the whole project they belong to,
+    in ``jobs`` processes (None: decide by file count).
+
+    Payload files and the models pipelines use are checked in this process, as one project per
+    root folder (:func:`~wsync_lint.project.project.project_root`); findings are kept for the files under
+    ``paths`` and for cross-file findings that involve them. Standalone SQL files go to the
+    process pool. The result is the same whatever the number of processes: files keep their
+    discovery order and violations are sorted.
+    """
+    paths = list(paths)
+    planner = Planner(options)
+    # One walk finds both kinds of file; each is displayed (a path resolution) once.
+    found = list(discover(paths, planner.finder, (*SQL_SUFFIXES, *PAYLOAD_SUFFIXES)))
+    shown = {path: display_path(path) for path in found}
+    sql_files = [path for path in found if path.suffix.lower() in SQL_SUFFIXES]
+    named_payloads = [shown[path] for path in found if path.suffix.lower() in PAYLOAD_SUFFIXES]
+    project_outcomes = [check_project_at(root, planner) for root in project_roots(paths)]
+    checked_sql = set().union(*(outcome.checked_sql for outcome, _ in project_outcomes))
+    payload_paths = {path for _, loaded in project_outcomes for path in loaded}
+    reported = {shown[path] for path in sql_files} | (set(named_payloads) & payload_paths)
+    files = [path for path in sql_files if path.resolve() not in checked_sql]
+    result = _check_files(files, [shown[path] for path in files], planner, options, jobs)
+    fail_ons = [planner.config_for(path).fail_on for path in found] or [planner.config_for(Path.cwd() / "-").fail_on]
+    result.fail_on = min(fail_ons, key=lambda severity: severity.rank)
+    for outcome, _ in project_outcomes:
+        result.not_run |= outcome.not_run
+        result.violations.extend(
+            v for v in outcome.violations if v.path in reported or not reported.isdisjoint(v.related)
+        )
+    checked_apart = {shown[path] for path in files}
+    result.paths.extend(path for path in (*(shown[p] for p in sql_files), *named_payloads)
+                        if path in reported and path not in checked_apart)  # fmt: skip
+    result.violations.sort(key=Violation.sort_key)
+    return result
+
+
+def load_project(root: Path, planner: Planner) -> Project:
+    """Every payload file under ``root`` (configured excludes left out)."""
+    project = Project(root)
+    for location in payload_candidates(root):
+        config = planner.config_for(location)
+        if config.excludes(location) or _is_snapshot(location, config, root):
+            continue
+        payload = read_payload(location, display_path(location))
+        if payload is not None:
+            project.add(payload, location)
+    return project
+
+
+def read_model(project: Project, sql: ModelSql, planner: Planner) -> tuple[str | ReadProblem, str, Path]:
+    """A data model's SQL (or why its file cannot be read), where it is shown as, and the file
+    whose configuration applies to it (the payload file, for an inline query)."""
+    if sql.file is not None:
+        return read_source(sql.file, planner.config_for(sql.file).max_file_size), display_path(sql.file), sql.file
+    return sql.inline or "", sql.model.path, project.locations[sql.model.path]
+
+
+def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list[str]]:
+    """Load and check the project under ``root``; also return its payload files as displayed."""
+    project = load_project(root, planner)
+    checker = ProjectChecker(
+        project,
+        plan_for=planner.plan_for,
+        max_file_size=lambda path: planner.config_for(path).max_file_size,
+        display=display_path,
+        snapshot_for=lambda binding: snapshot_path(
+            root, planner.config_for(root / "-"), binding, planner.options.schema_override
+        ),
+    )
+    return checker.run(), [payload.path for payload in project.files]
+
+
+def _is_snapshot(location: Path, config: Config, root: Path) -> bool:
+    """Whether ``location`` is in the schema snapshot folder (snapshots are no payloads)."""
+    base = config.path.parent if config.path is not None else root
+    return (base / config.schema_dir).resolve() in location.resolve().parents
+
+
+def snapshot_path(
+    root: Path, config: Config, binding: Binding, override: Mapping[str, str] | None = None
+) -> str | None:
+    """The schema snapshot of a pipeline's connection, ``<schema-dir>/<connection-id>.json``
+    (relative to the configuration file, else to the project root), when it exists; ``override``
+    (connection id -> snapshot file) wins."""
+    connection_id = binding.connection.id if binding.connection is not None else None
+    if connection_id is None:
+        return None
+    if override and connection_id in override:
+        return override[connection_id]
+    base = config.path.parent if config.path is not None else root
+    candidate = base / config.schema_dir / f"{connection_id}.json"
+    return str(candidate.resolve()) if candidate.is_file() else None
+
+
+def _check_files(
+    files: list[Path], shown: list[str], planner: Planner, options: RunOptions, jobs: int | None
+) -> RunResult:
+    workers = worker_count(jobs, len(files))
+    if workers == 1:
+        outcomes = [check_path(planner, path, display) for path, display in zip(files, shown, strict=True)]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunk = max(1, len(files) // (workers * 8))
+        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(options,)) as pool:
+            outcomes = list(pool.map(_check_in_worker, files, shown, chunksize=chunk))
+    result = RunResult()
+    for outcome in outcomes:
+        result.paths.append(outcome.path)
+        result.violations.extend(outcome.violations)
+        result.not_run |= outcome.not_run
+    return result

@@ -1,0 +1,280 @@
+"""Reading payload files (JSON or YAML) into values that remember where each key was written.
+
+JSON is decoded by :mod:`json` (the authority on what is valid JSON and on its values); the
+positions of keys and values come from PyYAML's composer, which keeps a mark for every node
+and reads JSON as YAML flow style. YAML is composed and constructed in one pass. Unquoted YAML
+timestamps stay strings: the API receives them as JSON strings, and PL05 checks their text.
+
+A file that cannot be decoded is not an exception: :func:`load_payload_file` returns a
+:class:`PayloadFile` whose ``problem`` says what is wrong and where (PS05).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from wsync_lint.sql.positions import LineIndex, Span
+
+PAYLOAD_SUFFIXES = (".json", ".yaml", ".yml")
+
+# Words at least one of which every Warehouse Sync payload contains. A JSON or YAML file with none
+# of them (package.json, a CI workflow) is not a payload and is left alone, unread.
+MARKERS = (
+    "service_provider", "pipeline_type", "sql_query", "sql_file", "data_model_id", "connection_id",
+    "field_transformation_id", "destination_type", "mapping_type", "module_name", "sync_mode",
+    "schedule_interval", "source_account_id", "load_timestamp_field_name", "pipeline_id",
+    "iterator_field", "iterator_data_type", "service_account_key", "service_account_id", "account_identifier",
+    "storage_integration", "aws_iam_role_arn",
+)  # fmt: skip
+
+Pointer = tuple[str | int, ...]
+"""A path into a document: keys and list indexes (``("sync_mode", "iterator_field")``)."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a key and its value were written in a file (character offsets)."""
+
+    key: Span | None
+    """The key's text (None for list items and the document root)."""
+    value: Span
+    """The value's text: a scalar, or a whole object or list."""
+
+
+@dataclass(frozen=True)
+class PayloadProblem:
+    """Why a file could not be read as a payload (PS05)."""
+
+    message: str
+    span: Span
+    hint: str
+
+
+@dataclass
+class PayloadFile:
+    """One payload file: its text, its documents and where every key sits."""
+
+    path: str
+    """As displayed (relative to the working folder)."""
+    text: str
+    documents: list[Any] = field(default_factory=list)
+    """Each YAML document (a JSON file has one): an object, a list of objects or anything else."""
+    places: dict[tuple[int, Pointer], Place] = field(default_factory=dict)
+    """(document index, pointer) -> where it was written."""
+    problem: PayloadProblem | None = None
+    lines: LineIndex = field(default=None, repr=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.lines is None:
+            self.lines = LineIndex(self.text)
+
+    def place(self, document: int, pointer: Pointer) -> Place:
+        """Where ``pointer`` was written, or its nearest written ancestor (the file's start if none)."""
+        while True:
+            found = self.places.get((document, pointer))
+            if found is not None:
+                return found
+            if not pointer:
+                return Place(None, Span(0, 0))
+            pointer = pointer[:-1]
+
+
+def looks_like_payload(text: str) -> bool:
+    """Whether ``text`` mentions a Warehouse Sync key (cheap: no parsing)."""
+    return any(marker in text for marker in MARKERS)
+
+
+def load_payload_file(path: str, text: str) -> PayloadFile:
+    """Decode ``text`` (JSON when ``path`` ends in ``.json``, else YAML) with key positions."""
+    loaded = PayloadFile(path, text)
+    if path.lower().endswith(".json"):
+        _load_json(loaded)
+    else:
+        _load_yaml(loaded)
+    return loaded
+
+
+def _load_json(loaded: PayloadFile) -> None:
+    text = loaded.text
+    try:
+        loaded.documents = [json.loads(text)]
+    except json.JSONDecodeError as error:
+        hint = (
+            "a JSON string cannot hold a raw line break or tab: write `\\n` or `\\t`"
+            if "control character" in error.msg
+            else "fix the JSON syntax at this position"
+        )
+        loaded.problem = PayloadProblem(f"not valid JSON: {error.msg}", Span(error.pos, error.pos + 1), hint)
+        return
+    except RecursionError:
+        loaded.problem = PayloadProblem("not usable JSON: it nests too deeply", Span(0, 0), "flatten the document")
+        return
+    node = _compose(text)
+    if node is not None:
+        _record_places(loaded, 0, node, ())
+
+
+def _load_yaml(loaded: PayloadFile) -> None:
+    import yaml
+
+    loader = _loader_class()(loaded.text)
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            alias = _record_places(loaded, index, node, ())
+            if alias is not None:
+                offset = _mark_offset(loaded.lines, alias.start_mark)
+                loaded.documents = []
+                loaded.problem = PayloadProblem(
+                    "this value is anchored and reused through a YAML alias (`*name`): payloads are plain data, and "
+                    "aliases can expand without limit",
+                    Span(offset, offset + 1),
+                    "write the values out in full",
+                )
+                return
+            loaded.documents.append(loader.construct_document(node))
+            index += 1
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        offset = _mark_offset(loaded.lines, mark)
+        reason = " ".join(part for part in (error.context, error.problem) if part)
+        loaded.problem = PayloadProblem(
+            f"not valid YAML: {reason}", Span(offset, offset + 1), "fix the YAML syntax at this position"
+        )
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as error:
+        loaded.problem = PayloadProblem(
+            f"not usable YAML: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
+            Span(0, 0),
+            "write the payload as plain YAML (no tags or anchors needed)",
+        )
+    finally:
+        loader.dispose()
+
+
+def _mark_offset(lines: LineIndex, mark: Any) -> int:
+    if mark is None:
+        return 0
+    return lines.offset(mark.line + 1, mark.column + 1)
+
+
+_LOADER: type | None = None
+
+
+def _loader_class() -> type:
+    """PyYAML's safe loader (the C one when built), without the YAML 1.1 timestamp resolver."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class PayloadLoader(base):  # type: ignore[misc, valid-type]
+            """Safe loading; timestamps stay the strings they were written as."""
+
+        PayloadLoader.yaml_implicit_resolvers = {
+            first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+            for first, resolvers in base.yaml_implicit_resolvers.items()
+        }
+        _LOADER = PayloadLoader
+    return _LOADER
+
+
+def _compose(text: str) -> Any:
+    """The YAML node tree of a JSON text, for positions only (None in the rare cases YAML cannot
+    read valid JSON, such as keys over 1,024 characters: findings then point at the file's start)."""
+    import yaml
+
+    loader = _loader_class()(text)
+    try:
+        return loader.get_single_node()
+    except (yaml.YAMLError, RecursionError):
+        return None
+    finally:
+        loader.dispose()
+
+
+def _record_places(loaded: PayloadFile, document: int, root: Any, pointer: Pointer) -> Any:
+    """Remember where every key and value under ``root`` was written (iteratively: deep
+    documents must not exhaust the stack). Returns the first node met twice (a YAML alias), if any."""
+    import yaml
+
+    lines = loaded.lines
+    places = loaded.places
+
+    def span(node: Any) -> Span:
+        start = _mark_offset(lines, node.start_mark)
+        end = _mark_offset(lines, node.end_mark)
+        return Span(start, max(end, start + 1))
+
+    stack: list[tuple[Any, Pointer, Span | None]] = [(root, pointer, None)]
+    seen: set[int] = set()
+    while stack:
+        node, at, key_span = stack.pop()
+        if id(node) in seen:
+            return node
+        seen.add(id(node))
+        places[(document, at)] = Place(key_span, span(node))
+        if isinstance(node, yaml.MappingNode):
+            # Pushed in reverse so that a repeated key's last occurrence is recorded last, as
+            # `json` keeps the last value.
+            for key_node, value_node in reversed(node.value):
+                if isinstance(key_node, yaml.ScalarNode):
+                    stack.append((value_node, (*at, key_node.value), span(key_node)))
+        elif isinstance(node, yaml.SequenceNode):
+            for index in range(len(node.value) - 1, -1, -1):
+                stack.append((node.value[index], (*at, index), None))
+    return None
+
+
+def string_offsets(payload: PayloadFile, document: int, pointer: Pointer) -> list[int]:
+    """For the string value at ``pointer``: the file offset of each of its characters (and one
+    past its end), so that a finding inside an inline query lands on the query's own text.
+
+    JSON strings are mapped exactly, escapes included. A YAML string is mapped line by line
+    where its lines appear as written (block scalars, plain and quoted one-liners); characters
+    that cannot be found map to the value's start.
+    """
+    place = payload.places.get((document, pointer))
+    value: Any = payload.documents[document] if payload.documents else None
+    for step in pointer:
+        value = value[step] if isinstance(value, dict | list) else None
+    if place is None or not isinstance(value, str):
+        start = place.value.start if place else 0
+        return [start] * (len(value) + 1 if isinstance(value, str) else 1)
+    text, start, end = payload.text, place.value.start, place.value.end
+    if payload.path.lower().endswith(".json") and text.startswith('"', start):
+        return _json_string_offsets(text, start, len(value))
+    return _found_line_offsets(text, start, end, value)
+
+
+def _json_string_offsets(text: str, quote: int, length: int) -> list[int]:
+    offsets: list[int] = []
+    at = quote + 1
+    while len(offsets) < length and at < len(text):
+        offsets.append(at)
+        if text[at] != "\\":
+            at += 1
+        elif text[at + 1] != "u":
+            at += 2
+        elif 0xD800 <= int(text[at + 2 : at + 6], 16) < 0xDC00 and text.startswith("\\u", at + 6):
+            at += 12  # a surrogate pair is one character
+        else:
+            at += 6
+    offsets.append(at)
+    return offsets
+
+
+def _found_line_offsets(text: str, start: int, end: int, value: str) -> list[int]:
+    offsets: list[int] = []
+    cursor = start
+    for line in value.split("\n"):
+        found = text.find(line, cursor, end) if line else -1
+        if found == -1:
+            offsets.extend([start] * (len(line) + 1))
+        else:
+            offsets.extend(range(found, found + len(line) + 1))
+            cursor = found + len(line)
+    return offsets[: len(value) + 1]
