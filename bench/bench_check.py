@@ -22,59 +22,37 @@ Read the ratios, not the absolute times: the machine is shared and noisy. See be
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
-DIALECTS = ("snowflake", "bigquery", "redshift", "databricks")
+from common import (
+    DEFAULT_CORPUS,
+    DIALECTS,
+    SMALL_SQL,
+    Run,
+    Side,
+    alternate,
+    bare_parse_argv,
+    check_argv,
+    environment,
+    fastest,
+    kib,
+    median_of,
+    plain_files,
+    publish,
+    timed,
+    write_listing,
+    wsync_lint_script,
+)
+from in_process import in_process
+
 # A module whose top-level package is one of these is a warehouse driver (or its SDK).
 DRIVER_PACKAGES = ("snowflake", "redshift_connector", "databricks", "google.cloud", "pyarrow", "pandas")
-SMALL_SQL = "SELECT customer_id, email FROM mp.crm.customers\n"
-
-# The bare-parse process: nothing but reading files and sqlglot.parse.
-BARE_PARSE = textwrap.dedent(
-    """
-    import logging, sys
-    import sqlglot
-    from sqlglot.errors import SqlglotError
-    logging.getLogger("sqlglot").setLevel(logging.ERROR)
-    dialect, listing = sys.argv[1], sys.argv[2]
-    ok = failed = other = 0
-    with open(listing, encoding="utf-8") as handle:
-        paths = handle.read().split("\\0")
-    for path in paths:
-        if not path:
-            continue
-        with open(path, "rb") as f:
-            text = f.read().decode("utf-8", errors="replace")
-        try:
-            sqlglot.parse(text, read=dialect)
-            ok += 1
-        except SqlglotError:
-            failed += 1
-        except Exception:  # not expected (the baseline saw none); counted, never fatal
-            other += 1
-    print(ok, failed, other)
-    """
-)
-
-
-@dataclass
-class Run:
-    wall: float
-    cpu: float
-    max_rss_kib: int
-    code: int
 
 
 @dataclass
@@ -97,16 +75,12 @@ class DialectResult:
     in_files: int = 0
     breakdown: dict[str, float] = field(default_factory=dict)
 
-    @staticmethod
-    def _median(runs: list[Run], attr: str) -> float:
-        return statistics.median(getattr(r, attr) for r in runs)
-
     def summary(self) -> dict:
-        med = self._median
+        med = median_of
         parse_s, check_s = med(self.parse_runs, "wall"), med(self.check_runs, "wall")
         parse_cpu = med(self.parse_runs, "cpu")
         in_parse, in_check = statistics.median(self.in_parse), statistics.median(self.in_check)
-        fastest_parse = min(r.wall for r in self.parse_runs)
+        fastest_parse = fastest(self.parse_runs)
         summary = {
             "dialect": self.dialect,
             "files": self.files,
@@ -114,7 +88,7 @@ class DialectResult:
             "parse_s": parse_s,
             "check_s": check_s,
             "ratio": check_s / parse_s,
-            "ratio_fastest": min(r.wall for r in self.check_runs) / fastest_parse,
+            "ratio_fastest": fastest(self.check_runs) / fastest_parse,
             "cpu_ratio": med(self.check_runs, "cpu") / parse_cpu,
             "files_per_s": self.files / check_s,
             "parse_files_per_s": self.files / parse_s,
@@ -133,62 +107,11 @@ class DialectResult:
             summary |= {
                 "serial_s": serial_s,
                 "serial_ratio": serial_s / parse_s,
-                "serial_ratio_fastest": min(r.wall for r in self.serial_runs) / fastest_parse,
+                "serial_ratio_fastest": fastest(self.serial_runs) / fastest_parse,
                 "serial_cpu_ratio": med(self.serial_runs, "cpu") / parse_cpu,
                 "serial_rss_mib": med(self.serial_runs, "max_rss_kib") / 1024,
             }
         return summary
-
-
-def plain_files(corpus: Path, dialect: str, limit: int | None) -> list[Path]:
-    """Every plain ``.sql`` file of a dialect (hidden folders included), sorted; ``limit`` keeps an
-    evenly spread sample so every source stays represented."""
-    root = corpus / dialect
-    files = sorted(p for p in root.rglob("*.sql") if p.is_file() and p.relative_to(root).parts[0] != "jinja")
-    if limit is not None and len(files) > limit:
-        step = len(files) / limit
-        files = [files[int(i * step)] for i in range(limit)]
-    return files
-
-
-def timed(argv: list[str], stdout_path: Path, cwd: Path | None = None) -> tuple[Run, str]:
-    """Run ``argv`` to completion: wall time, the child's own CPU time and peak memory, stderr."""
-    with open(stdout_path, "wb") as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        process = subprocess.Popen(argv, stdout=out, stderr=err, cwd=cwd)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        stderr = err.read().decode("utf-8", errors="replace")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, process.returncode), stderr
-
-
-def wsync_lint_script(python: str | None = None) -> str:
-    """The ``wsync-lint`` console script beside ``python`` (default: this interpreter), what users run."""
-    candidate = Path(python or sys.executable).with_name("wsync-lint")
-    if not candidate.exists():
-        sys.exit(f"bench: {candidate} not found; activate the project's venv (pip install -e .)")
-    return str(candidate)
-
-
-def check_argv(
-    dialect: str, files: list[Path], cwd: Path, jobs: int | None = None, script: str | None = None
-) -> list[str]:
-    """``wsync-lint check`` of ``files`` (paths relative to ``cwd``); ``jobs`` None: its default."""
-    argv = [script or wsync_lint_script(), "check", "--dialect", dialect, "-q", "--exit-zero", "--format", "json"]
-    if jobs is not None:
-        argv += ["--jobs", str(jobs)]
-    argv += [str(p.relative_to(cwd)) for p in files]
-    return fits_arg_max(argv, dialect)
-
-
-def fits_arg_max(argv: list[str], what: str) -> list[str]:
-    """``argv``, after making sure it stays well below ``ARG_MAX`` (the bench stops otherwise)."""
-    size = sum(len(a) + 1 for a in argv) + sum(len(k) + len(v) + 2 for k, v in os.environ.items())
-    if size > os.sysconf("SC_ARG_MAX") // 2:
-        sys.exit(f"bench: the argument list for {what} is {size:,} bytes, too close to ARG_MAX")
-    return argv
 
 
 def has_jobs_option() -> bool:
@@ -196,93 +119,11 @@ def has_jobs_option() -> bool:
     return "--jobs" in done.stdout
 
 
-def json_summary(path: Path) -> dict:
-    """The ``summary`` object of a JSON report, read from the end of the file.
-
-    The bench process must stay small: a child started from it inherits its peak RSS in
-    ``ru_maxrss`` (the high-water mark survives exec), so the full report is never loaded here.
-    """
-    with open(path, "rb") as handle:
-        handle.seek(max(0, path.stat().st_size - 4096))
-        tail = handle.read().decode("utf-8", errors="replace")
-    at = tail.rfind('"summary"')
-    if at == -1:
-        sys.exit(f"bench: no summary in {path}")
-    return json.loads("{" + tail[at:].strip().removesuffix("}") + "}")["summary"]
-
-
-def write_listing(work: Path, dialect: str, files: list[Path]) -> Path:
-    """The NUL-separated file list the bare parse and the in-process child read."""
-    listing = work / f"{dialect}.list"
-    listing.write_text("\0".join(str(p) for p in files), encoding="utf-8")
-    return listing
-
-
-def bare_parse_argv(python: str, work: Path, dialect: str, listing: Path) -> list[str]:
-    bare = work / "bare_parse.py"
-    bare.write_text(BARE_PARSE, encoding="utf-8")
-    return [python, str(bare), dialect, str(listing)]
-
-
-@dataclass
-class Side:
-    """One command measured whole-process, alternating with the other sides of its group."""
-
-    name: str
-    argv: list[str]
-    kind: str
-    """``parse`` (the bare parse: prints ``ok failed other``), ``check`` (a wsync-lint JSON report
-    of ``files`` files; exit 0, empty stderr) or ``other`` (any output; exit 0, stderr kept)."""
-    files: int
-    cwd: Path | None = None
-    repeat: int | None = None
-    """Runs wanted (None: one per round)."""
-    runs: list[Run] = field(default_factory=list)
-    last: dict = field(default_factory=dict)
-    """What the last run reported: ``ok``/``failed``/``other`` (parse), the JSON ``summary``
-    (check), ``stderr`` (other)."""
-
-
-def alternate(sides: list[Side], rounds: int, work: Path, label: str) -> None:
-    """Run every side once per round (until it has its ``repeat`` runs), rotating the order every
-    round so a slow spell of the machine hits every side; stop the bench on a broken run."""
-    out = work / "side.out"
-    for round_ in range(rounds):
-        order = sides[round_ % len(sides) :] + sides[: round_ % len(sides)]
-        ran = set()
-        for side in order:
-            if side.repeat is not None and len(side.runs) >= side.repeat:
-                continue
-            ran.add(side.name)
-            run, err = timed(side.argv, out, cwd=side.cwd)
-            if run.code != 0 or (err.strip() and side.kind != "other"):
-                sys.exit(f"bench: {side.name} of {label} failed ({run.code}): {err.strip()[-2000:]}")
-            if side.kind == "parse":
-                ok, failed, other = map(int, out.read_text().split())
-                if ok + failed + other != side.files:
-                    sys.exit(f"bench: {side.name} of {label} parsed {ok + failed + other} files, expected {side.files}")
-                side.last = {"ok": ok, "failed": failed, "other": other}
-            elif side.kind == "check":
-                summary = json_summary(out)
-                if summary["files"] != side.files:
-                    sys.exit(f"bench: {side.name} checked {summary['files']} files of {label}, expected {side.files}")
-                side.last = {"summary": summary}
-            else:
-                side.last = {"stderr": err.strip()[-2000:]}
-            side.runs.append(run)
-        print(
-            f"  {label} round {round_ + 1}/{rounds}: "
-            + "  ".join(f"{side.name} {side.runs[-1].wall:.2f}s" for side in sides if side.name in ran),
-            file=sys.stderr,
-        )
-
-
 def whole_process(
-    result: DialectResult, files: list[Path], corpus: Path, repeat: int, work: Path, serial: bool
+    result: DialectResult, files: list[Path], listing: Path, corpus: Path, repeat: int, work: Path, serial: bool
 ) -> None:
     dialect = result.dialect
     cwd = corpus / dialect
-    listing = write_listing(work, dialect, files)
     sides = [
         Side("parse", bare_parse_argv(sys.executable, work, dialect, listing), "parse", len(files)),
         Side("check", check_argv(dialect, files, cwd), "check", len(files), cwd),
@@ -297,132 +138,6 @@ def whole_process(
     summary = sides[-1].last["summary"]
     result.check_files = summary["files"]
     result.check_findings = summary["errors"] + summary["warnings"]
-
-
-def in_process_child(dialect: str, listing: str, repeat: int, with_breakdown: bool = True) -> None:
-    """(child mode) Summed per-file parse and check times, ``repeat`` alternating passes, as JSON."""
-    import logging
-
-    import sqlglot
-    from sqlglot.errors import SqlglotError
-
-    from wsync_lint.engine.config import DEFAULT_MAX_FILE_SIZE
-    from wsync_lint.engine.python_api import lint_string
-
-    logging.getLogger("sqlglot").setLevel(logging.ERROR)
-    paths = [p for p in Path(listing).read_text(encoding="utf-8").split("\0") if p]
-    texts = []
-    for path in paths:
-        data = Path(path).read_bytes()
-        if len(data) <= DEFAULT_MAX_FILE_SIZE:  # the CLI would not parse a larger file (PS02)
-            texts.append((path, data, data.decode("utf-8", errors="replace")))
-    clock = time.perf_counter
-    parse_totals, check_totals = [], []
-    for round_ in range(repeat):
-        for which in ("parse", "check") if round_ % 2 == 0 else ("check", "parse"):
-            total = 0.0
-            for path, data, text in texts:
-                start = clock()
-                if which == "parse":
-                    try:  # noqa: SIM105 - a bare try costs less than contextlib.suppress inside the timing
-                        sqlglot.parse(text, read=dialect)
-                    except SqlglotError:
-                        pass
-                else:
-                    lint_string(data, dialect=dialect, path=path)
-                total += clock() - start
-            (parse_totals if which == "parse" else check_totals).append(total)
-    print(
-        json.dumps(
-            {
-                "files": len(texts),
-                "parse": parse_totals,
-                "check": check_totals,
-                "breakdown": breakdown(texts, dialect) if with_breakdown else {},
-            }
-        )
-    )
-
-
-def breakdown(texts: list[tuple[str, bytes, str]], dialect: str) -> dict[str, float]:
-    """(child mode) One extra check pass with the engine's stages and every rule timed.
-
-    The engine's functions are wrapped at run time (nothing in the package changes); the wrappers
-    add a little overhead, so this pass is not the one the ratios come from.
-    """
-    import dataclasses
-
-    from wsync_lint.engine.model_check import model_check as engine
-    from wsync_lint.engine.python_api import lint_string
-
-    spent: dict[str, float] = {}
-    clock = time.perf_counter
-
-    def timed_call(name, function):
-        def wrapper(*args, **kwargs):
-            start = clock()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                spent[name] = spent.get(name, 0.0) + clock() - start
-
-        return wrapper
-
-    def timed_rule(rule):
-        def check(ctx, options):
-            start = clock()
-            try:
-                return iter(list(rule.check(ctx, options)))
-            finally:
-                spent[f"rule {rule.code}"] = spent.get(f"rule {rule.code}", 0.0) + clock() - start
-
-        return dataclasses.replace(rule, check=check)
-
-    stages = {
-        "scan": "tokenize + comments",
-        "read_directives": "directive comments",
-        "parse_tokens": "parse",
-        "parses_in": "PS01 probe of the other dialects",
-    }
-    saved = {name: getattr(engine, name) for name in (*stages, "all_rules")}
-    rules = tuple(timed_rule(rule) for rule in engine.all_rules())
-    try:
-        for name, label in stages.items():
-            setattr(engine, name, timed_call(label, saved[name]))
-        engine.all_rules = lambda: rules
-        start = clock()
-        for path, data, _ in texts:
-            lint_string(data, dialect=dialect, path=path)
-        total = clock() - start
-    finally:
-        for name, function in saved.items():
-            setattr(engine, name, function)
-    spent["engine: positions, violations, suppressions, the rest"] = total - sum(spent.values())
-    spent["total"] = total
-    return spent
-
-
-def in_process(
-    result: DialectResult, work: Path, repeat: int, python: str | None = None, with_breakdown: bool = True
-) -> None:
-    """The in-process figures of ``result``'s dialect, in a child run by ``python`` (default: this
-    interpreter), on the listing :func:`write_listing` wrote."""
-    listing = work / f"{result.dialect}.list"
-    argv = [
-        python or sys.executable,
-        __file__,
-        "--_in-process",
-        result.dialect,
-        str(listing),
-        str(repeat),
-        "1" if with_breakdown else "0",
-    ]
-    completed = subprocess.run(argv, capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        sys.exit(f"bench: in-process run of {result.dialect} failed: {completed.stderr.strip()[-2000:]}")
-    data = json.loads(completed.stdout)
-    result.in_files, result.in_parse, result.in_check = data["files"], data["parse"], data["check"]
-    result.breakdown = data["breakdown"]
 
 
 def startup(work: Path, runs: int = 10) -> dict:
@@ -482,38 +197,6 @@ def import_evidence(work: Path, top: int = 12) -> dict:
     }
 
 
-def environment(python: str | None = None) -> dict:
-    # Asked of a child: importing sqlglot here would raise this process's peak RSS, which every
-    # child it starts inherits in ru_maxrss.
-    probe = (
-        "import json, sqlglot, sqlglot.tokens as t, wsync_lint as w; "
-        "print(json.dumps([sqlglot.__version__, bool(getattr(t, 'SQLGLOTC_INSTALLED', False)), w.__version__]))"
-    )
-    done = subprocess.run([python or sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    sqlglot_version, sqlglotc, version = json.loads(done.stdout)
-    return {
-        "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "python": platform.python_version(),
-        "sqlglot": sqlglot_version,
-        "sqlglotc": sqlglotc,
-        "wsync_lint": version,
-        "cpus": os.cpu_count(),
-        "machine": platform.machine(),
-        "loadavg_start": os.getloadavg(),
-        "commit": _git("rev-parse", "--short", "HEAD"),
-        "uncommitted_files": len([line for line in _git("status", "--porcelain").splitlines() if line.strip()]),
-    }
-
-
-def _git(*args: str) -> str:
-    """Read-only git queries, for the report's header ('' when git is unavailable)."""
-    try:
-        done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, timeout=30, check=False)
-    except OSError:
-        return ""
-    return done.stdout.strip()
-
-
 def render(env: dict, results: list[DialectResult], start: dict, imports: dict, repeat: int) -> str:
     rows = [r.summary() for r in results]
     lines = [
@@ -533,7 +216,8 @@ def render(env: dict, results: list[DialectResult], start: dict, imports: dict, 
         "that ratio is the like-for-like cost of linting.",
         "",
         "| dialect | files | KiB | parse s | check s | ratio check/parse | check -j1 s | ratio -j1/parse "
-        "| ratio -j1, fastest runs | CPU ratio check / -j1 | files/s (check) | files/s (parse) | peak MiB parse / check / -j1 |",
+        "| ratio -j1, fastest runs | CPU ratio check / -j1 | files/s (check) | files/s (parse) "
+        "| peak MiB parse / check / -j1 |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in rows:
@@ -557,7 +241,8 @@ def render(env: dict, results: list[DialectResult], start: dict, imports: dict, 
         "",
         "## In process (summed per-file time, no start-up, no file I/O)",
         "",
-        "One process, one CPU: `sqlglot.parse` against `wsync_lint.engine.python_api.lint_string` (default rules) per file.",
+        "One process, one CPU: `sqlglot.parse` against `wsync_lint.engine.python_api.lint_string` "
+        "(default rules) per file.",
         "",
         "| dialect | files | parse s | check s | ratio check/parse | sqlglot parse failures | findings (check) |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -628,9 +313,6 @@ def render(env: dict, results: list[DialectResult], start: dict, imports: dict, 
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--_in-process":
-        in_process_child(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:6] != ["0"])
-        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dialects", default=",".join(DIALECTS), help="comma-separated (default: all four)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per side and dialect (default 3)")
@@ -656,20 +338,19 @@ def main() -> None:
             files = plain_files(args.corpus, dialect, args.limit)
             if not files:
                 parser.error(f"no plain .sql files under {args.corpus / dialect}")
-            result = DialectResult(dialect, len(files), sum(p.stat().st_size for p in files) / 1024)
+            result = DialectResult(dialect, len(files), kib(files))
             print(f"{dialect}: {len(files)} files", file=sys.stderr)
-            whole_process(result, files, args.corpus, args.repeat, work, serial)
-            in_process(result, work, args.repeat)
+            listing = write_listing(work, dialect, files)
+            whole_process(result, files, listing, args.corpus, args.repeat, work, serial)
+            times = in_process(dialect, listing, args.repeat)
+            result.in_files, result.in_parse, result.in_check = times.files, times.parse, times.check
+            result.breakdown = times.breakdown
             results.append(result)
         print("start-up ...", file=sys.stderr)
         start = startup(work)
         imports = import_evidence(work)
     env["loadavg_end"] = os.getloadavg()
     report = render(env, results, start, imports, args.repeat)
-    print(report)
-    output = args.output or REPO / "bench" / "results" / f"check-{time.strftime('%Y%m%d-%H%M%S')}.md"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(report, encoding="utf-8")
     raw = {
         "environment": env,
         "dialects": [{**asdict(r), "summary": r.summary()} for r in results],
@@ -677,8 +358,7 @@ def main() -> None:
         "imports": imports,
         "argv": sys.argv,
     }
-    output.with_suffix(".json").write_text(json.dumps(raw, indent=2, default=str), encoding="utf-8")
-    print(f"\n(written to {output} and {output.with_suffix('.json').name})", file=sys.stderr)
+    publish(report, raw, args.output, "check")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wsync_lint.engine.python_api import lint_string
+from wsync_lint import lint_string
 from wsync_lint.errors import UsageError
 
 BROKEN_LINE_3 = "SELECT customer_id\nFROM mp.crm.customers\nWHERE{comment}\n"

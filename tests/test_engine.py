@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wsync_lint.engine.python_api import lint_string
+from wsync_lint import lint_string
 
 
 def test_token_rules_still_run_when_the_file_does_not_parse():

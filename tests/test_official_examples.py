@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, SHARED
-from wsync_lint.engine.python_api import lint_string
+from wsync_lint import lint_string
 
 EXAMPLES = REPO / "tests" / "data" / "official_examples"
 WRAPPERS = {"EX-SQL-04", "EX-SQL-05", "EX-SQL-06"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlglot
 from sqlglot import exp
 
-from wsync_lint.engine.python_api import lint_string
+from wsync_lint import lint_string
 from wsync_lint.sql.positions import LineIndex, Span, node_span
 from wsync_lint.sql.reading import decode_source
 
@@ -79,7 +79,7 @@ def test_locator_closes_the_parentheses_a_node_opened():
 
 
 def test_unpositioned_nodes_point_at_their_statement_not_at_another_item():
-    from wsync_lint.engine.python_api import lint_string
+    from wsync_lint import lint_string
 
     sql = "SELECT 1 AS x;\nSELECT current_date;\nSELECT a, sysdate FROM t;\n"
     found = [(v.line, v.column) for v in lint_string(sql, dialect="redshift", select=["CO01"])]

@@ -13,7 +13,7 @@ import sqlglot
 from sqlglot import exp
 
 from tests.conftest import write
-from wsync_lint.sql import wrappers
+from wsync_lint.sql import sync_window, window_filter, wrappers
 
 CONNECTIONS = {
     "snowflake": {
@@ -380,8 +380,8 @@ def test_unknown_window_is_assumed_and_said(tmp_path, run_cli):
     before = datetime.now(UTC).replace(microsecond=0)
     [block] = rendered(run_cli, tmp_path, "p")
     after = datetime.now(UTC)
-    until = wrappers.parse_timestamp(block["window"]["until"])
-    start = wrappers.parse_timestamp(block["window"]["from"])
+    until = sync_window.parse_timestamp(block["window"]["until"])
+    start = sync_window.parse_timestamp(block["window"]["from"])
     assert before <= until <= after
     assert until - start == timedelta(hours=1)
     assert block["window"]["assumed"] is True
@@ -601,13 +601,13 @@ NOW = datetime(2023, 3, 31, 12, 30, 45, 999, tzinfo=UTC)
     ],
 )
 def test_assumed_window_is_one_interval_up_to_now(schedule, start):
-    window = wrappers.resolve_window({"type": "incremental"}, schedule, NOW)
+    window = sync_window.resolve_window({"type": "incremental"}, schedule, NOW)
     assert (window.start, window.until, window.assumed) == (start, NOW.replace(microsecond=0), True)
 
 
 def test_future_start_assumes_one_interval_after_it():
     schedule = {"type": "interval", "frequency": "daily", "start": "2024-01-01T00:00:00Z"}
-    window = wrappers.resolve_window({"type": "incremental"}, schedule, NOW)
+    window = sync_window.resolve_window({"type": "incremental"}, schedule, NOW)
     assert (window.start, window.until) == (datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 2, tzinfo=UTC))
     assert window.notes == ("until assumed: one day after from (daily schedule; from is in the future)",)
 
@@ -619,5 +619,5 @@ def test_wrapper_queries_refuse_an_incremental_run_without_a_window():
 
 def test_open_bounds_compare_one_way():
     start = datetime(2023, 1, 1, tzinfo=UTC)
-    assert wrappers.window_condition("x", "date", "bigquery", start, None) == "x >= CAST('2023-01-01' AS DATE)"
-    assert wrappers.window_condition("x", "date", "bigquery", None, start) == "x <= CAST('2023-01-01' AS DATE)"
+    assert window_filter.window_condition("x", "date", "bigquery", start, None) == "x >= CAST('2023-01-01' AS DATE)"
+    assert window_filter.window_condition("x", "date", "bigquery", None, start) == "x <= CAST('2023-01-01' AS DATE)"

@@ -6,7 +6,7 @@ Two parts:
   Jinja; ``generic`` is checked as Snowflake), one process per dialect folder, all five started
   at once: exit code 0 or 1, empty stderr, valid JSON, every position inside its file;
 * hostile inputs written to ``tmp_path``, each with its exact expected outcome (code, line,
-  column), through the real command line and through :func:`wsync_lint.engine.python_api.lint_string`, plus a
+  column), through the real command line and through :func:`wsync_lint.lint_string`, plus a
   run of each with the default rule set that only asks for an answer instead of a crash.
 
 The corpus lives outside the repository (``../shared/corpus``). Without it the corpus tests are
@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CORPUS
-from wsync_lint.engine.python_api import lint_string
+from wsync_lint import lint_string
 
 CORPUS_DIALECTS = {  # corpus folder -> the dialect it is checked as
     "snowflake": "snowflake",

@@ -17,13 +17,14 @@ import pytest
 
 from tests.live.standins import free_port
 from tests.live.standins.databricks import CATALOG, CONNECTION_ID, SHARE, TOKEN, DatabricksStandin
-from wsync_lint.analysis.type_inference import parse_type
+from wsync_lint.analysis.column_types import parse_type
 from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
 from wsync_lint.live.backend import WarehouseRejected, WarehouseUnreachable, settings_for
 from wsync_lint.live.databricks import DatabricksSession, connect, share_gaps, table_from_description
 from wsync_lint.live.statements import read_only
 from wsync_lint.mparticle.warehouses import WAREHOUSES
-from wsync_lint.sql.wrappers import count_query, probe_query, window_condition
+from wsync_lint.sql.window_filter import window_condition
+from wsync_lint.sql.wrappers import count_query, probe_query
 
 EVENTS_COLUMNS = (
     ResultColumn("mpid", "bigint"),

@@ -19,7 +19,8 @@ from tests.live.recorded import recorded_opener
 from wsync_lint.engine.runner import Planner, RunOptions, load_project
 from wsync_lint.errors import UsageError
 from wsync_lint.live.backend import Endpoint, LiveSettings, WarehouseUnreachable, env_name
-from wsync_lint.live.preflight import PreflightOptions, preflight, within
+from wsync_lint.live.preflight import PreflightOptions, preflight
+from wsync_lint.live.sessions import within
 from wsync_lint.live.statements import NotReadOnly, ReadOnlyQuery, read_only
 from wsync_lint.live.windows import first_windows
 from wsync_lint.project.project import Project
@@ -220,7 +221,7 @@ def _pipeline_binding(tmp_path: Path, pipeline: str):
     ids=["daily-with-history", "hourly-without-start", "once", "on-demand"],
 )
 def test_first_windows_and_their_limits(tmp_path, pipeline, expected):
-    from wsync_lint.sql.wrappers import format_timestamp
+    from wsync_lint.sql.sync_window import format_timestamp
 
     binding = _pipeline_binding(tmp_path, pipeline)
     found = [

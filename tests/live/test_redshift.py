@@ -20,13 +20,14 @@ import pytest
 
 from tests.live.standins import free_port
 from tests.live.standins.redshift import RedshiftStandin
-from wsync_lint.analysis.type_inference import parse_type
+from wsync_lint.analysis.column_types import parse_type
 from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
 from wsync_lint.live.backend import LiveSettings, WarehouseRejected, WarehouseUnreachable, settings_for
 from wsync_lint.live.redshift import RedshiftSession, connect
 from wsync_lint.live.statements import NotReadOnly, read_only
 from wsync_lint.mparticle.warehouses import WAREHOUSES
-from wsync_lint.sql.wrappers import count_query, probe_query, window_condition
+from wsync_lint.sql.window_filter import window_condition
+from wsync_lint.sql.wrappers import count_query, probe_query
 
 SETUP = (
     "CREATE SCHEMA sales",

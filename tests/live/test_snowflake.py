@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from tests.live.standins.snowflake import PASSWORD, SnowflakeStandin
-from wsync_lint.analysis.type_inference import parse_type
+from wsync_lint.analysis.column_types import parse_type
 from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
 from wsync_lint.live.backend import WarehouseRejected, WarehouseUnreachable, env_name, settings_for
 from wsync_lint.live.snowflake import (
@@ -29,7 +29,8 @@ from wsync_lint.live.snowflake import (
 )
 from wsync_lint.live.statements import read_only
 from wsync_lint.mparticle.warehouses import WAREHOUSES
-from wsync_lint.sql.wrappers import count_query, probe_query, window_condition
+from wsync_lint.sql.window_filter import window_condition
+from wsync_lint.sql.wrappers import count_query, probe_query
 
 MODEL = """SELECT ID AS CUSTOMER_ID, EMAIL, LIFETIME_VALUE, UPDATED_AT, IS_ACTIVE, SCORE, ATTRIBUTES
 FROM MP_DB.CRM.CUSTOMERS"""

@@ -15,9 +15,9 @@ import sqlglot
 import yaml
 
 from tests.conftest import CASE_TABLES, REPO, SHARED, write
+from wsync_lint import lint_string
 from wsync_lint.contract.rule import Needs
 from wsync_lint.engine.docs import REQUIRED_SECTIONS, examples, sections
-from wsync_lint.engine.python_api import lint_string
 from wsync_lint.engine.registry import all_rules
 from wsync_lint.engine.runner import RunOptions, lint_paths
 

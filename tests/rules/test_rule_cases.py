@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from tests.conftest import CASE_TABLES, write
-from wsync_lint.engine.python_api import lint_string
+from wsync_lint import lint_string
 from wsync_lint.engine.runner import RunOptions, lint_paths
 
 

@@ -3,19 +3,18 @@
 A source is a warehouse table, a reference to a WITH name, a derived table, VALUES, an UNNEST
 (also path navigation and Databricks ``LATERAL VIEW``) or another table function. This module
 says what each FROM item is, which names it answers to and which columns it is known to have;
-:mod:`wsync_lint.analysis.scopes` puts them into scopes and resolves references against them.
+:mod:`wsync_lint.analysis.scope_tree` puts them into scopes and :mod:`wsync_lint.analysis.scopes`
+resolves references against them.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-if TYPE_CHECKING:
-    from wsync_lint.analysis.scopes import Analysis
+from wsync_lint.analysis.names import Key, Names
 
 
 class SourceKind(enum.Enum):
@@ -36,8 +35,6 @@ class SourceKind(enum.Enum):
 
 # Snowflake FLATTEN's output columns (https://docs.snowflake.com/en/sql-reference/functions/flatten).
 FLATTEN_COLUMNS = ("SEQ", "KEY", "PATH", "INDEX", "VALUE", "THIS")
-
-Key = tuple[str, ...]
 
 
 @dataclass(eq=False)
@@ -94,8 +91,8 @@ def match_length(source: Source, keys: Key) -> int:
 class _SourceCollector:
     """Collects the FROM items of one SELECT as :class:`Source` objects."""
 
-    def __init__(self, analysis: Analysis, select: exp.Select) -> None:
-        self.analysis = analysis
+    def __init__(self, names: Names, select: exp.Select) -> None:
+        self.names = names
         self.select = select
         self.sources: list[Source] = []
         self._ctes: dict[str, exp.CTE] | None = None
@@ -125,7 +122,7 @@ class _SourceCollector:
                     self._add(inner.this, inner)
 
     def _source(self, node: exp.Expression, join: exp.Join | None) -> Source:
-        analysis = self.analysis
+        names = self.names
         table_alias = node.args.get("alias")
         alias: exp.Identifier | None = None
         extra: list[exp.Identifier] = []
@@ -181,23 +178,23 @@ class _SourceCollector:
 
         paths: list[Key] = []
         if alias is not None:
-            paths.append((analysis.key(alias),))
+            paths.append((names.key(alias),))
         elif name:
-            keys = analysis.name_keys(name)
+            keys = names.name_keys(name)
             if kind is SourceKind.TABLE:
                 paths.extend(keys[i:] for i in range(len(keys) - 1, -1, -1))
             else:
                 paths.append(keys)
         if kind is SourceKind.UNNEST:
-            paths.extend((analysis.key(c),) for c in columns)
-        paths.extend((analysis.key(e),) for e in extra)
+            paths.extend((names.key(c),) for c in columns)
+        paths.extend((names.key(e),) for e in extra)
 
         if alias is not None:
-            label = analysis.written(alias)
+            label = names.written(alias)
         elif name:
-            label = analysis.written(name[-1])
+            label = names.written(name[-1])
         elif kind is SourceKind.UNNEST and columns:
-            label = analysis.written(columns[0])
+            label = names.written(columns[0])
         else:
             label = _unnamed_label(node, kind)
         return Source(
@@ -217,8 +214,8 @@ class _SourceCollector:
 
     def _cte(self, name: tuple[exp.Identifier, ...]) -> exp.CTE | None:
         if self._ctes is None:
-            self._ctes = _visible_ctes(self.select, self.analysis)
-        return self._ctes.get(self.analysis.key(name[0]))
+            self._ctes = _visible_ctes(self.select, self.names)
+        return self._ctes.get(self.names.key(name[0]))
 
 
 def _unnamed_label(node: exp.Expression, kind: SourceKind) -> str:
@@ -241,7 +238,7 @@ def _unnamed_label(node: exp.Expression, kind: SourceKind) -> str:
     return f"{name}(...)"
 
 
-def _visible_ctes(select: exp.Select, analysis: Analysis) -> dict[str, exp.CTE]:
+def _visible_ctes(select: exp.Select, names: Names) -> dict[str, exp.CTE]:
     """The WITH names a SELECT's FROM can use, innermost definitions first."""
     found: dict[str, exp.CTE] = {}
     child: exp.Expression = select
@@ -251,29 +248,29 @@ def _visible_ctes(select: exp.Select, analysis: Analysis) -> dict[str, exp.CTE]:
         with_ = node.args.get("with_") if isinstance(node, exp.Query) else None
         if isinstance(node, exp.With) and isinstance(child, exp.CTE):
             # Inside a CTE body: the earlier CTEs, and itself when recursive (Snowflake: always).
-            recursive = bool(node.args.get("recursive")) or analysis.dialect == "snowflake"
+            recursive = bool(node.args.get("recursive")) or names.dialect == "snowflake"
             for cte in node.expressions:
                 if cte is child and not recursive:
                     break
-                _add_cte(found, cte, analysis)
+                _add_cte(found, cte, names)
                 if cte is child:
                     break
             skip = node
         elif isinstance(with_, exp.With) and with_ is not skip:
             for cte in with_.expressions:
-                _add_cte(found, cte, analysis)
+                _add_cte(found, cte, names)
         child, node = node, node.parent
     return found
 
 
-def _add_cte(found: dict[str, exp.CTE], cte: exp.Expression, analysis: Analysis) -> None:
+def _add_cte(found: dict[str, exp.CTE], cte: exp.Expression, names: Names) -> None:
     if isinstance(cte, exp.CTE):
         alias = cte.args.get("alias")
         identifier = alias.this if isinstance(alias, exp.TableAlias) else None
         if isinstance(identifier, exp.Identifier):
-            found.setdefault(analysis.key(identifier), cte)
+            found.setdefault(names.key(identifier), cte)
 
 
-def collect_sources(analysis: Analysis, select: exp.Select) -> list[Source]:
+def collect_sources(names: Names, select: exp.Select) -> list[Source]:
     """The FROM items of ``select``, in FROM order."""
-    return _SourceCollector(analysis, select).collect()
+    return _SourceCollector(names, select).collect()

@@ -6,8 +6,9 @@ Together they prove a column unknown (no source has it) or ambiguous (two do), a
 type of an output column that reads a table column.
 
 - :func:`source_columns`: the columns a FROM item supplies, in the warehouse's order: a table's
-  from the snapshot, a WITH query's or derived table's from its select list (its ``*`` expanded),
-  ``FLATTEN``'s fixed columns, the names an ``UNNEST`` or ``AS d(a, b)`` gives.
+  from the snapshot, a WITH query's or derived table's from its select list (its ``*`` expanded
+  by :mod:`wsync_lint.analysis.star_expansion`), ``FLATTEN``'s fixed columns, the names an
+  ``UNNEST`` or ``AS d(a, b)`` gives.
 - :func:`expand_stars` / :func:`query_outputs`: a query's output columns with ``*`` and ``t.*``
   expanded (and their ``EXCLUDE`` / ``EXCEPT`` / ``REPLACE`` / ``RENAME`` / ``ILIKE``
   modifiers applied), each with its returned name and snapshot type.
@@ -20,35 +21,22 @@ input: what cannot be known is None.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from sqlglot import exp
 
 from wsync_lint.analysis.attributes import invented_name, is_path, item_spans, item_text
-from wsync_lint.analysis.from_items import FLATTEN_COLUMNS
-from wsync_lint.analysis.scopes import Analysis, ColumnRef, ColumnsOf, Scope, Source, SourceKind, analyse, star_of
+from wsync_lint.analysis.from_items import FLATTEN_COLUMNS, Source, SourceKind
+from wsync_lint.analysis.output_names import OutputName, key_of
+from wsync_lint.analysis.query_shape import set_branches, star_of
+from wsync_lint.analysis.scope_tree import ColumnRef, Scope
+from wsync_lint.analysis.scopes import Analysis, ColumnsOf, analyse, reference_of
+from wsync_lint.analysis.star_expansion import covered_columns, star_columns
 from wsync_lint.contract.messages import code
 from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.sql.snapshots import SchemaSnapshot
 from wsync_lint.sql.table_names import name_parts
-
-
-@dataclass(frozen=True)
-class OutputName:
-    """One column a query returns or a FROM item supplies."""
-
-    name: str | None
-    """The name as the warehouse returns it (after its case folding); None when the warehouse
-    invents one this cannot predict."""
-    type: str | None
-    """The column's type as the snapshot spells it, where the column reads a table column."""
-    item: exp.Expression | None = None
-    """The select-list item it comes from (the ``*`` item for an expanded column)."""
-    source: Source | None = None
-    """For a column a ``*`` expanded: the FROM item it comes from."""
-
 
 # -- tables ---------------------------------------------------------------------------------------
 
@@ -196,7 +184,7 @@ def _query_outputs(ctx: SqlContext, query: exp.Expression) -> list[OutputName] |
     if isinstance(query, exp.Select):
         return select_outputs(ctx, query)
     if isinstance(query, exp.SetOperation):
-        branches = _branches(query)
+        branches = set_branches(query)
         first = select_outputs(ctx, branches[0]) if branches else None
         if first is None:
             return None
@@ -209,24 +197,6 @@ def _query_outputs(ctx: SqlContext, query: exp.Expression) -> list[OutputName] |
             result.append(column if len(kinds) == 1 else replace(column, type=None))
         return result
     return None
-
-
-def _branches(query: exp.Expression) -> list[exp.Select]:
-    """The SELECTs of a set operation, left to right (parenthesised branches unwrapped)."""
-    found: list[exp.Select] = []
-    stack: list[exp.Expression] = [query]
-    while stack:
-        node = stack.pop()
-        while isinstance(node, exp.Subquery) and isinstance(node.this, exp.Query):
-            node = node.this
-        if isinstance(node, exp.Select):
-            found.append(node)
-        elif isinstance(node, exp.SetOperation):
-            stack.append(node.expression)
-            stack.append(node.this)
-        else:
-            return []
-    return found
 
 
 def select_outputs(ctx: SqlContext, select: exp.Select) -> list[OutputName] | None:
@@ -244,7 +214,7 @@ def _select_outputs(ctx: SqlContext, select: exp.Select) -> list[OutputName] | N
     for index, item in enumerate(select.expressions):
         star = star_of(item)
         if star is not None:
-            expanded = star_columns(ctx, scope, star)
+            expanded = star_columns(ctx, scope, star, lambda source: source_columns(ctx, source))
             if expanded is None:
                 return None
             result.extend(replace(column, item=item) for column in expanded)
@@ -272,136 +242,10 @@ def _select_outputs(ctx: SqlContext, select: exp.Select) -> list[OutputName] | N
     return result
 
 
-def star_columns(ctx: SqlContext, scope: Scope, star: exp.Expression) -> list[OutputName] | None:
-    """The columns a ``*`` or ``t.*`` of the SELECT ``scope`` returns, its modifiers applied."""
-    base = star_sources_columns(ctx, scope, star)
-    if base is None:
-        return None
-    modifiers = star if isinstance(star, exp.Star) else star.this
-    if not isinstance(modifiers, exp.Star):
-        return None
-    return _apply_modifiers(ctx, base, modifiers)
-
-
 def star_sources_columns(ctx: SqlContext, scope: Scope, star: exp.Expression) -> list[OutputName] | None:
-    """The columns a ``*`` or ``t.*`` covers before its modifiers; None when not known."""
-    analysis = analyse(ctx)
-    if isinstance(star, exp.Star):
-        return _from_columns(ctx, scope)
-    if isinstance(star, exp.Column) and isinstance(star.this, exp.Star):
-        qualifier = [part for part in star.parts[:-1] if isinstance(part, exp.Identifier)]
-        resolution = analysis.resolve(scope, qualifier)
-        if resolution is None or resolution.depth or resolution.consumed != len(analysis.name_keys(qualifier)):
-            return None
-        source = resolution.source
-        if source.kind is SourceKind.UNNEST and (
-            source.alias is None
-            or analysis.key(source.alias) in {analysis.key(column) for column in source.column_aliases}
-        ):
-            return None  # `x.*` of an UNNEST element: the fields of a struct
-        return source_columns(ctx, source)
-    return None  # `s.field.*`, `(expr).*`: the fields of a struct
-
-
-def _from_columns(ctx: SqlContext, scope: Scope) -> list[OutputName] | None:
-    """What a bare ``*`` returns: every FROM item's columns in order, a ``USING`` or ``NATURAL``
-    join's shared columns once and first, no columns of the right side of a semi or anti join."""
-    if not scope.sources:
-        return None
-    analysis = analyse(ctx)
-    result: list[OutputName] = []
-    for source in scope.sources:
-        columns = source_columns(ctx, source)
-        if columns is None:
-            return None
-        join = source.join
-        if join is None or not result:
-            result.extend(columns)
-            continue
-        if str(join.args.get("kind") or "").upper() in ("SEMI", "ANTI"):
-            continue
-        shared: list[str] = []
-        for used in join.args.get("using") or []:
-            identifier = used.this if isinstance(used, exp.Column) else used
-            if isinstance(identifier, exp.Identifier):
-                shared.append(analysis.key(identifier))
-        if str(join.args.get("method") or "").upper() == "NATURAL":
-            right = {_key(ctx, column) for column in columns}
-            shared = [k for k in (_key(ctx, column) for column in result) if k is not None and k in right]
-        if not shared:
-            result.extend(columns)
-            continue
-        merged = []
-        for key in dict.fromkeys(shared):
-            left = next((column for column in result if _key(ctx, column) == key), None)
-            if left is None:
-                return None  # a USING column the left side does not have: the query fails
-            merged.append(left)
-        keys = set(shared)
-        result = (
-            merged
-            + [column for column in result if _key(ctx, column) not in keys]
-            + [column for column in columns if _key(ctx, column) not in keys]
-        )
-    return result
-
-
-def _apply_modifiers(ctx: SqlContext, columns: list[OutputName], star: exp.Star) -> list[OutputName] | None:
-    """``* ILIKE 'p'``, ``EXCLUDE``/``EXCEPT (a)``, ``REPLACE (expr AS a)``, ``RENAME (a AS b)``."""
-    warehouse = ctx.warehouse
-    pattern = star.args.get("ilike")
-    if pattern is not None:
-        if not (isinstance(pattern, exp.Literal) and pattern.is_string):
-            return None
-        matcher = _like_pattern(pattern.this)
-        columns = [column for column in columns if column.name is not None and matcher.fullmatch(column.name)]
-    excluded = set()
-    for node in star.args.get("except_") or []:
-        identifier = node.this if isinstance(node, exp.Column) else node
-        if not isinstance(identifier, exp.Identifier):
-            return None
-        excluded.add(warehouse.reference_key(identifier.name, bool(identifier.quoted)))
-    if excluded:
-        columns = [column for column in columns if _key(ctx, column) not in excluded]
-    for node in star.args.get("replace") or []:
-        alias = node.args.get("alias") if isinstance(node, exp.Alias) else None
-        if not isinstance(alias, exp.Identifier):
-            return None
-        wanted = warehouse.reference_key(alias.name, bool(alias.quoted))
-        columns = [replace(column, type=None) if _key(ctx, column) == wanted else column for column in columns]
-    for node in star.args.get("rename") or []:
-        old = node.this if isinstance(node, exp.Alias) else None
-        new = node.args.get("alias") if isinstance(node, exp.Alias) else None
-        old = old.this if isinstance(old, exp.Column) else old
-        if not isinstance(old, exp.Identifier) or not isinstance(new, exp.Identifier):
-            return None
-        wanted = warehouse.reference_key(old.name, bool(old.quoted))
-        name = warehouse.returned_name(new.name, bool(new.quoted))
-        columns = [replace(column, name=name) if _key(ctx, column) == wanted else column for column in columns]
-    return columns
-
-
-def _like_pattern(pattern: str) -> re.Pattern[str]:
-    """A case-insensitive regular expression for a SQL ``LIKE`` pattern (``%``, ``_``, ``\\``)."""
-    parts = []
-    escaped = False
-    for char in pattern:
-        if escaped:
-            parts.append(re.escape(char))
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "%":
-            parts.append(".*")
-        elif char == "_":
-            parts.append(".")
-        else:
-            parts.append(re.escape(char))
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
-
-
-def _key(ctx: SqlContext, column: OutputName) -> str | None:
-    return ctx.warehouse.column_key(column.name) if column.name is not None else None
+    """The columns a ``*`` or ``t.*`` covers before its modifiers, as the snapshot knows them; None
+    when not known."""
+    return covered_columns(ctx, scope, star, lambda source: source_columns(ctx, source))
 
 
 def column_keys(ctx: SqlContext, columns: list[OutputName]) -> frozenset[str] | None:
@@ -499,15 +343,6 @@ def reads_output_name(analysis: Analysis, ref: ColumnRef) -> bool:
     return False
 
 
-def reference_of(ctx: SqlContext, column: exp.Column) -> ColumnRef | None:
-    """The scope analysis's record of a column reference (None when it is in no SELECT)."""
-    analysis = analyse(ctx)
-    refs: dict[int, ColumnRef] = ctx.memo(
-        "schema_columns.refs", lambda: {id(ref.column): ref for ref in analysis.column_refs}
-    )
-    return refs.get(id(column))
-
-
 def column_type(ctx: SqlContext, column: exp.Column) -> str | None:
     """The snapshot type of a column reference that reads a warehouse table column (directly, or
     through WITH queries and derived tables that pass it on unchanged)."""
@@ -537,7 +372,7 @@ def _column_type(ctx: SqlContext, column: exp.Column) -> str | None:
     if columns is None:
         return None
     wanted = analysis.key(column.this)
-    found = [found for found in columns if _key(ctx, found) == wanted]
+    found = [found for found in columns if key_of(ctx, found) == wanted]
     return found[0].type if len(found) == 1 else None
 
 

@@ -50,7 +50,7 @@ def render(
     import json
     from datetime import UTC, datetime
 
-    from wsync_lint.sql import wrappers
+    from wsync_lint.sql.rendering import render_pipeline, render_unused_model
 
     start_at = timestamp_option("--from", start)
     until_at = timestamp_option("--until", until)
@@ -62,13 +62,11 @@ def render(
     for model, bindings in targets:
         text, shown, location = model_text(project, model, planner)
         if not bindings:
-            renderings.append(
-                wrappers.render_unused_model(model.id, text, configured_dialect(text, shown, location, planner))
-            )
+            renderings.append(render_unused_model(model.id, text, configured_dialect(text, shown, location, planner)))
             continue
         for binding in bindings:
             model_dialect = binding.dialect or configured_dialect(text, shown, location, planner)
-            rendering = wrappers.render_pipeline(
+            rendering = render_pipeline(
                 binding.pipeline.data,
                 model.id,
                 text,

@@ -23,7 +23,7 @@ def timestamp_option(name: str, value: str | None) -> datetime | None:
     if value is None:
         return None
     from wsync_lint.mparticle.facts import TIMESTAMP_EXAMPLE
-    from wsync_lint.sql.wrappers import parse_timestamp
+    from wsync_lint.sql.sync_window import parse_timestamp
 
     parsed = parse_timestamp(value.strip())
     if parsed is None:

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wsync_lint.analysis.attributes import invented_name, item_text, shorten
+from wsync_lint.analysis.column_types import ColumnType
 from wsync_lint.analysis.iterators import resolves
-from wsync_lint.analysis.type_inference import ColumnType, TypedOutput, typed_outputs
+from wsync_lint.analysis.typed_outputs import TypedOutput, typed_outputs
 from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.mparticle import facts
 from wsync_lint.mparticle.warehouses import WAREHOUSES, Warehouse

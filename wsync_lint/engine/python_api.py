@@ -1,6 +1,9 @@
 """The Python API: lint a string or paths without the command line.
 
->>> from wsync_lint.engine.python_api import lint_string
+Importable from the package itself (``from wsync_lint import lint_string, lint_paths``), which
+loads this module only when one of the two is first used.
+
+>>> from wsync_lint import lint_string
 >>> [v.code for v in lint_string("SELECT email FROM mp.crm.users;", select=["ST03"])]
 ['ST03']
 """
@@ -8,12 +11,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from wsync_lint.contract.rule import Violation
 from wsync_lint.engine.config import RuleConfig
 from wsync_lint.engine.model_check import FilePlan, check_source
 from wsync_lint.engine.registry import selected_codes, validate_selectors
+from wsync_lint.engine.runner import RunOptions, RunResult
+from wsync_lint.engine.runner import lint_paths as run_paths
 from wsync_lint.sql.file_settings import FileSettings
 from wsync_lint.sql.reading import decode_source
 
@@ -46,3 +52,30 @@ def lint_string(
     )
     source = decode_source(sql.encode("utf-8") if isinstance(sql, str) else sql)
     return check_source(source, path, plan)
+
+
+def lint_paths(
+    paths: Iterable[str | Path],
+    *,
+    dialect: str | None = None,
+    select: Iterable[str] | None = None,
+    extend_select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    config: str | Path | None = None,
+    jobs: int | None = 1,
+) -> RunResult:
+    """Check files and folders as ``wsync-lint check PATHS`` does, with the same options.
+
+    Each path's whole project is loaded, so cross-file rules run; the result holds every finding
+    (``.violations``, sorted as the command line reports them), the files checked (``.paths``) and
+    the counts (``.errors``, ``.warnings``). A bad option or configuration raises
+    :class:`~wsync_lint.errors.UsageError` with the message the command line would print.
+    """
+    options = RunOptions(
+        dialect=dialect,
+        select=tuple(select) if select is not None else None,
+        extend_select=tuple(extend_select),
+        ignore=tuple(ignore),
+        config_path=Path(config) if config is not None else None,
+    )
+    return run_paths([Path(path) for path in paths], options, jobs)

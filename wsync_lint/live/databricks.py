@@ -31,7 +31,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from wsync_lint.commands.grants import DATABRICKS_RECIPIENT as RECIPIENT
+from wsync_lint.commands.grants_statements import DATABRICKS_RECIPIENT as RECIPIENT
 from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
 from wsync_lint.live.backend import LiveSettings, WarehouseRejected, WarehouseUnreachable, env_name
 from wsync_lint.live.statements import NotReadOnly, ReadOnlyQuery, read_only, sendable

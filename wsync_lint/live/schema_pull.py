@@ -14,19 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wsync_lint.commands.grants import table_references
+from wsync_lint.commands.model_tables import table_references
 from wsync_lint.contract.live_context import LiveTable
 from wsync_lint.engine.runner import Planner, RunOptions, display_path, read_model
 from wsync_lint.live.backend import WarehouseRejected, WarehouseUnreachable
-from wsync_lint.live.preflight import (
-    Work,
-    close_session,
-    open_session,
-    plan_work,
-    snapshot_document,
-    unreachable_line,
-    within,
-)
+from wsync_lint.live.planning import Work, plan_work
+from wsync_lint.live.sessions import close_session, open_session, unreachable_line, within
+from wsync_lint.live.snapshot_writing import snapshot_document
 
 
 @dataclass

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from wsync_lint.mparticle import facts
 from wsync_lint.project.project import Binding
-from wsync_lint.sql.wrappers import format_timestamp, parse_timestamp, shift
+from wsync_lint.sql.sync_window import format_timestamp, parse_timestamp, shift
 
 
 @dataclass(frozen=True)

@@ -325,7 +325,7 @@ PIPELINE_STATE_NEW, PIPELINE_STATE_ACTIVE, PIPELINE_STATE_PAUSED = STATES["pipel
 
 
 # --- Column types (schema-aware rules SY04, SY06, TY01, TY02; `wsync-lint columns`).
-# Types are named by their canonical spelling (wsync_lint.analysis.type_inference.ColumnType.name): upper
+# Types are named by their canonical spelling (wsync_lint.analysis.column_types.ColumnType.name): upper
 # case, without precision, aliases resolved (Snowflake DATETIME and plain TIMESTAMP are
 # TIMESTAMP_NTZ, Redshift `timestamp with time zone` is TIMESTAMPTZ).
 

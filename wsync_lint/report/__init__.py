@@ -1,6 +1,7 @@
 """Output formats. Each reporter turns a run's result into the text that is printed.
 
 ``REPORTERS`` maps a format name to its reporter; the CLI's ``--format`` choices come from it.
+Imports only :mod:`wsync_lint.engine` and the layers below it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The rule registry: one module per rule, listed explicitly (nothing registers by import magic).
 
 To add a rule: write ``<code>_<name>.py`` with a docstring and ``RULE``, its case table
-``rules/<CODE>.yaml``, and one line below.
+``rules/<CODE>.yaml``, and one line below. A rule imports only :mod:`wsync_lint.analysis` and the
+layers below it, never another rule (what two rules share belongs in ``analysis``).
 """
 
 from __future__ import annotations

@@ -46,8 +46,9 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from wsync_lint.analysis.attributes import is_star, item_spans
-from wsync_lint.analysis.schema_columns import OutputName, expand_stars
-from wsync_lint.analysis.scopes import star_of
+from wsync_lint.analysis.output_names import OutputName
+from wsync_lint.analysis.query_shape import star_of
+from wsync_lint.analysis.schema_columns import expand_stars
 from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.mparticle.facts import COLUMN_LIMIT, COLUMN_LIMIT_SOURCE

@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from wsync_lint.analysis.type_inference import parse_type
+from wsync_lint.analysis.column_types import parse_type
 from wsync_lint.contract.messages import code
 from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 

@@ -44,7 +44,8 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from wsync_lint.analysis.scopes import SourceKind, analyse
+from wsync_lint.analysis.from_items import SourceKind
+from wsync_lint.analysis.scopes import analyse
 from wsync_lint.contract.messages import code
 from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 from wsync_lint.contract.sql_context import SqlContext

@@ -53,7 +53,9 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from wsync_lint.analysis.scopes import Analysis, ColumnRef, Source, SourceKind, analyse
+from wsync_lint.analysis.from_items import Source, SourceKind
+from wsync_lint.analysis.scope_tree import ColumnRef
+from wsync_lint.analysis.scopes import Analysis, analyse
 from wsync_lint.contract.messages import code
 from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 from wsync_lint.contract.sql_context import SqlContext

@@ -48,7 +48,9 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from wsync_lint.analysis.scopes import Analysis, ColumnRef, Scope, analyse, star_of
+from wsync_lint.analysis.query_shape import star_of
+from wsync_lint.analysis.scope_tree import ColumnRef, Scope
+from wsync_lint.analysis.scopes import Analysis, analyse
 from wsync_lint.contract.messages import code
 from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 from wsync_lint.contract.sql_context import SqlContext

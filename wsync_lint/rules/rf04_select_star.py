@@ -31,7 +31,9 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from wsync_lint.analysis.scopes import Analysis, Source, analyse, output_selects, star_of
+from wsync_lint.analysis.from_items import Source
+from wsync_lint.analysis.query_shape import output_selects, star_of
+from wsync_lint.analysis.scopes import Analysis, analyse
 from wsync_lint.contract.messages import code
 from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 from wsync_lint.contract.sql_context import SqlContext

@@ -37,7 +37,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from wsync_lint.analysis.scopes import SourceKind, analyse
+from wsync_lint.analysis.from_items import SourceKind
+from wsync_lint.analysis.scopes import analyse
 from wsync_lint.contract.messages import code
 from wsync_lint.contract.rule import Finding, Needs, Rule
 from wsync_lint.contract.sql_context import SqlContext

@@ -57,17 +57,10 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from wsync_lint.analysis import schema_columns
-from wsync_lint.analysis.schema_columns import OutputName
-from wsync_lint.analysis.scopes import (
-    PSEUDO_COLUMNS,
-    Analysis,
-    ColumnRef,
-    ColumnsOf,
-    Scope,
-    Source,
-    SourceKind,
-    analyse,
-)
+from wsync_lint.analysis.from_items import Source, SourceKind
+from wsync_lint.analysis.output_names import OutputName
+from wsync_lint.analysis.scope_tree import ColumnRef, Scope
+from wsync_lint.analysis.scopes import PSEUDO_COLUMNS, Analysis, ColumnsOf, analyse
 from wsync_lint.contract.messages import code
 from wsync_lint.contract.rule import Finding, Needs, Rule
 from wsync_lint.contract.sql_context import SqlContext

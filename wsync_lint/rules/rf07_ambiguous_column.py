@@ -51,7 +51,9 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from wsync_lint.analysis import schema_columns
-from wsync_lint.analysis.scopes import Analysis, ColumnRef, ColumnsOf, Source, analyse
+from wsync_lint.analysis.from_items import Source
+from wsync_lint.analysis.scope_tree import ColumnRef
+from wsync_lint.analysis.scopes import Analysis, ColumnsOf, analyse
 from wsync_lint.contract.messages import code
 from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 from wsync_lint.contract.sql_context import SqlContext

@@ -63,7 +63,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint.analysis.type_inference import ColumnType, epoch_unit_of_name, iterator_output
+from wsync_lint.analysis.column_types import ColumnType, epoch_unit_of_name
+from wsync_lint.analysis.iterator_type import iterator_output
 from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.mparticle import facts

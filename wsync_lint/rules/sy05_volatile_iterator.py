@@ -55,7 +55,9 @@ from sqlglot.tokens import Token, TokenType
 
 from wsync_lint.analysis.attributes import item_spans
 from wsync_lint.analysis.from_items import SourceKind
-from wsync_lint.analysis.scopes import Analysis, ColumnRef, analyse, output_selects
+from wsync_lint.analysis.query_shape import output_selects
+from wsync_lint.analysis.scope_tree import ColumnRef
+from wsync_lint.analysis.scopes import Analysis, analyse
 from wsync_lint.contract.rule import Finding, Location, Needs, Rule
 from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.sql.positions import node_span

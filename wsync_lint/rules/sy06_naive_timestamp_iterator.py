@@ -52,7 +52,8 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from wsync_lint.analysis.attributes import shorten
-from wsync_lint.analysis.type_inference import iterator_output, lineage
+from wsync_lint.analysis.iterator_type import iterator_output
+from wsync_lint.analysis.lineage import lineage
 from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 from wsync_lint.contract.sql_context import SqlContext
 

@@ -42,7 +42,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint.analysis.type_inference import contains_type, typed_outputs
+from wsync_lint.analysis.column_types import contains_type
+from wsync_lint.analysis.typed_outputs import typed_outputs
 from wsync_lint.contract.rule import Finding, Needs, Rule
 from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.mparticle import facts

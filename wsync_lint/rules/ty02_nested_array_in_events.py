@@ -47,7 +47,8 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from wsync_lint.analysis.type_inference import has_nested_array, typed_outputs
+from wsync_lint.analysis.column_types import has_nested_array
+from wsync_lint.analysis.typed_outputs import typed_outputs
 from wsync_lint.contract.rule import Finding, Needs, Rule
 from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.mparticle import facts

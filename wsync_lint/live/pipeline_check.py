@@ -1,0 +1,204 @@
+"""One connection's pipelines asked about in its session, the answers turned into live findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+from wsync_lint.commands.model_tables import TableReference, table_references
+from wsync_lint.contract.live_context import (
+    GrantCheck,
+    LiveContext,
+    LiveTable,
+    Place,
+    SnapshotFile,
+    TableUse,
+    WindowCount,
+)
+from wsync_lint.contract.rule import Needs, Violation
+from wsync_lint.engine.model_check import make_violation, rule_options
+from wsync_lint.engine.project_check import placed_in_payload
+from wsync_lint.engine.registry import all_rules
+from wsync_lint.engine.runner import Planner, read_model, snapshot_path
+from wsync_lint.live.backend import LiveSettings, Session, WarehouseRejected
+from wsync_lint.live.compiling import compile_pipeline
+from wsync_lint.live.planning import Work
+from wsync_lint.live.sessions import within
+from wsync_lint.live.statements import NotReadOnly, read_only
+from wsync_lint.live.windows import first_windows
+from wsync_lint.mparticle.warehouses import WAREHOUSES
+from wsync_lint.project.payload_files import load_payload_file
+from wsync_lint.project.project import Binding, ModelSql
+from wsync_lint.sql.positions import FileSpan, LineIndex
+from wsync_lint.sql.snapshots import read_snapshot
+from wsync_lint.sql.window_filter import window_condition
+from wsync_lint.sql.wrappers import count_query
+
+T = TypeVar("T")
+
+
+class BindingChecker:
+    """Asks one session about each pipeline of its connection and turns the answers into findings."""
+
+    def __init__(
+        self,
+        session: Session,
+        settings: LiveSettings,
+        work: Work,
+        planner: Planner,
+        timeout: float,
+        count: bool,
+        now: datetime,
+    ) -> None:
+        """``timeout``: seconds for each statement; ``count``: count the rows of the first sync window (LV03)."""
+        self.session = session
+        self.settings = settings
+        self.work = work
+        self.planner = planner
+        self.timeout = timeout
+        self.count = count
+        self.now = now
+        self.notes: list[str] = []
+        self._tables: dict[str, LiveTable | None] = {}
+        self._grants: dict[tuple[str, ...], GrantCheck] = {}
+        self._snapshots: dict[str, SnapshotFile] = {}
+
+    @property
+    def tables_seen(self) -> list[LiveTable]:
+        """Every table the warehouse had, once each (several references can name one table)."""
+        return list({table.name: table for table in self._tables.values() if table is not None}.values())
+
+    def ask(self, call: Callable[[], T]) -> T:
+        return within(self.timeout, call)
+
+    def check(self, binding: Binding) -> list[Violation]:
+        project = self.work.project
+        sql = project.model_sql(binding.model)
+        label = binding.pipeline.label
+        if sql is None:
+            return []  # CN03 reports a model without SQL
+        text, shown, location = read_model(project, sql, self.planner)
+        if not isinstance(text, str):
+            self.notes.append(f"{label}: the model's SQL cannot be read: not preflighted")
+            return []
+        dialect = self.work.dialect
+        try:
+            model_query = read_only(text, dialect)
+        except NotReadOnly as error:
+            # The static rules (ST01, ST02, PS01) say what is wrong; nothing is sent.
+            self.notes.append(f"{label}: the model was not sent to the warehouse: {error}")
+            return []
+        references = table_references(text, dialect, shown)
+        context = LiveContext(
+            connection_id=self.work.connection_id,
+            warehouse=WAREHOUSES[dialect],
+            pipeline=f"`{binding.pipeline.id}`" if binding.pipeline.id else f"in {binding.pipeline.path}",
+            grantee=self._grantee(),
+            connection_at=binding.connection.key_at("config") if binding.connection else binding.pipeline.start,
+        )
+        context.rejections = compile_pipeline(
+            self.session, self.settings, self.timeout, self.work, binding, text, model_query, self.now
+        )
+        if isinstance(references, list):
+            context.tables = [self._table_use(reference) for reference in references]
+            readable = [(use.reference, use.live) for use in context.tables if use.live is not None]
+            key = tuple(sorted({reference for reference, _ in readable}))
+            if key not in self._grants:
+                self._grants[key] = self.ask(lambda: self.session.check_grants(readable))
+                self.notes.extend(
+                    f"connection `{self.work.connection_id}`: grants not checked: {self.settings.redact(reason)}"
+                    for reason in self._grants[key].unchecked
+                )
+            context.grants = self._grants[key]
+        if self.count and not context.rejections:
+            context.counts = self._counts(binding, text)
+        context.snapshot = self._committed_snapshot(binding)
+        return self._violations(context, sql, text, shown, location, binding)
+
+    # -- asking the warehouse
+
+    def _table_use(self, reference: TableReference) -> TableUse:
+        written = reference.written
+        if written not in self._tables:
+            try:
+                names = [part.name for part in reference.parts]
+                self._tables[written] = self.ask(lambda: self.session.table(written, names))
+            except WarehouseRejected:
+                self._tables[written] = None
+        parts = tuple((part.name, part.quoted) for part in reference.parts)
+        return TableUse(written, parts, reference.span, self._tables[written])
+
+    def _counts(self, binding: Binding, text: str) -> list[WindowCount]:
+        counted = []
+        for window in first_windows(binding, self.now):
+            iterator = binding.pipeline.get("sync_mode", "iterator_field")
+            data_type = binding.pipeline.get("sync_mode", "iterator_data_type")
+            condition = None
+            if isinstance(iterator, str) and iterator and (window.start or window.until):
+                condition = window_condition(
+                    iterator,
+                    data_type if isinstance(data_type, str) else None,
+                    self.work.dialect,
+                    window.start,
+                    window.until,
+                )
+            query = read_only(count_query(text, self.work.dialect, condition).sql, self.work.dialect)
+            try:
+                rows = self.ask(lambda q=query: self.session.count(q))
+            except WarehouseRejected as error:
+                self.notes.append(f"{binding.pipeline.label}: rows not counted: {self.settings.redact(error.message)}")
+                continue
+            at = binding.pipeline.key_at(*window.key)
+            counted.append(WindowCount(window.what, rows, window.limit, window.limit_name, at))
+        return counted
+
+    # -- placing the answers
+
+    def _grantee(self) -> str:
+        config = self.work.config
+        for key, what in (("role", "role"), ("service_account_id", "service account"), ("user", "user")):
+            value = config.get(key)
+            if isinstance(value, str) and value:
+                return f"{what} `{value}`"
+        return f"the user of connection `{self.work.connection_id}`"
+
+    def _committed_snapshot(self, binding: Binding) -> SnapshotFile | None:
+        project = self.work.project
+        path = snapshot_path(project.root, self.planner.config_for(project.root / "-"), binding)
+        if path is None:
+            return None
+        if path not in self._snapshots:  # the connection's pipelines share one snapshot: read it once
+            snapshot = read_snapshot(Path(path))
+            self._snapshots[path] = SnapshotFile(
+                snapshot, load_payload_file(snapshot.shown, Path(path).read_text(encoding="utf-8"))
+            )
+        return self._snapshots[path]
+
+    def _violations(
+        self, context: LiveContext, sql: ModelSql, text: str, shown: str, location: Path, binding: Binding
+    ) -> list[Violation]:
+        plan = self.planner.plan_for(location)
+        model_lines = LineIndex(text)
+        lines_of = {payload.path: payload.lines for payload in self.work.project.files}
+        lines_of.update({found.file.path: found.file.lines for found in self._snapshots.values()})
+        related = (*binding.paths, shown)
+        in_model: list[Violation] = []
+        elsewhere: list[Violation] = []
+        for rule in all_rules():
+            if rule.needs is not Needs.LIVE or rule.code not in plan.codes:
+                continue
+            config = plan.rule_configs.get(rule.code)
+            for finding in rule.check(context, rule_options(rule, config)):
+                at: Place = finding.at  # type: ignore[assignment]
+                if isinstance(at, FileSpan):
+                    violation = make_violation(rule, finding, at.path, at.span, lines_of[at.path], config)
+                    elsewhere.append(replace(violation, related=related))
+                else:
+                    violation = make_violation(rule, finding, shown, at, model_lines, config)
+                    in_model.append(replace(violation, related=related))
+        if sql.file is None:
+            in_model = placed_in_payload(in_model, sql, model_lines)
+        return in_model + elsewhere
