@@ -14,7 +14,7 @@ from wsync_lint.errors import UsageError
 if TYPE_CHECKING:  # annotations only: the commands import these when they run
     pass
 
-from wsync_lint.cli.options import DIALECTS, FORMATS, selectors, wants_colour
+from wsync_lint.cli.options import DIALECTS, FORMATS, config_option, selectors, wants_colour
 
 
 @click.command()
@@ -30,12 +30,7 @@ from wsync_lint.cli.options import DIALECTS, FORMATS, selectors, wants_colour
     help="Warehouse of standalone SQL files (beats config and directives; a model a pipeline uses is "
     "checked in its connection's warehouse).",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Use this configuration file.",
-)
+@config_option
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")

@@ -11,33 +11,23 @@ from pathlib import Path
 import click
 
 from wsync_lint.cli.exit_codes import ExitCode
-from wsync_lint.cli.options import FORMATS
+from wsync_lint.cli.options import FORMATS, config_option, stacked
 
 DEFAULT_TIMEOUT = 30.0
 
 
-def _connection_options(command):  # type: ignore[no-untyped-def]
-    """``--connection``, ``--timeout`` and ``--config``, shared by both commands."""
-    for option in reversed(
-        (
-            click.option("--connection", metavar="ID", help="Only the pipelines of this connection id."),
-            click.option(
-                "--timeout",
-                type=click.FloatRange(min=0.1),
-                default=DEFAULT_TIMEOUT,
-                show_default=True,
-                help="Seconds for each login and each statement.",
-            ),
-            click.option(
-                "--config",
-                "config_path",
-                type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                help="Use this configuration file.",
-            ),
-        )
-    ):
-        command = option(command)
-    return command
+_connection_options = stacked(
+    click.option("--connection", metavar="ID", help="Only the pipelines of this connection id."),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.1),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        help="Seconds for each login and each statement.",
+    ),
+    config_option,
+)
+"""``--connection``, ``--timeout`` and ``--config``, shared by both commands."""
 
 
 def _missing_paths(paths: tuple[Path, ...]) -> None:

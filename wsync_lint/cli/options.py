@@ -42,25 +42,33 @@ def project_option(target: str) -> Callable[[F], F]:
     )
 
 
-def model_options(command: F) -> F:
-    """``--dialect``, ``--config`` and ``--format``, shared by ``render`` and ``columns``."""
-    for option in reversed(
-        (
-            click.option(
-                "--dialect",
-                type=click.Choice(DIALECTS),
-                help="Warehouse of a model no pipeline uses, or whose connection is not in the project.",
-            ),
-            click.option(
-                "--config",
-                "config_path",
-                type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                help="Use this configuration file.",
-            ),
-            click.option(
-                "--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True
-            ),
-        )
-    ):
-        command = option(command)
-    return command
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Use this configuration file.",
+)
+"""``--config``, the same for every command that reads configuration."""
+
+
+def stacked(*options: Callable[[F], F]) -> Callable[[F], F]:
+    """One decorator for several options, listed in ``--help`` in the order given."""
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+model_options = stacked(
+    click.option(
+        "--dialect",
+        type=click.Choice(DIALECTS),
+        help="Warehouse of a model no pipeline uses, or whose connection is not in the project.",
+    ),
+    config_option,
+    click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True),
+)
+"""``--dialect``, ``--config`` and ``--format``, shared by ``render`` and ``columns``."""

@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # annotations only: the commands import these when they run
     from wsync_lint.project.resources import Resource
     from wsync_lint.sql.reading import ReadProblem
 
-from wsync_lint.cli.options import model_options, project_option
+from wsync_lint.cli.options import config_option, model_options, project_option
 from wsync_lint.cli.targets import (
     configured_dialect,
     load_targets,
@@ -198,12 +198,7 @@ def columns(
     metavar="NAME",
     help="The Delta Sharing share for mParticle [default: the documented pattern, to be replaced].",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Use this configuration file.",
-)
+@config_option
 @click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True)
 def grants(paths: tuple[Path, ...], databricks_share: str | None, config_path: Path | None, output_format: str) -> None:
     """Print the GRANT, IAM and share statements each connection needs for the tables its models read.
