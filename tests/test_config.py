@@ -56,6 +56,7 @@ def test_pyproject_without_our_table_is_passed_over(tmp_path, run_cli):
         ('[rules.XX01]\nseverity = "error"\n', "wsync-lint.toml: rules: unknown rule code or name 'XX01'"),
         ('fail-on = "info"\n', "wsync-lint.toml: fail-on: expected 'error' or 'warning', got 'info'"),
         ("select = [\n", "wsync-lint.toml: invalid TOML: "),
+        ('root = "yes"\n', "wsync-lint.toml: root: expected true or false"),
     ],
 )  # fmt: skip
 def test_invalid_config_is_exit_2_with_one_line(tmp_path, run_cli, config, message):
@@ -119,3 +120,53 @@ def test_max_file_size(tmp_path, run_cli):
         result.out.splitlines()[0]
         == "a.sql:1:1: PS02 [error] the file is 26 bytes, over the 10-byte limit for a data model"
     )
+
+
+# -- project roots
+
+
+def _workspace(root, identity: str) -> None:
+    """One mParticle workspace: a Snowflake connection, a data model and its pipeline, with the
+    same ids in every workspace."""
+    write(root, "connections/sf.json", '{"id": "sf", "service_provider": "Snowflake", "config": {}}\n')
+    write(root, "data-models/users.yaml", "id: users\ntype: sql\nconfig: {sql_file: ../models/users.sql}\n")
+    write(
+        root,
+        "pipelines/users.json",
+        '{"id": "users-hourly", "pipeline_type": "user_attributes", "connection_id": "sf",'
+        ' "data_model_id": "users", "sync_mode": {"type": "full"}}\n',
+    )
+    write(root, "models/users.sql", f"SELECT {identity}, u.tier FROM mp.crm.users AS u\n")
+
+
+def _id01(out: str) -> list[str]:
+    return [path for path, code in _findings(out) if code == "ID01"]
+
+
+def test_dev_prod_monorepo_with_root_true_is_two_projects(tmp_path, run_cli):
+    (tmp_path / ".git").mkdir()
+    _workspace(tmp_path / "dev", "u.email")
+    _workspace(tmp_path / "prod", "u.user_id")  # prod's model has no identity
+    for workspace in ("dev", "prod"):
+        write(tmp_path, f"{workspace}/wsync-lint.toml", 'root = true\nselect = ["ID01", "PS06"]\n')
+    assert _id01(run_cli("check", "-q", cwd=tmp_path).out) == ["prod/models/users.sql"]
+    assert _id01(run_cli("check", "-q", "prod/models/users.sql", cwd=tmp_path).out) == ["prod/models/users.sql"]
+    assert _id01(run_cli("check", "-q", "prod", cwd=tmp_path).out) == ["prod/models/users.sql"]
+    assert run_cli("check", "-q", "dev", cwd=tmp_path).out == ""
+    shown = run_cli("check", "--show-settings", "prod/models/users.sql", cwd=tmp_path).out
+    assert f"project root: {(tmp_path / 'prod').resolve()} (prod/wsync-lint.toml says root = true)\n" in shown
+
+
+def test_a_configuration_file_for_a_subfolder_does_not_cut_the_project(tmp_path, run_cli):
+    write(tmp_path, "wsync-lint.toml", 'select = ["ID01"]\n')
+    _workspace(tmp_path, "u.user_id")
+    write(tmp_path, "models/wsync-lint.toml", 'select = ["ID01", "RF01"]\n')
+    expected = ["models/users.sql"]
+    assert _id01(run_cli("check", "-q", cwd=tmp_path).out) == expected
+    assert _id01(run_cli("check", "-q", "models/users.sql", cwd=tmp_path).out) == expected
+    assert _id01(run_cli("check", "-q", "users.sql", cwd=tmp_path / "models").out) == ["users.sql"]
+    shown = run_cli("check", "--show-settings", "models/users.sql", cwd=tmp_path).out.splitlines()
+    assert shown[1:3] == [
+        f"project root: {tmp_path.resolve()} (the top-most folder with a configuration file; no .git or root = true above)",
+        "configuration: models/wsync-lint.toml",
+    ]

@@ -49,13 +49,13 @@ def test_ambiguous_quotes_are_left_alone(tmp_path, run_cli):
 
 
 def test_a_fix_that_would_bring_in_a_new_finding_is_refused(tmp_path, run_cli):
-    # Removing the `;` would leave the line comment last in the file (ST07): nothing is written.
-    before = "SELECT customer_id FROM mp.crm.customers -- all of them\n;\n"
+    # Deleting the zero-width space would make two columns named `email` (CO02): nothing is written.
+    before = "SELECT email, e\u200bmail FROM mp.crm.customers\n"
     path = write(tmp_path, "model.sql", before)
-    result = run_cli("check", "--fix", "--select", "ST03,ST07", "model.sql", cwd=tmp_path)
-    assert path.read_text() == before
+    result = run_cli("check", "--fix", "--select", "PS04,CO02", "model.sql", cwd=tmp_path)
+    assert path.read_text(encoding="utf-8") == before
     assert result.code == 1
-    assert [line.split()[1] for line in result.out.splitlines() if line.startswith("model.sql")] == ["ST03"]
+    assert [line.split()[1] for line in result.out.splitlines() if line.startswith("model.sql")] == ["PS04"]
 
 
 def test_diff_prints_a_unified_diff_and_writes_nothing(tmp_path, run_cli):
@@ -81,3 +81,36 @@ def test_unfixable_findings_leave_the_file_untouched(tmp_path, run_cli):
     assert path.read_text() == before
     assert result.code == 1
     assert result.out.splitlines()[-1] == "Found 1 problem (0 errors, 1 warning) in 1 file."
+
+
+def _bigquery_project(root, sql: str):
+    write(root, "wsync-lint.toml", 'dialect = "snowflake"\n')  # standalone files: Snowflake
+    write(root, "connections/bq.yaml", "id: bq\nservice_provider: BigQuery\nconfig: {project_id: p}\n")
+    write(root, "data-models/m.yaml", "id: m\ntype: sql\nconfig: {sql_file: ../models/m.sql}\n")
+    write(
+        root,
+        "pipelines/p.yaml",
+        "id: p\npipeline_type: user_attributes\nconnection_id: bq\ndata_model_id: m\nsync_mode: {type: full}\n",
+    )
+    return write(root, "models/m.sql", sql)
+
+
+def test_a_fixed_model_is_checked_again_in_its_pipelines_warehouse(tmp_path, run_cli):
+    path = _bigquery_project(tmp_path, "SELECT email, `tier` FROM `p.d.users`;\n")
+    diff = run_cli("check", "--diff", "--select", "ST03,ST05,PS01", "models/m.sql", cwd=tmp_path)
+    assert (diff.code, diff.out) == (
+        1,
+        "--- a/models/m.sql\n+++ b/models/m.sql\n@@ -1 +1 @@\n"
+        "-SELECT email, `tier` FROM `p.d.users`;\n+SELECT email, `tier` FROM `p.d.users`\n",
+    )
+    fixed = run_cli("check", "--fix", "--select", "ST03,ST05,PS01", "models/m.sql", cwd=tmp_path)
+    assert path.read_text() == "SELECT email, `tier` FROM `p.d.users`\n"
+    assert (fixed.code, fixed.out) == (0, "All checks passed (1 file checked). 1 problem fixed.\n")
+
+
+def test_what_fix_leaves_is_what_the_next_check_reports(tmp_path, run_cli):
+    _bigquery_project(tmp_path, "SELECT email, tier, COUNT(*) AS n FROM `p.d.users`;\n")
+    fixed = run_cli("check", "--fix", "--select", "ST03,RF03,ID01", cwd=tmp_path)
+    again = run_cli("check", "--select", "ST03,RF03,ID01", cwd=tmp_path)
+    assert fixed.out == again.out.replace(" in 4 files.", " in 4 files. 1 problem fixed.")
+    assert [line.split()[1] for line in again.out.splitlines() if line.startswith("models/")] == ["RF03", "RF03"]

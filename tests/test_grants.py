@@ -334,7 +334,7 @@ def test_model_that_does_not_parse_is_skipped_with_a_note(tmp_path, run_cli):
 def test_missing_sql_file_is_a_note(tmp_path, run_cli):
     project(tmp_path, [SNOWFLAKE], [model("m", sql_file="models/nowhere.sql")], [pipeline("p", "snowflake-prod", "m")])
     out = grants_of(run_cli, tmp_path)
-    assert "-- note: data model m: models/nowhere.sql: the file cannot be read" in out
+    assert "-- note: data model m: models/nowhere.sql: no such file; its tables are not listed\n" in out
     assert "GRANT USAGE ON WAREHOUSE compute_wh TO ROLE mparticle_role;\n" in out
 
 

@@ -35,8 +35,10 @@ CATALOGUE = SHARED / "spec" / "mparticle-facts.md"
 
 EXPECTED: dict[str, list[tuple[str, int, int]]] = {
     # GET connections: response-only fields (CN01 warnings), the "string" role ARN (CN01), and the
-    # BigQuery `service_account_key` is a committed secret (CN02) that is not a key file either (CN01).
+    # BigQuery `service_account_key` is a committed secret (CN02) that is not a key file either (CN01);
+    # the three connections share the placeholder id `string` (PS06 at each).
     "EX-V2-01": [
+        ("PS06", 3, 7),
         ("CN01", 6, 1),
         ("CN01", 7, 1),
         ("CN01", 17, 21),
@@ -44,12 +46,14 @@ EXPECTED: dict[str, list[tuple[str, int, int]]] = {
         ("CN01", 20, 1),
         ("CN01", 21, 1),
         ("CN01", 22, 1),
+        ("PS06", 25, 7),
         ("CN01", 28, 1),
         ("CN01", 29, 1),
         ("CN01", 46, 1),
         ("CN01", 47, 1),
         ("CN01", 48, 1),
         ("CN01", 49, 1),
+        ("PS06", 52, 7),
         ("CN01", 55, 1),
         ("CN01", 56, 1),
         ("CN02", 67, 1),

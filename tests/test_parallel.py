@@ -29,6 +29,8 @@ def _models(folder, count: int) -> None:
 
 def test_two_jobs_print_exactly_what_one_job_prints(tmp_path, run_cli):
     _models(tmp_path, 80)
+    # The models are Snowflake's: said so, the run has no note about an assumed warehouse.
+    write(tmp_path, "wsync-lint.toml", 'dialect = "snowflake"\n')
     for output_format in ("json", "text"):
         serial = run_cli("check", "--format", output_format, "--jobs", "1", "models", cwd=tmp_path)
         parallel = run_cli("check", "--format", output_format, "--jobs", "2", "models", cwd=tmp_path)

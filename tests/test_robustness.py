@@ -307,14 +307,14 @@ HOSTILE: list[Hostile] = [
         lambda: b"SELECT customer_id\nFROM t\nWHERE status = 'open\nAND x = 1\n",
         [("PS01", 3, 16)],
         1,
-        message="cannot be split into tokens",
+        message="the string `'open` is never closed",
     ),
     Hostile(
         "unterminated_block_comment",
         lambda: b"SELECT customer_id\n  /* never closed\nFROM t\n",
         [("PS01", 2, 3)],
         1,
-        message="cannot be split into tokens",
+        message="the comment `/* never closed` is never closed",
     ),
     Hostile(
         "only_semicolons",
@@ -335,7 +335,7 @@ HOSTILE: list[Hostile] = [
         lambda: one_mib_query(broken=True),
         [("PS01", 1, ONE_MIB - 2)],
         1,
-        message="at 'AND'",
+        message="the query ends after `AND`",
     ),
 ]
 

@@ -25,7 +25,7 @@ from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
 from wsync_lint.contract.sql_context import SqlContext
-from wsync_lint.mparticle.warehouses import REDSHIFT, Warehouse
+from wsync_lint.mparticle.warehouses import REDSHIFT, REDSHIFT_RENAMED_FUNCTIONS, Warehouse
 from wsync_lint.sql.outputs import OutputColumn
 from wsync_lint.sql.positions import Span, node_span
 
@@ -392,6 +392,6 @@ def redshift_name(expression: exp.Expression, source: str) -> tuple[str | None, 
         if meta and "start" in meta:
             written = source[meta["start"] : meta["end"] + 1]
             quoted = len(written) > 1 and written[0] == written[-1] == '"'
-            name = written[1:-1] if quoted else written.rsplit(".", 1)[-1]
-            return REDSHIFT.returned_name(name, quoted), 2
+            name = REDSHIFT.returned_name(written[1:-1] if quoted else written.rsplit(".", 1)[-1], quoted)
+            return (name if quoted else REDSHIFT_RENAMED_FUNCTIONS.get(name, name)), 2
     return None, 0

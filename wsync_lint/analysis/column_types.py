@@ -19,7 +19,7 @@ from functools import lru_cache
 from sqlglot import exp
 
 from wsync_lint.contract.messages import code
-from wsync_lint.mparticle import facts
+from wsync_lint.mparticle import type_facts
 from wsync_lint.mparticle.warehouses import Warehouse
 
 T = exp.DataType.Type
@@ -89,7 +89,7 @@ class ColumnType:
 
     def is_zoneless(self, warehouse: Warehouse) -> bool:
         """A timestamp without time zone in that warehouse (WS-SQL-28)."""
-        return self.name in facts.ZONELESS_TIMESTAMP_TYPES.get(warehouse.name, ())
+        return self.name in type_facts.ZONELESS_TIMESTAMP_TYPES.get(warehouse.name, ())
 
 
 def _kind(this: exp.DataType.Type) -> str:
@@ -245,7 +245,7 @@ def epoch_unit_of_name(name: str) -> str | None:
     """The epoch unit a column's name suggests (WS-SM-07): ``ms``, ``s`` or None."""
     lowered = name.lower()
     suffixes = sorted(
-        ((suffix, unit) for unit, found in facts.EPOCH_NAME_SUFFIXES.items() for suffix in found),
+        ((suffix, unit) for unit, found in type_facts.EPOCH_NAME_SUFFIXES.items() for suffix in found),
         key=lambda pair: -len(pair[0]),
     )
     return next((unit for suffix, unit in suffixes if lowered.endswith(suffix)), None)

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from wsync_lint.analysis.attributes import identity_candidate
+from wsync_lint.analysis.typed_outputs import star_expansions
 from wsync_lint.contract.project_context import ModelView, ProjectContext
 from wsync_lint.mparticle import facts
 from wsync_lint.mparticle.warehouses import Warehouse
@@ -52,20 +53,42 @@ def output_names(ctx: ProjectContext, binding: Binding) -> tuple[ModelView, list
     """The model's view for the binding, and each output column with the name the warehouse
     returns for it where the SQL tells it: aliases and columns, the last part of a struct path,
     and on Redshift the name PostgreSQL gives a cast or function call (`updated_at::date` is
-    `updated_at`). None when the output columns are unknown."""
+    `updated_at`); the columns of a ``*`` as the schema snapshot expands them (each paired with
+    its ``*`` item). None when the output columns are unknown."""
+    found = output_entries(ctx, binding)
+    if found is None:
+        return None
+    view, entries = found
+    return view, [(column, name) for column, name in entries if name is not None]
+
+
+def output_entries(
+    ctx: ProjectContext, binding: Binding
+) -> tuple[ModelView, list[tuple[OutputColumn, str | None]]] | None:
+    """Like :func:`output_names`, with the columns whose name is not known (None) too."""
     view = ctx.view(binding)
     if view is None:
         return None
-    outputs = view.outputs
-    if outputs is None:
-        return None
     sql = view.context
-    named = []
+    outputs = view.outputs
+    stars: dict[int, list] = {}
+    if outputs is None:  # unknown, or a `*` the connection's schema snapshot may expand
+        if sql.read_problem is not None or sql.parse_failure is not None or len(sql.statements) != 1:
+            return None
+        if len(sql.queries) != 1:
+            return None
+        outputs = sql.outputs(sql.queries[0])
+        expanded = star_expansions(sql, sql.queries[0])
+        if expanded is None:
+            return None
+        stars = expanded
+    entries: list[tuple[OutputColumn, str | None]] = []
     for column in outputs:
-        name = identity_candidate(column, sql.warehouse, sql.text)
-        if name is not None:
-            named.append((column, name))
-    return view, named
+        if column.index in stars:
+            entries.extend((column, entry.name) for entry in stars[column.index])
+        else:
+            entries.append((column, identity_candidate(column, sql.warehouse, sql.text)))
+    return view, entries
 
 
 def related_paths(binding: Binding, view: ModelView) -> tuple[str, ...]:

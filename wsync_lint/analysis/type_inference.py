@@ -8,7 +8,8 @@ A type is known when the column (through derived tables and CTEs) is:
   BigQuery ``TIMESTAMP``, Redshift ``TIMESTAMPTZ``, Databricks ``TIMESTAMP``; Snowflake
   ``SYSDATE()`` and Redshift ``GETDATE()`` / ``SYSDATE`` are their zone-less UTC type),
   ``CURRENT_DATE`` is ``DATE``;
-- a date: ``DATE(...)``, ``TO_DATE(...)``; Snowflake's ``TO_TIMESTAMP_*`` are their type;
+- a date: ``DATE(...)``, ``TO_DATE(...)``; Snowflake's ``TO_TIMESTAMP_*`` are their type, Databricks
+  ``TO_TIMESTAMP_NTZ`` is ``TIMESTAMP_NTZ``;
 - an epoch number: ``UNIX_MILLIS``, ``UNIX_SECONDS``, ``UNIX_TIMESTAMP``, ``DATE_PART(EPOCH_...)``,
   ``EXTRACT(EPOCH FROM ...)`` are the warehouse's integer type, with their unit (and ``* 1000``
   turns seconds into milliseconds);
@@ -78,7 +79,8 @@ _NAMED_CALLS: dict[str, dict[str, str]] = {
     },
     "bigquery": {},
     "redshift": {"TO_DATE": "DATE"},
-    "databricks": {"TO_DATE": "DATE"},
+    # Databricks TO_TIMESTAMP_LTZ returns its TIMESTAMP (which carries the session's zone).
+    "databricks": {"TO_DATE": "DATE", "TO_TIMESTAMP_NTZ": "TIMESTAMP_NTZ", "TO_TIMESTAMP_LTZ": "TIMESTAMP"},
 }
 _DATE_FUNCTIONS = (exp.TsOrDsToDate, exp.Date, exp.StrToDate, exp.DateFromParts)
 # The clock's type: CURRENT_TIMESTAMP, NOW(), GETDATE() (Snowflake), LOCALTIMESTAMP ...
@@ -151,8 +153,12 @@ class _Inferrer:
             spelling = _NAMED_CALLS.get(warehouse.name, {}).get(name)
             return named_type(spelling, warehouse) if spelling else None
         unit = _EPOCH_FUNCTIONS.get(type(node))
-        if unit is None and isinstance(node, exp.Extract) and isinstance(node.this, (exp.Var, exp.Identifier)):
-            unit = _EPOCH_PARTS.get(node.this.name.upper())
+        if (
+            unit is None
+            and isinstance(node, exp.Extract)
+            and isinstance(node.this, (exp.Var, exp.Identifier, exp.Literal))
+        ):
+            unit = _EPOCH_PARTS.get(node.this.name.strip().upper())  # `DATE_PART('epoch', x)` names it in a string
         if unit is not None:
             return self._integer(unit)
         if isinstance(node, (exp.Mul, exp.Div, exp.IntDiv)):

@@ -13,6 +13,7 @@ from sqlglot import exp
 
 from wsync_lint.analysis.attributes import identity_candidate, item_spans, item_text, shorten
 from wsync_lint.analysis.column_types import ColumnType, parse_type
+from wsync_lint.analysis.output_names import OutputName
 from wsync_lint.analysis.schema_columns import expand_stars
 from wsync_lint.analysis.type_inference import output_column_types
 from wsync_lint.contract.sql_context import SqlContext
@@ -44,6 +45,33 @@ class TypedOutput:
         if self.name is not None:
             return self.name
         return shorten(item_text(ctx, self.span, self.column.expression, ctx.warehouse.name), 40)
+
+
+def star_expansions(ctx: SqlContext, query: exp.Query) -> dict[int, list[OutputName]] | None:
+    """The columns each ``*`` or ``t.*`` of ``query``'s select list returns, by the item's index,
+    as the schema snapshot expands them (modifiers applied); None without a snapshot or when a
+    star cannot be expanded (a table the snapshot lacks, a ``*`` of a struct), so that a rule
+    reading it says nothing about columns it cannot know. Empty when there is no star."""
+
+    def build() -> dict[int, list[OutputName]] | None:
+        columns = ctx.outputs(query)
+        stars = [column for column in columns if column.is_star]
+        if not stars:
+            return {}
+        if ctx.schema is None:
+            return None
+        try:
+            expanded = expand_stars(ctx, query)
+        except Exception:  # noqa: BLE001
+            expanded = None
+        if expanded is None:
+            return None
+        by_item: dict[int, list[OutputName]] = {}
+        for entry in expanded:
+            by_item.setdefault(id(entry.item), []).append(entry)
+        return {column.index: by_item.get(id(column.item), []) for column in stars}
+
+    return ctx.memo(f"typed_outputs.stars.{id(query)}", build)
 
 
 def typed_outputs(ctx: SqlContext, query: exp.Query) -> list[TypedOutput]:

@@ -27,8 +27,8 @@ from wsync_lint.cli.options import DIALECTS, FORMATS, config_option, selectors, 
 @click.option(
     "--dialect",
     type=click.Choice(DIALECTS),
-    help="Warehouse of standalone SQL files (beats config and directives; a model a pipeline uses is "
-    "checked in its connection's warehouse).",
+    help="Warehouse of models whose pipeline's connection does not name one, standalone SQL files "
+    "included (beats config and directives; a model a pipeline uses is checked in its connection's warehouse).",
 )
 @config_option
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -42,6 +42,12 @@ from wsync_lint.cli.options import DIALECTS, FORMATS, config_option, selectors, 
 )
 @click.option("--fix", is_flag=True, help="Apply safe fixes, then report what remains.")
 @click.option("--diff", is_flag=True, help="Print the safe fixes as a unified diff instead of writing them.")
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print, for each of PATHS, its project root, the configuration that applies, and for a model its "
+    "warehouse (and where that comes from), pipelines and schema snapshot; check nothing.",
+)
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -57,12 +63,14 @@ def check(
     jobs: int | None,
     fix: bool,
     diff: bool,
+    show_settings: bool,
 ) -> None:
     """Check data models (SQL) and payload files (JSON, YAML) under PATHS (default: the current folder).
 
-    The whole project the PATHS belong to is loaded (everything under the nearest folder with a
-    wsync-lint.toml or .git), so that cross-file rules see the pipelines, models and connections
-    together; findings are reported for the files under PATHS and cross-file findings involving them.
+    The whole project the PATHS belong to is loaded (everything under its root: the nearest folder
+    with .git or a configuration file saying `root = true`; --show-settings names it), so that
+    cross-file rules see the pipelines, models and connections together; findings are reported for
+    the files under PATHS and cross-file findings involving them.
     """
     from wsync_lint.cli.exit_codes import exit_code_for
     from wsync_lint.engine.runner import RunOptions, freeze_imports, lint_paths
@@ -78,6 +86,11 @@ def check(
         ignore=selectors(ignore),
         config_path=config_path,
     )
+    if show_settings:
+        from wsync_lint.engine.settings_report import show_settings as settings_of
+
+        click.echo("\n".join(settings_of(path, options) for path in paths or (Path("."),)), nl=False)
+        sys.exit(int(ExitCode.CLEAN))
     result = lint_paths(paths or (Path("."),), options, jobs)
     if fix or diff:
         from wsync_lint.engine.fixer import fix_paths
@@ -86,6 +99,9 @@ def check(
         if diff:
             click.echo("".join(fixes.diffs), nl=False)
             sys.exit(int(ExitCode.FINDINGS if fixes.diffs else ExitCode.CLEAN))
+        if fixes.fixed:
+            # Checked again as a whole, so that what remains is exactly what `check` says next.
+            result = lint_paths(paths or (Path("."),), options, jobs)
         result.fixed = fixes.fixed
     if statistics:
         from wsync_lint.report.statistics import render_statistics
@@ -104,6 +120,12 @@ def check(
             raise UsageError(f"{output_file}: cannot write the report: {error.strerror}") from None
     else:
         click.echo(report, nl=False)
+    if not quiet:
+        from wsync_lint.engine.settings_report import dialect_note
+
+        note = dialect_note(result)
+        if note is not None:
+            click.echo(f"wsync-lint: {note}", err=True)
     sys.exit(int(exit_code_for(result, exit_zero)))
 
 

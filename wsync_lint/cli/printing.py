@@ -210,7 +210,7 @@ def grants(paths: tuple[Path, ...], databricks_share: str | None, config_path: P
 
     from wsync_lint.commands.grants import grant_report
     from wsync_lint.engine.runner import Planner, RunOptions, load_project, read_model
-    from wsync_lint.project.project import project_roots
+    from wsync_lint.project.roots import project_roots
 
     if databricks_share is not None and not databricks_share.strip():
         raise UsageError("--databricks-share: the share name is empty")

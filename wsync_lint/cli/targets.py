@@ -79,15 +79,16 @@ def targets_of(project: Project, target: str, standalone_sql: bool = False) -> l
     path = Path(target)
     if path.is_file():
         resolved = path.resolve()
-        if path.suffix.lower() == ".sql":
-            linked = [m for m in models if (sql := project.model_sql(m)) is not None and sql.file == resolved]
-            if not linked and standalone_sql:
-                return []
-            if not linked:
-                raise UsageError(
-                    f"{target}: no data model of the project at {project.root} links this file (config.sql_file)"
-                )
+        # A data model's `sql_file` may have any name; a `.sql` file no model links is standalone.
+        linked = [m for m in models if (sql := project.model_sql(m)) is not None and sql.file == resolved]
+        if linked:
             return [of_model(model) for model in linked]
+        if path.suffix.lower() == ".sql":
+            if standalone_sql:
+                return []
+            raise UsageError(
+                f"{target}: no data model of the project at {project.root} links this file (config.sql_file)"
+            )
         shown = next((s for s, location in project.locations.items() if location.resolve() == resolved), None)
         if shown is None:
             raise UsageError(f"{target} is no payload file of the project at {project.root}")

@@ -7,9 +7,11 @@ and, for each pipeline whose model is in the project, the model's SQL as checked
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.project.model_files import SqlFileProblem
 from wsync_lint.project.payload_files import PayloadFile, Pointer
 from wsync_lint.project.project import Binding, ModelSql, Project
 from wsync_lint.project.resources import Kind, Resource
@@ -24,12 +26,13 @@ class PayloadContext:
     resources: list[Resource]
     unrecognised: list[tuple[int, Pointer]] = field(default_factory=list)
     """Objects of no known kind: (document, pointer)."""
-    missing_sql_files: frozenset[int] = frozenset()
-    """id() of each data model whose ``config.sql_file`` names no file (read by the engine, so
-    that rules stay free of I/O)."""
+    sql_file_problems: Mapping[int, tuple[SqlFileProblem, str]] = field(default_factory=dict)
+    """id() of each data model whose ``config.sql_file`` may not be read -> why, and the file as
+    displayed (found by the engine, so that rules stay free of I/O)."""
 
-    def sql_file_missing(self, model: Resource) -> bool:
-        return id(model) in self.missing_sql_files
+    def sql_file_problem(self, model: Resource) -> tuple[SqlFileProblem, str] | None:
+        """Why ``model``'s ``config.sql_file`` is not read, and the file as displayed (None: it is)."""
+        return self.sql_file_problems.get(id(model))
 
     @property
     def path(self) -> str:

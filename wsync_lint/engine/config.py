@@ -2,7 +2,9 @@
 
 Found by walking up from each file's folder (nearest wins), read with ``tomllib`` and validated
 strictly: an unknown key or value raises :class:`~wsync_lint.errors.UsageError`, which the CLI
-turns into exit code 2 and one line naming it. Keys may be spelled with ``-`` or ``_``.
+turns into exit code 2 and one line naming it. Keys may be spelled with ``-`` or ``_``. The
+nearest file applies whole (files are not merged); ``root = true`` makes its folder a project
+root, which :mod:`wsync_lint.project.roots` decides.
 
 Example::
 
@@ -31,8 +33,8 @@ from wsync_lint.engine.registry import find_rule, validate_selectors
 from wsync_lint.errors import UsageError
 from wsync_lint.mparticle import facts
 from wsync_lint.mparticle.warehouses import WAREHOUSES
+from wsync_lint.project.roots import CONFIG_FILE_NAMES
 
-CONFIG_FILE_NAMES = ("wsync-lint.toml", ".wsync-lint.toml", "pyproject.toml")
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 DEFAULT_SCHEMA_DIR = "schemas"
 
@@ -65,6 +67,9 @@ class Config:
     schema_dir: str = DEFAULT_SCHEMA_DIR
     """Where the schema snapshots of the connections are, ``<schema-dir>/<connection-id>.json``
     (relative to the configuration file)."""
+    declares_root: bool = False
+    """``root = true``: the file's folder is a project root (``project/roots.py`` decides roots;
+    it is validated here like every other key)."""
 
     @property
     def root(self) -> Path:
@@ -168,6 +173,10 @@ def parse_config(data: dict[str, Any], path: Path | None) -> Config:
             values[key] = value
         elif key == "exclude":
             values[key] = _string_list(value, at)
+        elif key == "root":
+            if not isinstance(value, bool):
+                raise UsageError(f"{at}: expected true or false")
+            values["declares_root"] = value
         elif key == "schema_dir":
             if not isinstance(value, str) or not value:
                 raise UsageError(f"{at}: expected a folder path")

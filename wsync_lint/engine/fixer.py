@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import difflib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,10 +45,17 @@ def apply_edits(text: str, edits: list[Edit]) -> tuple[str, list[Edit]]:
     return text, applied
 
 
-def fix_text(text: str, path: str, plan: FilePlan) -> FixedText:
-    """Fix ``text`` as far as is safe."""
+def fix_text(text: str, path: str, plan: FilePlan | Sequence[FilePlan]) -> FixedText:
+    """Fix ``text`` as far as is safe, checking it as it was checked before: with ``plan``, or
+    with each of several plans (one per pipeline that uses the model, each in its warehouse)."""
+    plans = [plan] if isinstance(plan, FilePlan) else list(plan)
+
+    def check(source: str) -> list[Violation]:
+        found = {v.sort_key(): v for each in plans for v in check_source(source, path, each)}
+        return sorted(found.values(), key=Violation.sort_key)
+
     result = FixedText(text)
-    violations = check_source(text, path, plan)
+    violations = check(text)
     for _ in range(_MAX_ROUNDS):
         fixable = [v for v in violations if v.fix is not None]
         if not fixable:
@@ -63,7 +71,7 @@ def fix_text(text: str, path: str, plan: FilePlan) -> FixedText:
             edits.extend(fix_edits)
             taken_end = max(e.span.end for e in fix_edits)
         new_text, _ = apply_edits(result.text, edits)
-        after = check_source(new_text, path, plan)
+        after = check(new_text)
         expected = Counter(v.code for v in violations) - Counter(v.code for v in chosen)
         if not Counter(v.code for v in after) <= expected:
             break  # the edits would bring in a finding of their own: leave the file alone
@@ -93,7 +101,10 @@ def _read(path: Path) -> tuple[bool, str] | None:
 def fix_paths(result: RunResult, options: RunOptions, write: bool) -> FixReport:
     """Fix (``write``) or diff every file of ``result`` that has fixable findings.
 
-    ``result`` is updated to hold the findings that remain after fixing.
+    Each file is re-checked with the plans it was checked with in ``result`` (for a model a
+    pipeline uses: in its connection's warehouse, with its settings). ``result`` is updated to
+    hold the findings that remain after fixing; the command line checks the paths again after
+    writing, so that what it reports is what ``check`` reports next.
     """
     report = FixReport()
     planner = Planner(options)
@@ -104,7 +115,8 @@ def fix_paths(result: RunResult, options: RunOptions, write: bool) -> FixReport:
         if read is None:
             continue
         bom, text = read
-        fixed = fix_text(text, shown, planner.plan_for(path))
+        plans = [plan for plan, _ in result.analysed.get(shown, [])] or [planner.plan_for(path)]
+        fixed = fix_text(text, shown, plans)
         if not fixed.fixed:
             continue
         report.fixed += len(fixed.fixed)

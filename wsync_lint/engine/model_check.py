@@ -59,23 +59,58 @@ class FilePlan:
     """``--dialect``: beats the directive comment and the configuration."""
     rule_configs: dict[str, RuleConfig] = field(default_factory=dict)
     bound: FileSettings | None = None
-    """The settings of the pipeline that uses this model: they beat everything else."""
+    """The settings of the pipeline that uses this model: they beat everything else (its dialect
+    is None when the pipeline's connection is missing or names no known warehouse)."""
+
+
+DIALECT_ORIGINS = ("connection", "--dialect", "directive", "configuration", "default")
+"""Where a model's warehouse can come from, strongest first."""
+
+
+def choose_dialect(plan: FilePlan, directives: Directives) -> tuple[str, str]:
+    """The model's warehouse and where it comes from (one of :data:`DIALECT_ORIGINS`).
+
+    The connection of the pipeline that uses the model decides. When it cannot (no pipeline
+    uses the model, or its connection is missing or names no known warehouse): ``--dialect``,
+    then the file's directive comment, then configuration, then Snowflake by default.
+    """
+    if plan.bound is not None and plan.bound.dialect:
+        return plan.bound.dialect, "connection"
+    if plan.forced_dialect:
+        return plan.forced_dialect, "--dialect"
+    if directives.settings.get("dialect"):
+        return directives.settings["dialect"], "directive"
+    if plan.settings is not None and plan.settings.dialect:
+        return plan.settings.dialect, "configuration"
+    return DEFAULT_DIALECT, "default"
 
 
 def resolve_settings(plan: FilePlan, directives: Directives) -> FileSettings:
-    """The pipeline that uses the model; else the command line, then the file's directive
-    comment, then configuration, then defaults."""
+    """The pipeline that uses the model; else the file's directive comment, then configuration,
+    then defaults. The warehouse is :func:`choose_dialect`'s."""
+    dialect, _ = choose_dialect(plan, directives)
     if plan.bound is not None:
-        return plan.bound
+        return replace(plan.bound, dialect=dialect)
     base = plan.settings or FileSettings(dialect=DEFAULT_DIALECT)
     chosen = directives.settings
     return FileSettings(
-        dialect=plan.forced_dialect or chosen.get("dialect") or base.dialect or DEFAULT_DIALECT,
+        dialect=dialect,
         pipeline_type=chosen.get("pipeline_type", base.pipeline_type),
         iterator_field=chosen.get("iterator_field", base.iterator_field),
         iterator_data_type=chosen.get("iterator_data_type", base.iterator_data_type),
         schema=chosen.get("schema", base.schema),
     )
+
+
+@dataclass
+class ModelCheck:
+    """What checking one model produced: its findings, the file as parsed, and where its
+    warehouse came from (:data:`DIALECT_ORIGINS`, or ``unread`` when the file could not be read
+    or holds no statement: no warehouse mattered)."""
+
+    violations: list[Violation]
+    context: SqlContext
+    dialect_origin: str
 
 
 def check_source(source: str | ReadProblem, path: str, plan: FilePlan) -> list[Violation]:
@@ -85,25 +120,27 @@ def check_source(source: str | ReadProblem, path: str, plan: FilePlan) -> list[V
 
 def analyse_source(source: str | ReadProblem, path: str, plan: FilePlan) -> tuple[list[Violation], SqlContext]:
     """:func:`check_source`, also returning the parsed file (for cross-file rules)."""
+    analysis = analyse(source, path, plan)
+    return analysis.violations, analysis.context
+
+
+def analyse(source: str | ReadProblem, path: str, plan: FilePlan) -> ModelCheck:
+    """:func:`analyse_source`, also saying where the model's warehouse came from."""
     if isinstance(source, ReadProblem):
         settings = resolve_settings(plan, Directives())
         empty = Lexicon((), (), True)
         lines = LineIndex(source.text)
         warehouse = WAREHOUSES[settings.dialect]
         context = SqlContext(path, "", warehouse, settings, empty, read_problem=source, lines=lines)
-        return _run_rules(context, plan, Directives()), context
+        return ModelCheck(_run_rules(context, plan, Directives()), context, "unread")
 
     text = source
     lines = LineIndex(text)
-    provisional = (
-        (plan.bound.dialect if plan.bound else None)
-        or plan.forced_dialect
-        or (plan.settings.dialect if plan.settings else None)
-        or DEFAULT_DIALECT
-    )
+    provisional, _ = choose_dialect(plan, Directives())
     lexicon = scan(text, provisional)
     directives = read_directives(text, lexicon, lines, path)
     settings = resolve_settings(plan, directives)
+    _, origin = choose_dialect(plan, directives)
     if settings.schema is not None and plan.bound is None and "schema" in directives.settings:
         # A directive names the snapshot relative to the SQL file.
         settings = replace(settings, schema=str((Path(path).parent / settings.schema).resolve()))
@@ -120,7 +157,9 @@ def analyse_source(source: str | ReadProblem, path: str, plan: FilePlan) -> tupl
             context.other_dialects_parsing = tuple(
                 name for name in WAREHOUSES if name != settings.dialect and parses_in(text, name)
             )
-    return _run_rules(context, plan, directives), context
+    if context.read_problem is not None:
+        origin = "unread"
+    return ModelCheck(_run_rules(context, plan, directives), context, origin)
 
 
 def _runs(rule: Rule, context: SqlContext) -> bool:

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from wsync_lint.contract.project_context import ModelView, PayloadContext, ProjectContext
 from wsync_lint.contract.rule import Finding, Needs, Rule, Violation
-from wsync_lint.engine.model_check import FilePlan, analyse_source, make_violation, rule_options
+from wsync_lint.engine.model_check import FilePlan, analyse, make_violation, rule_options
 from wsync_lint.engine.registry import all_rules, find_rule
+from wsync_lint.project.model_files import SQL_SUFFIXES
 from wsync_lint.project.payload_files import PayloadFile, string_offsets
 from wsync_lint.project.project import Binding, ModelSql, Project
 from wsync_lint.project.resources import Kind, Resource
@@ -33,6 +34,14 @@ class ProjectOutcome:
     """SQL files checked here, for their pipelines (the runner does not check them again)."""
     not_run: set[str] = field(default_factory=set)
     """Rules that could not run on some model for want of a schema snapshot."""
+    refused: set[Path] = field(default_factory=set)
+    """SQL files that data models name but that must not be read (CN03: outside the project, not
+    a regular file, missing), resolved: the runner does not read them either."""
+    analysed: dict[str, list[tuple[FilePlan, str]]] = field(default_factory=dict)
+    """Each model checked here (as displayed) -> the plans it was checked with and where each
+    one's warehouse came from (``--fix`` re-checks with the same plans; notes name a default)."""
+    unread_payloads: list[str] = field(default_factory=list)
+    """Payload files that could not be decoded (one may hold the pipeline of a model)."""
 
 
 class ProjectChecker:
@@ -69,15 +78,15 @@ class ProjectChecker:
         plan = self.plan_for(self.project.locations[payload.path])
         resources = [r for r in self.project.resources if r.file is payload]
         unrecognised = [(document, pointer) for file, document, pointer in self.project.unrecognised if file is payload]
-        missing = frozenset(
-            id(resource)
+        problems = {
+            id(resource): (sql.problem, self.display(sql.file))
             for resource in resources
             if resource.kind is Kind.DATA_MODEL
             and (sql := self.project.model_sql(resource)) is not None
+            and sql.problem is not None
             and sql.file is not None
-            and not sql.file.is_file()
-        )
-        context = PayloadContext(payload, resources, unrecognised, missing)
+        }
+        context = PayloadContext(payload, resources, unrecognised, problems)
         for rule in all_rules():
             if rule.code not in plan.codes:
                 continue
@@ -96,19 +105,34 @@ class ProjectChecker:
         by_model: dict[int, list[Binding]] = {}
         for binding in context.bindings:
             by_model.setdefault(id(binding.model), []).append(binding)
-        for model in self.project.resources:
-            sql = self.project.model_sql(model) if model.kind is Kind.DATA_MODEL else None
-            if sql is None:
+        models = [
+            (sql, by_model.get(id(model), []))
+            for model in self.project.of_kind(Kind.DATA_MODEL)
+            if (sql := self.project.model_sql(model)) is not None
+        ]
+        for sql, _ in models:
+            if sql.file is not None and sql.problem is not None:
+                self.outcome.refused.add(sql.file)
+        bound_files = {sql.file for sql, bindings in models if bindings and sql.file is not None}
+        for sql, bindings in models:
+            # The runner finds a standalone `.sql` file and checks it with its own settings; a
+            # file of another name is found only here, through the model, and checked once.
+            if (
+                not bindings
+                and sql.file is not None
+                and (
+                    sql.file.suffix.lower() in SQL_SUFFIXES
+                    or sql.file in bound_files
+                    or sql.file in self.outcome.checked_sql
+                )
+            ):
                 continue
-            bindings = by_model.get(id(model), [])
-            if not bindings and sql.file is not None:
-                continue  # a standalone .sql file: the runner checks it with its own settings
             self._check_model(sql, bindings, context)
 
     def _check_model(self, sql: ModelSql, bindings: list[Binding], context: ProjectContext) -> None:
         if sql.file is not None:
-            if not sql.file.is_file():
-                return  # CN03 reports the missing file
+            if sql.problem is not None:
+                return  # CN03 reports it; a file outside the project or no regular file is never read
             shown = self.display(sql.file)
             plan = self.plan_for(sql.file)
             source = read_source(sql.file, self.max_file_size(sql.file))
@@ -122,8 +146,11 @@ class ProjectChecker:
         # pipeline names the pipelines it is about.
         merged: dict[tuple[object, ...], tuple[Violation, list[Binding]]] = {}
         for binding in bindings or [None]:
-            bound = binding.settings(_fallback(plan), self.snapshot_for(binding)) if binding is not None else None
-            violations, sql_context = analyse_source(source, shown, _bound_plan(plan, bound))
+            # No fallback warehouse here: without the connection's, the model's own directive decides.
+            bound = binding.settings(None, self.snapshot_for(binding)) if binding is not None else None
+            analysis = analyse(source, shown, _bound_plan(plan, bound))
+            violations, sql_context = analysis.violations, analysis.context
+            self.outcome.analysed.setdefault(shown, []).append((_bound_plan(plan, bound), analysis.dialect_origin))
             self.outcome.not_run |= sql_context.not_run
             if binding is not None:
                 context.views[id(binding.pipeline)] = ModelView(sql, sql_context, shown)
@@ -159,13 +186,6 @@ class ProjectChecker:
             return
         config = plan.rule_configs.get(rule.code)
         self.outcome.violations.append(make_violation(rule, finding, at.path, at.span, lines, config))
-
-
-def _fallback(plan: FilePlan) -> str:
-    """The warehouse to assume when the pipeline's connection is not in the project."""
-    from wsync_lint.engine.model_check import DEFAULT_DIALECT
-
-    return plan.forced_dialect or (plan.settings.dialect if plan.settings else None) or DEFAULT_DIALECT
 
 
 def _bound_plan(plan: FilePlan, bound: FileSettings | None) -> FilePlan:

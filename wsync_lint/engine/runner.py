@@ -10,24 +10,17 @@ from pathlib import Path
 
 from wsync_lint.contract.rule import Severity, Violation
 from wsync_lint.engine.config import Config, ConfigFinder
-from wsync_lint.engine.model_check import FilePlan, analyse_source
+from wsync_lint.engine.model_check import FilePlan, analyse
 from wsync_lint.engine.project_check import ProjectChecker, ProjectOutcome
 from wsync_lint.engine.registry import selected_codes, validate_selectors
 from wsync_lint.errors import UsageError
+from wsync_lint.project.model_files import SQL_SUFFIXES, SqlFileProblem
 from wsync_lint.project.payload_files import PAYLOAD_SUFFIXES
-from wsync_lint.project.project import (
-    SKIPPED_FOLDERS,
-    Binding,
-    ModelSql,
-    Project,
-    payload_candidates,
-    project_roots,
-    read_payload,
-)
+from wsync_lint.project.project import Binding, ModelSql, Project, payload_candidates, read_payload
+from wsync_lint.project.roots import SKIPPED_FOLDERS, project_roots
 from wsync_lint.sql.file_settings import FileSettings
+from wsync_lint.sql.positions import Span
 from wsync_lint.sql.reading import ReadProblem, read_source
-
-SQL_SUFFIXES = (".sql",)
 
 
 @dataclass(frozen=True)
@@ -56,6 +49,11 @@ class RunResult:
     """Findings fixed by ``--fix`` in this run."""
     not_run: set[str] = field(default_factory=set)
     """Selected rules that could not run on some model for want of a schema snapshot."""
+    analysed: dict[str, list[tuple[FilePlan, str]]] = field(default_factory=dict)
+    """Each model checked (as displayed) -> the plans it was checked with, each with where its
+    warehouse came from (``model_check.DIALECT_ORIGINS``): ``--fix`` re-checks with the same."""
+    unread_payloads: list[str] = field(default_factory=list)
+    """Payload files of the projects that could not be decoded (one may hold a model's pipeline)."""
 
     @property
     def files(self) -> int:
@@ -70,26 +68,32 @@ class RunResult:
         return sum(1 for v in self.violations if v.severity is Severity.WARNING)
 
 
-def discover(paths: Iterable[Path], finder: ConfigFinder, suffixes: tuple[str, ...] = SQL_SUFFIXES) -> Iterator[Path]:
-    """Files with ``suffixes`` under ``paths``: files named directly are always taken if their
-    suffix is one of them; folders are walked, skipping hidden folders, virtual environments and
-    configured excludes."""
+def discover(
+    paths: Iterable[Path],
+    finder: ConfigFinder,
+    suffixes: tuple[str, ...] = SQL_SUFFIXES,
+    linked: frozenset[Path] = frozenset(),
+) -> Iterator[Path]:
+    """Files with ``suffixes`` (or, resolved, in ``linked``) under ``paths``: files named
+    directly are always taken if they are such files; folders are walked, skipping hidden
+    folders, virtual environments and configured excludes."""
     seen: set[Path] = set()
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
         if path.is_file():
-            candidates: Iterable[Path] = [path] if path.suffix.lower() in suffixes else []
+            taken = path.suffix.lower() in suffixes or (bool(linked) and _resolved(path) in linked)
+            candidates: Iterable[Path] = [path] if taken else []
         else:
-            candidates = _walk(path, finder, suffixes)
+            candidates = _walk(path, finder, suffixes, linked)
         for candidate in candidates:
-            key = candidate.resolve()
+            key = _resolved(candidate)
             if key not in seen:
                 seen.add(key)
                 yield candidate
 
 
-def _walk(folder: Path, finder: ConfigFinder, suffixes: tuple[str, ...]) -> Iterator[Path]:
+def _walk(folder: Path, finder: ConfigFinder, suffixes: tuple[str, ...], linked: frozenset[Path]) -> Iterator[Path]:
     for root, folders, files in os.walk(folder):
         root_path = Path(root)
         config = finder.for_folder(root_path)
@@ -100,15 +104,24 @@ def _walk(folder: Path, finder: ConfigFinder, suffixes: tuple[str, ...]) -> Iter
         )
         for name in sorted(files):
             candidate = root_path / name
-            if candidate.suffix.lower() in suffixes and not config.excludes(candidate):
+            taken = candidate.suffix.lower() in suffixes or (bool(linked) and _resolved(candidate) in linked)
+            if taken and not config.excludes(candidate):
                 yield candidate
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` resolved, or as it is when it cannot be (a loop of symlinks: reading it says why)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path
 
 
 def display_path(path: Path) -> str:
     """``path`` relative to the working folder when it is inside it, with ``/`` separators."""
     try:
         return path.resolve().relative_to(_working_folder(os.getcwd())).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside the folder; a NUL byte; a loop of symlinks
         return path.as_posix()
 
 
@@ -171,6 +184,8 @@ class FileOutcome:
     violations: list[Violation]
     fail_on: Severity
     not_run: frozenset[str] = frozenset()
+    plan: FilePlan | None = None
+    dialect_origin: str = "default"
 
 
 def check_path(planner: Planner, path: Path, shown: str | None = None) -> FileOutcome:
@@ -179,8 +194,11 @@ def check_path(planner: Planner, path: Path, shown: str | None = None) -> FileOu
     config = planner.config_for(path)
     shown = shown if shown is not None else display_path(path)
     source = read_source(path, config.max_file_size)
-    violations, context = analyse_source(source, shown, planner.plan_for(path))
-    return FileOutcome(shown, violations, config.fail_on, frozenset(context.not_run))
+    plan = planner.plan_for(path)
+    analysis = analyse(source, shown, plan)
+    return FileOutcome(
+        shown, analysis.violations, config.fail_on, frozenset(analysis.context.not_run), plan, analysis.dialect_origin
+    )
 
 
 # Below this many files a process pool costs more to start than it saves.
@@ -244,14 +262,24 @@ def lint_paths(paths: Iterable[Path], options: RunOptions, jobs: int | None = 1)
     named_payloads = [shown[path] for path in found if path.suffix.lower() in PAYLOAD_SUFFIXES]
     project_outcomes = [check_project_at(root, planner) for root in project_roots(paths)]
     checked_sql = set().union(*(outcome.checked_sql for outcome, _ in project_outcomes))
+    refused = set().union(*(outcome.refused for outcome, _ in project_outcomes))
+    # A model file of another name (`users.txt`) is found through the data model that names it,
+    # and reported like a `.sql` file when it is under ``paths``.
+    linked = frozenset(p for p in checked_sql if p.suffix.lower() not in (*SQL_SUFFIXES, *PAYLOAD_SUFFIXES))
+    for path in discover(paths, planner.finder, (), linked) if linked else ():
+        found.append(path)
+        shown[path] = display_path(path)
+        sql_files.append(path)
     payload_paths = {path for _, loaded in project_outcomes for path in loaded}
     reported = {shown[path] for path in sql_files} | (set(named_payloads) & payload_paths)
-    files = [path for path in sql_files if path.resolve() not in checked_sql]
+    files = [path for path in sql_files if _resolved(path) not in checked_sql | refused]
     result = _check_files(files, [shown[path] for path in files], planner, options, jobs)
     fail_ons = [planner.config_for(path).fail_on for path in found] or [planner.config_for(Path.cwd() / "-").fail_on]
     result.fail_on = min(fail_ons, key=lambda severity: severity.rank)
     for outcome, _ in project_outcomes:
         result.not_run |= outcome.not_run
+        result.analysed.update(outcome.analysed)
+        result.unread_payloads.extend(outcome.unread_payloads)
         result.violations.extend(
             v for v in outcome.violations if v.path in reported or not reported.isdisjoint(v.related)
         )
@@ -279,8 +307,18 @@ def read_model(project: Project, sql: ModelSql, planner: Planner) -> tuple[str |
     """A data model's SQL (or why its file cannot be read), where it is shown as, and the file
     whose configuration applies to it (the payload file, for an inline query)."""
     if sql.file is not None:
+        if sql.problem is not None:
+            refusal = ReadProblem(_REFUSED[sql.problem], Span(0, 0), "correct `config.sql_file` (CN03)")
+            return refusal, display_path(sql.file), sql.file
         return read_source(sql.file, planner.config_for(sql.file).max_file_size), display_path(sql.file), sql.file
     return sql.inline or "", sql.model.path, project.locations[sql.model.path]
+
+
+_REFUSED = {
+    SqlFileProblem.OUTSIDE: "the file lies outside the project, so it is not read",
+    SqlFileProblem.MISSING: "no such file",
+    SqlFileProblem.NOT_A_FILE: "not a regular file, so it is not read",
+}
 
 
 def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list[str]]:
@@ -295,7 +333,9 @@ def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list
             root, planner.config_for(root / "-"), binding, planner.options.schema_override
         ),
     )
-    return checker.run(), [payload.path for payload in project.files]
+    outcome = checker.run()
+    outcome.unread_payloads = [payload.path for payload in project.files if payload.problem is not None]
+    return outcome, [payload.path for payload in project.files]
 
 
 def _is_snapshot(location: Path, config: Config, root: Path) -> bool:
@@ -337,4 +377,6 @@ def _check_files(
         result.paths.append(outcome.path)
         result.violations.extend(outcome.violations)
         result.not_run |= outcome.not_run
+        if outcome.plan is not None:
+            result.analysed[outcome.path] = [(outcome.plan, outcome.dialect_origin)]
     return result

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from wsync_lint.engine.runner import Planner, load_project
-from wsync_lint.project.project import Binding, Project, project_roots
+from wsync_lint.project.project import Binding, Project
+from wsync_lint.project.roots import project_roots
 
 
 @dataclass

@@ -36,7 +36,9 @@ IDENTITY_ALIASES: dict[str, str] = {"customerid": "customer_id"}
 
 # WS-SQL-20: names that look like an identity but become a custom attribute, with the reserved
 # name the author most likely meant. Names that differ from a reserved one only by `_`, `-` or
-# spaces are found by normalising, so they are not listed here.
+# spaces are found by normalising, so they are not listed here. `device_id` is not one:
+# `mp_deviceid` is mParticle's own device id, and an app's device id fed into it would corrupt
+# identity resolution.
 IDENTITY_NEAR_MISSES: dict[str, str] = {
     "cust_id": "customer_id",
     "user_id": "customer_id",
@@ -57,13 +59,29 @@ IDENTITY_NEAR_MISSES: dict[str, str] = {
     "other_id": "other",
     "other_id_1": "other",
     "other1": "other",
-    "device_id": "mp_deviceid",
     "mparticle_id": "mpid",
 }
 
 # WS-SQL-16 / WS-LIM-03: "Column limit — 100".
 COLUMN_LIMIT = 100
 COLUMN_LIMIT_SOURCE = OVERVIEW
+
+# PS03 (WS-SQL-30, inferred: a data model is `sql_query` text only, the API has no field for
+# query parameters, so mParticle binds none). `?` is a positional bind marker in all four
+# warehouses' drivers; the named markers each warehouse reads as one. `@name` is BigQuery's only:
+# elsewhere `@` starts a Snowflake stage (`@my_stage`) or is Redshift's absolute value (`@ x`).
+BIND_PARAMETER_PREFIXES: dict[str, tuple[str, ...]] = {
+    "snowflake": (":",), "bigquery": ("@", ":"), "redshift": (":",), "databricks": (":",),
+}  # fmt: skip
+BIND_PARAMETER_SOURCES: tuple[str, ...] = (
+    "https://cloud.google.com/bigquery/docs/parameterized-queries",
+    "https://docs.snowflake.com/en/developer-guide/sql-api/submitting-requests#using-bind-variables-in-a-statement",
+    "https://docs.databricks.com/en/sql/language-manual/sql-ref-parameter-marker.html",
+)
+# Snowflake Scripting reads `:name` in a block's SQL statements as the block's own variable, and
+# a cursor's `?` as the `OPEN ... USING` value: there they are not left-over bind parameters
+# (https://docs.snowflake.com/en/developer-guide/snowflake-scripting/variables#using-a-variable-in-a-sql-statement-binding).
+SCRIPTING_VARIABLE_DIALECTS: tuple[str, ...] = ("snowflake",)
 
 
 def identity_of(name: str) -> str | None:
@@ -324,63 +342,18 @@ SCHEDULE_INTERVAL, SCHEDULE_ONCE, SCHEDULE_ON_DEMAND = SCHEDULE_TYPES
 PIPELINE_STATE_NEW, PIPELINE_STATE_ACTIVE, PIPELINE_STATE_PAUSED = STATES["pipeline"]
 
 
-# --- Column types (schema-aware rules SY04, SY06, TY01, TY02; `wsync-lint columns`).
-# Types are named by their canonical spelling (wsync_lint.analysis.column_types.ColumnType.name): upper
-# case, without precision, aliases resolved (Snowflake DATETIME and plain TIMESTAMP are
-# TIMESTAMP_NTZ, Redshift `timestamp with time zone` is TIMESTAMPTZ).
-
-# WS-SM-06 (catalogue 2.5, "Column type -> iterator_data_type mapping", inferred from the value
-# names; mParticle gives no table): the `iterator_data_type` values that describe a column of
-# each type. An empty tuple: no value does (Databricks TIMESTAMP_NTZ is unsupported, WS-TYPE-01).
-# The epoch rows name the catalogue's integer type; any other number type is read the same way
-# (inferred).
-EPOCH_ITERATOR_TYPES: dict[str, str] = {"timestamp_unixtime_ms": "ms", "timestamp_unixtime_s": "s"}
-ITERATOR_TYPES_FOR_COLUMN_TYPE: dict[str, dict[str, tuple[str, ...]]] = {
-    "snowflake": {"TIMESTAMP_LTZ": ("timestamp_ltz",), "TIMESTAMP_NTZ": ("timestamp_ntz", "datetime"),
-                  "TIMESTAMP_TZ": ("timestamp_tz",), "DATE": ("date",), "NUMBER": tuple(EPOCH_ITERATOR_TYPES)},
-    "bigquery": {"DATETIME": ("datetime",), "DATE": ("date",), "TIMESTAMP": ("timestamp",),
-                 "INT64": tuple(EPOCH_ITERATOR_TYPES)},
-    "redshift": {"DATE": ("date",), "TIMESTAMP": ("timestamp",), "TIMESTAMPTZ": ("timestamptz",),
-                 "BIGINT": tuple(EPOCH_ITERATOR_TYPES)},
-    "databricks": {"DATE": ("date",), "TIMESTAMP": ("timestamp",), "BIGINT": tuple(EPOCH_ITERATOR_TYPES),
-                   "TIMESTAMP_NTZ": ()},
-}  # fmt: skip
-ITERATOR_TYPES_FOR_COLUMN_TYPE_SOURCE = TUTORIAL  # "Set iterator_data_type to the datatype of your iterator"
-
-# WS-SM-07 (inferred from QS1's tutorial assets, C-15): the unit an epoch column's name suggests,
-# by the end of its name (case ignored). Longer suffixes are tried first (`_epoch_ms` is ms).
-EPOCH_NAME_SUFFIXES: dict[str, tuple[str, ...]] = {
-    "ms": ("_ms", "_millis", "_milliseconds"),
-    "s": ("_s", "_sec", "_secs", "_seconds", "_epoch"),
-}
-EPOCH_UNIT_NAMES: dict[str, str] = {"ms": "milliseconds", "s": "seconds", "us": "microseconds", "ns": "nanoseconds"}
-
-# WS-SQL-28 (R2; REF1): "Normalize your timestamps to UTC timestamps". The zone-less timestamp
-# types per warehouse (warehouse semantics: Snowflake TIMESTAMP_NTZ and its aliases, BigQuery
-# DATETIME, Redshift TIMESTAMP without time zone, Databricks TIMESTAMP_NTZ).
-ZONELESS_TIMESTAMP_TYPES: dict[str, tuple[str, ...]] = {
-    "snowflake": ("TIMESTAMP_NTZ",),
-    "bigquery": ("DATETIME",),
-    "redshift": ("TIMESTAMP",),
-    "databricks": ("TIMESTAMP_NTZ",),
-}
-UTC_SOURCE = API_REFERENCE
-
-# WS-TYPE-01 (T2; DBX-NTZ): "Databricks Delta Sharing does not currently support the TIMESTAMP_NTZ
-# data type." WS-TYPE-02 (Databricks, "Other data types that are not currently supported ...")
-# and WS-TYPE-03 (events pipelines, "the following data types are unsupported") are lists the
-# captured tutorial lost (GAP-3): nothing is encoded for them until they are verified.
-UNSUPPORTED_COLUMN_TYPES: dict[str, dict[str, str]] = {
-    "databricks": {"TIMESTAMP_NTZ": "Databricks Delta Sharing does not currently support the TIMESTAMP_NTZ data type"},
-}
-UNSUPPORTED_EVENT_COLUMN_TYPES: dict[str, dict[str, str]] = {}  # GAP-3: the list was lost
-UNSUPPORTED_COLUMN_TYPES_SOURCE = TUTORIAL
-
-# WS-SQL-27 (T2): "While multi-dimensional, or nested, arrays are unsupported, you can still
-# ingest simple arrays with events data."
-NESTED_ARRAYS_SOURCE = TUTORIAL
-
 # RF07 (a Snowflake fact, not mParticle's): before the 2026_04 behaviour change bundle, an
 # unqualified column that both sides of a `JOIN ... USING` have (and that is not a USING column)
 # silently resolves to the left table; after it, the query fails with "ambiguous column name".
 SNOWFLAKE_USING_AMBIGUITY_SOURCE = "https://docs.snowflake.com/en/release-notes/bcr-bundles/2026_04/bcr-2256"
+
+# SY10 (WS-SM-01; a naming heuristic, no mParticle list): output or source column names that
+# say a row's creation time, which never changes after the row is created (compared case-folded).
+CREATION_TIME_NAMES: frozenset[str] = frozenset({
+    "created", "created_at", "created_on", "created_date", "created_time", "created_timestamp", "created_ts",
+    "create_date", "create_time", "create_timestamp", "creation_date", "creation_time", "creation_timestamp",
+    "date_created", "time_created", "createdat", "createddate", "creationdate", "creationtime",
+    "signup_date", "signup_at", "signup_time", "signup_ts", "signed_up_at", "sign_up_date", "signupdate",
+    "registered_at", "registered_on", "registration_date", "registration_time", "registration_ts",
+    "first_seen", "first_seen_at", "first_seen_date", "first_seen_time", "first_seen_ts",
+})  # fmt: skip

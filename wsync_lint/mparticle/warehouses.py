@@ -28,8 +28,8 @@ class Warehouse:
     """True where quoted identifiers are folded too (Redshift, by default)."""
     identifier_quote: str
     """The character that quotes an identifier."""
-    max_name_length: int
-    """Longest column name the warehouse returns."""
+    max_name_length: int | None
+    """Longest column name the warehouse returns; None where no limit on a query's output names is documented."""
     length_in_bytes: bool
     """True where ``max_name_length`` counts UTF-8 bytes rather than characters."""
     name_pattern: re.Pattern[str] | None
@@ -134,12 +134,21 @@ DATABRICKS = Warehouse(
     folding="preserve",
     folds_quoted=False,
     identifier_quote="`",
-    max_name_length=255,
+    # Delta's forbidden characters and 255-character limit are for table columns: a query returns
+    # any name as written, and no Warehouse Sync fact constrains it (WS-TYPE-06 names only
+    # Snowflake and BigQuery).
+    max_name_length=None,
     length_in_bytes=False,
-    name_pattern=re.compile(r"[^ ,;{}()\n\t=]+\Z"),
-    name_rule="no spaces or any of , ; { } ( ) = and at most 255 characters",
-    source="https://docs.databricks.com/en/delta/column-mapping.html",
+    name_pattern=None,
+    name_rule="any name",
+    source="https://docs.databricks.com/en/sql/language-manual/sql-ref-identifiers.html",
 )
+
+# Redshift functions whose unaliased result is named after another function: "The default column
+# name for a DATEADD function is DATE_ADD" (r_DATEADD_function), likewise DATEDIFF's `date_diff`
+# (r_DATEDIFF_function) and "The default column name for an NVL expression is COALESCE"
+# (r_NVL_function), all under https://docs.aws.amazon.com/redshift/latest/dg/.
+REDSHIFT_RENAMED_FUNCTIONS: dict[str, str] = {"dateadd": "date_add", "datediff": "date_diff", "nvl": "coalesce"}
 
 WAREHOUSES: dict[str, Warehouse] = {w.name: w for w in (SNOWFLAKE, BIGQUERY, REDSHIFT, DATABRICKS)}
 """Every supported warehouse by dialect name, in the order they are listed to users."""

@@ -12,6 +12,7 @@ A file that cannot be decoded is not an exception: :func:`load_payload_file` ret
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,14 +82,53 @@ class PayloadFile:
             pointer = pointer[:-1]
 
 
+# A data model whose query sits under a key Warehouse Sync does not know (`config.query`) names
+# none of the markers. A file that mentions `sql` or `query` is read too, and kept only when it
+# holds a recognisable data model (see resources.holds_data_model), so that a CI workflow that
+# mentions `mysql` is still left alone.
+_MAYBE_MODEL = re.compile(r"sql|query", re.IGNORECASE)
+
+# Git's conflict markers: `<<<<<<< ours`, `||||||| base` (diff3), `=======`, `>>>>>>> theirs`, each
+# at the start of a line. A lone `=======` may be a heading's underline, so a conflict needs an
+# opening or closing marker too.
+_CONFLICT_MARKER = re.compile(r"^(?:<{7}|\|{7}|>{7})(?:[ \t].*)?$|^={7}[ \t\r]*$", re.MULTILINE)
+
+
 def looks_like_payload(text: str) -> bool:
     """Whether ``text`` mentions a Warehouse Sync key (cheap: no parsing)."""
     return any(marker in text for marker in MARKERS)
 
 
+def may_hold_data_model(text: str) -> bool:
+    """Whether ``text`` might be a data model that names no Warehouse Sync key (cheap)."""
+    return _MAYBE_MODEL.search(text) is not None
+
+
+def conflict_marker(text: str) -> Span | None:
+    """Where the first merge-conflict marker of an unresolved conflict is, if ``text`` holds one."""
+    markers = list(_CONFLICT_MARKER.finditer(text))
+    opening = [found for found in markers if found.group().startswith("<")]
+    if not opening and not any(found.group().startswith(">") for found in markers):
+        return None
+    # The conflict starts at its `<<<<<<<`; without one (half resolved by hand), at the first marker.
+    first = (opening or markers)[0].start()
+    return Span(first, first + 7)
+
+
 def load_payload_file(path: str, text: str) -> PayloadFile:
     """Decode ``text`` (JSON when ``path`` ends in ``.json``, else YAML) with key positions."""
     loaded = PayloadFile(path, text)
+    marker = conflict_marker(text)
+    if marker is not None:
+        # Decoding would fail somewhere in or after the conflict with a message about syntax,
+        # or, worse, succeed with one side's keys and the markers as values.
+        loaded.problem = PayloadProblem(
+            "unresolved merge conflict: this file still holds Git's conflict markers (`<<<<<<<`, `=======`, "
+            "`>>>>>>>`), so it is not valid " + ("JSON" if path.lower().endswith(".json") else "YAML"),
+            marker,
+            "resolve the conflict: keep the right side's lines and delete the marker lines",
+        )
+        return loaded
     if path.lower().endswith(".json"):
         _load_json(loaded)
     else:

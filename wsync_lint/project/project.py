@@ -8,13 +8,13 @@ SQL is checked once per binding, with that pipeline's type and iterator.
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from wsync_lint.mparticle import facts
+from wsync_lint.project.model_files import SqlFileProblem, locate_sql_file
 from wsync_lint.project.payload_files import (
     PAYLOAD_SUFFIXES,
     PayloadFile,
@@ -22,13 +22,12 @@ from wsync_lint.project.payload_files import (
     Pointer,
     load_payload_file,
     looks_like_payload,
+    may_hold_data_model,
 )
-from wsync_lint.project.resources import Kind, Resource, resources_in
+from wsync_lint.project.resources import Kind, Resource, holds_data_model, resources_in
+from wsync_lint.project.roots import RootFinder, payload_folders
 from wsync_lint.sql.file_settings import FileSettings
 from wsync_lint.sql.positions import Span
-
-ROOT_MARKERS = ("wsync-lint.toml", ".wsync-lint.toml", ".git")
-SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,8 @@ class ModelSql:
     """The ``config.sql_query`` text."""
     pointer: tuple[str, ...] = ("config", "sql_query")
     """Where the inline query is in the model (a v1 model has it at the top level)."""
+    problem: SqlFileProblem | None = None
+    """Why ``file`` must not be read (CN03 says so): outside the project, missing, no regular file."""
 
     @property
     def key(self) -> str:
@@ -66,9 +67,11 @@ class Binding:
         provider = self.connection.get("service_provider") if self.connection is not None else None
         return facts.SERVICE_PROVIDERS.get(provider) if isinstance(provider, str) else None
 
-    def settings(self, fallback_dialect: str, schema: str | None = None) -> FileSettings:
+    def settings(self, fallback_dialect: str | None, schema: str | None = None) -> FileSettings:
         """How the pipeline uses the model, for checking its SQL (``schema``: the snapshot of
-        the connection's warehouse, when there is one)."""
+        the connection's warehouse, when there is one). The dialect is the connection's
+        warehouse, else ``fallback_dialect`` (None: the checker decides from the model's own
+        directive comment and configuration)."""
 
         def text(*keys: str) -> str | None:
             value = self.pipeline.get(*keys)
@@ -76,7 +79,7 @@ class Binding:
 
         pipeline_type = text("pipeline_type")
         return FileSettings(
-            dialect=self.dialect or fallback_dialect,
+            dialect=self.dialect or fallback_dialect,  # type: ignore[arg-type]  # None: decided per file
             pipeline_type=pipeline_type if pipeline_type in facts.PIPELINE_TYPES else None,
             iterator_field=text("sync_mode", "iterator_field"),
             iterator_data_type=text("sync_mode", "iterator_data_type"),
@@ -145,7 +148,8 @@ class Project:
         """Where ``model``'s SQL is (None when it names neither a string query nor a file name)."""
         sql_file = model.get("config", "sql_file")
         if isinstance(sql_file, str) and sql_file:
-            return ModelSql(model, file=(self.locations[model.path].parent / sql_file).resolve())
+            resolved, problem = locate_sql_file(self.locations[model.path].parent, sql_file, self.root)
+            return ModelSql(model, file=resolved, problem=problem)
         query = model.get("config", "sql_query")
         if isinstance(query, str):
             return ModelSql(model, inline=query)
@@ -156,51 +160,17 @@ class Project:
 
 
 def project_root(path: Path) -> Path:
-    """The folder a project is loaded from: the nearest folder at or above ``path`` holding a
-    wsync-lint configuration file or ``.git`` (else ``path`` itself, or its folder)."""
-    return project_roots([path])[0]
+    """The folder the project ``path`` belongs to is loaded from (see :mod:`.roots`)."""
+    return RootFinder().root_of(path).folder
 
 
-def project_roots(paths: Iterable[Path]) -> list[Path]:
-    """The distinct :func:`project_root` of ``paths``, sorted. The walks up share what they learn:
-    thousands of files in hundreds of folders ask about the same few ancestors."""
-    known: dict[Path, bool] = {}
-
-    def is_root(folder: Path) -> bool:
-        found = known.get(folder)
-        if found is None:
-            found = known[folder] = _holds_root_marker(folder)
-        return found
-
-    roots = set()
-    for path in paths:
-        start = path.resolve()
-        folder = start if start.is_dir() else start.parent
-        roots.add(next((candidate for candidate in (folder, *folder.parents) if is_root(candidate)), folder))
-    return sorted(roots)
-
-
-def _holds_root_marker(folder: Path) -> bool:
-    if any((folder / marker).exists() for marker in ROOT_MARKERS):
-        return True
-    pyproject = folder / "pyproject.toml"
-    return pyproject.is_file() and "[tool.wsync-lint" in _read(pyproject)
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
-def payload_candidates(folder: Path) -> Iterator[Path]:
-    """Every JSON or YAML file under ``folder`` (hidden folders and virtual environments skipped)."""
-    for root, folders, files in os.walk(folder):
-        folders[:] = sorted(name for name in folders if not name.startswith(".") and name not in SKIPPED_FOLDERS)
-        for name in sorted(files):
+def payload_candidates(folder: Path, finder: RootFinder | None = None) -> Iterator[Path]:
+    """Every JSON or YAML file of the project at ``folder`` (hidden folders, virtual environments
+    and the projects below it left out)."""
+    for parent, files in payload_folders(folder, finder):
+        for name in files:
             if name.lower().endswith(PAYLOAD_SUFFIXES):
-                yield Path(root) / name
+                yield parent / name
 
 
 def read_payload(location: Path, shown: str) -> PayloadFile | None:
@@ -210,9 +180,10 @@ def read_payload(location: Path, shown: str) -> PayloadFile | None:
     except OSError:
         return None
     text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
-    if not looks_like_payload(text):
+    named = looks_like_payload(text)
+    if not named and not may_hold_data_model(text):
         return None
-    if "\ufffd" in text:
+    if "\ufffd" in text and named:
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -223,4 +194,6 @@ def read_payload(location: Path, shown: str) -> PayloadFile | None:
                 "save the file as UTF-8 (JSON is UTF-8 by definition)",
             )
             return PayloadFile(shown, text, problem=problem)
-    return load_payload_file(shown, text)
+    loaded = load_payload_file(shown, text)
+    # A file that names no Warehouse Sync key is a payload only when it holds a data model.
+    return loaded if named or holds_data_model(loaded) else None

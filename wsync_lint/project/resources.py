@@ -8,6 +8,7 @@ its ``pipeline_type`` and ``sync_mode``, a connection its ``service_provider``, 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +69,17 @@ _KIND_KEYS: tuple[tuple[Kind, frozenset[str]], ...] = (
 _V1_CONNECTION_TYPES = frozenset({"snowflake", "bigquery", "redshift", "databricks"})
 
 
+# No connection, pipeline or field transformation key names SQL or a query; a data model's
+# `config.sql_query` and `config.sql_file` do, and so do the keys a query gets written under by
+# mistake (`config.query`, `config.sql`, `sqlQuery`).
+_QUERY_KEY = re.compile(r"sql|query", re.IGNORECASE)
+
+
+def is_query_key(key: object) -> bool:
+    """Whether ``key`` reads like the name of a data model's query or query file."""
+    return isinstance(key, str) and _QUERY_KEY.search(key) is not None
+
+
 def kind_of(value: Any) -> Kind | None:
     """The kind of resource ``value`` is, from its keys (None: not a Warehouse Sync resource).
 
@@ -85,12 +97,14 @@ def kind_of(value: Any) -> Kind | None:
         if not markers.isdisjoint(keys):
             return kind
     config = value.get("config")
-    if isinstance(config, Mapping) and ("sql_query" in config or "sql_file" in config):
+    if isinstance(config, Mapping) and any(is_query_key(key) for key in config):
         return Kind.DATA_MODEL
     if value.get("type") == "sql":
         return Kind.DATA_MODEL
     if isinstance(value.get("type"), str) and value["type"].lower() in _V1_CONNECTION_TYPES:
         return Kind.CONNECTION
+    if any(is_query_key(key) and isinstance(item, str) for key, item in value.items()):
+        return Kind.DATA_MODEL  # a query under a key of its own: CN03 says where it goes
     if isinstance(config, Mapping):
         return Kind.CONNECTION
     if set(keys) == {"pipeline_id"}:
@@ -170,3 +184,18 @@ def resources_in(payload: PayloadFile) -> Iterator[Resource | tuple[int, Pointer
                 yield (index, pointer)
             else:
                 yield Resource(kind, item, payload, index, pointer)
+
+
+def holds_data_model(payload: PayloadFile) -> bool:
+    """Whether ``payload`` holds an object that is surely meant as a data model (``type: sql``, or
+    a ``config`` with a query key), for a file that names no Warehouse Sync key."""
+    for document in payload.documents:
+        for item in document if isinstance(document, list) else [document]:
+            if kind_of(item) is not Kind.DATA_MODEL:
+                continue
+            config, kind = item.get("config"), item.get("type")
+            if (isinstance(kind, str) and kind.lower() == "sql") or (
+                isinstance(config, Mapping) and any(is_query_key(key) for key in config)
+            ):
+                return True
+    return False

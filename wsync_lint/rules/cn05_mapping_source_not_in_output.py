@@ -15,7 +15,8 @@ the model, compared with the name as the connection's warehouse returns it:
 
 The finding points at the `source` value and is also reported when the model's files (payload,
 SQL), the pipeline's or the connection's file is checked. The rule stays silent when the output columns are unknown (the SQL
-does not parse, is not one query, or selects `*`).
+does not parse, is not one query, or selects a `*` that the connection's schema snapshot does
+not expand); with a snapshot, the columns behind a `*` are output columns.
 
 ## Why is this bad?
 A field transformation reads each row as mParticle receives it, keyed by the column names the
@@ -68,7 +69,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from wsync_lint.analysis.attributes import written_name
-from wsync_lint.analysis.iterators import output_names
+from wsync_lint.analysis.iterators import output_entries
 from wsync_lint.contract.project_context import ProjectContext
 from wsync_lint.contract.rule import Finding, Needs, Rule
 from wsync_lint.mparticle import facts
@@ -102,12 +103,13 @@ def check(ctx: ProjectContext, options: dict) -> Iterator[Finding]:
         mappings = transformation.get("mappings")
         if not isinstance(mappings, list):
             continue
-        found = output_names(ctx, binding)
+        found = output_entries(ctx, binding)
         if found is None:
             continue
-        view, outputs = found
+        view, entries = found
+        outputs = [(column, name) for column, name in entries if name is not None]
         warehouse = view.context.warehouse
-        unnamed = len(outputs) < len(view.outputs or ())
+        unnamed = len(outputs) < len(entries)
         names = list(dict.fromkeys(name for _, name in outputs))
         for index, mapping in enumerate(mappings):
             if not isinstance(mapping, Mapping) or mapping.get("mapping_type") not in facts.MAPPING_NEEDS_SOURCE:

@@ -11,7 +11,18 @@ folding, the way the warehouse resolves them:
 - BigQuery and Databricks keep the case but resolve column names case-insensitively, so
   `Email` and `email` clash.
 
-The finding points at the later name and says where the first one is.
+The names compared are the aliases and bare columns of the select list, and also:
+
+- with a schema snapshot, the columns behind each `*` and `t.*` (modifiers applied): two stars
+  over tables that share a column, or a `*` over a join whose tables share one, collide (a
+  `USING` or `NATURAL` join returns its shared columns once). Without a snapshot, or when the
+  snapshot cannot expand a star, its columns are not compared;
+- on Redshift, the names it gives unaliased expressions itself (PostgreSQL's rules: two
+  `COUNT(...)` are both `count`, two literals or sums both `?column?`).
+
+The finding points at the later name (for a star, the `*` item; for an unaliased expression,
+the expression) and says where the first one is. A star that repeats several names is one
+finding.
 
 ## Why is this bad?
 mParticle's sync query turns each row into one object keyed by column name
@@ -34,41 +45,62 @@ JOIN mp.crm.contacts c ON c.account_id = a.id
 ```
 
 ## Known limitations
-Only names written in the query are compared: the names a warehouse invents for unaliased
-expressions (CO01) and the columns behind a `*` are not.
+The names Snowflake, BigQuery and Databricks invent for unaliased expressions (CO01) are not
+compared: they depend on the expression's text in ways not predicted exactly here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint.analysis.attributes import named, position_text, written_name
+from sqlglot import exp
+
+from wsync_lint.analysis.attributes import written_name
+from wsync_lint.analysis.output_collisions import repeats
 from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 from wsync_lint.contract.sql_context import SqlContext
-from wsync_lint.sql.outputs import OutputColumn
+from wsync_lint.sql.positions import Span, node_span
+
+
+def _position(ctx: SqlContext, at: exp.Expression | Span) -> str:
+    span = at if isinstance(at, Span) else node_span(at)
+    if span is None:
+        return "?"
+    line, column = ctx.lines.position(span.start)
+    return f"{line}:{column}"
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     warehouse = ctx.warehouse
     for query in ctx.queries:
-        first_by_key: dict[str, OutputColumn] = {}
-        for column in named(ctx.outputs(query)):
-            key = warehouse.column_key(column.returned_name)
-            first = first_by_key.setdefault(key, column)
-            if first is column:
-                continue
-            if first.returned_name == column.returned_name:
-                why = f"{warehouse.display} returns both as `{column.returned_name}`"
+        for pairs in repeats(ctx, query).values():  # by select item: one finding each
+            name, first = pairs[0]
+            if first.returned == name.returned:
+                why = f"{warehouse.display} returns both as `{name.returned}`"
             else:
                 why = (
-                    f"{warehouse.display} returns `{first.returned_name}` and `{column.returned_name}`, "
+                    f"{warehouse.display} returns `{first.returned}` and `{name.returned}`, "
                     "and resolves column names case-insensitively"
                 )
-            yield Finding(
-                column.name_node,
-                f"output name `{written_name(column, warehouse)}` repeats `{written_name(first, warehouse)}` at {position_text(ctx, first.name_node)}: {why}",
-                hint="give one of them another name with `AS <other_name>`, or drop the duplicate",
-            )
+            if first.column is name.column:  # one `*` over tables that share a column
+                message = f"`{name.star}` returns two columns named `{name.returned}`: {why}"
+            else:
+                message = (
+                    f"{name.later(written_name(name.column, warehouse))} repeats "
+                    f"{first.earlier(written_name(first.column, warehouse))} at {_position(ctx, first.at)}: {why}"
+                )
+            if len(pairs) > 1:
+                message += "; so do " + ", ".join(f"`{later.returned}`" for later, _ in pairs[1:])
+            if name.star is not None:
+                hint = (
+                    "list the columns instead of the `*`, and give one of each pair another name with "
+                    "`AS <other_name>` or leave it out"
+                )
+            elif name.expression is not None:
+                hint = f"name the expression: `{name.expression} AS <attribute_name>`"
+            else:
+                hint = "give one of them another name with `AS <other_name>`, or drop the duplicate"
+            yield Finding(name.at, message, hint=hint)
 
 
 RULE = Rule(

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from wsync_lint.analysis.alias_references import referred_to_unquoted, writable_unquoted
 from wsync_lint.analysis.attributes import named, typographic_inner, written_name
 from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 from wsync_lint.contract.sql_context import SqlContext
@@ -72,14 +73,19 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
                 )
             else:
                 message = f"attribute `{shown}` lands in mParticle as `{returned}` ({why})"
+            quote = warehouse.identifier_quote
+            # The spelling that lands as is: bare when the warehouse reads it so, else quoted.
+            spelled = returned if writable_unquoted(returned, warehouse.name) else f"{quote}{returned}{quote}"
             if warehouse.folds_quoted:
                 hint = (
-                    f"write the name as `{returned}`: quoting does not keep the case on {warehouse.display} "
+                    f"write the name as `{spelled}`: quoting does not keep the case on {warehouse.display} "
                     "unless `enable_case_sensitive_identifier` is on for mParticle's user"
                 )
+            elif referred_to_unquoted(column):
+                # Quoting the alias alone would break the query's own unquoted uses of the name.
+                hint = f"write it as `{spelled}` (the query refers to `{name}` unquoted, so quoting only the alias breaks it)"
             else:
-                quote = warehouse.identifier_quote
-                hint = f"quote it to keep the case (`AS {quote}{name}{quote}`), or write it as `{returned}`"
+                hint = f"quote it to keep the case (`AS {quote}{name}{quote}`), or write it as `{spelled}`"
             yield Finding(column.name_node, message, hint=hint)
 
 

@@ -8,8 +8,9 @@ output column is named after a reserved user or device identity: `mpid`, `custom
 `ios_advertising_id`, `android_advertising_id` ... Names are matched case-insensitively, as
 mParticle does. The finding points at the first item of the select list.
 
-The rule stays silent for other pipeline types, when the pipeline type is not known, and when
-the select list has a `*` (the identity may be behind it).
+A `*` or `t.*` counts with the columns the schema snapshot gives it (modifiers applied). The rule
+stays silent for other pipeline types, when the pipeline type is not known, and when the select
+list has a `*` that no snapshot expands (the identity may be behind it).
 
 ## Why is this bad?
 "For a row to be associated to a profile, the following reserved column names are mapped to
@@ -39,6 +40,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wsync_lint.analysis.attributes import identity_candidate, is_star, item_spans
+from wsync_lint.analysis.typed_outputs import star_expansions
 from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.mparticle.facts import IDENTITY_EXAMPLES, identity_of, intended_identity
@@ -50,9 +52,13 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     warehouse = ctx.warehouse
     for query in ctx.queries:
         columns = ctx.outputs(query)
-        if not columns or any(is_star(column) for column in columns):
-            continue
+        if not columns or any(is_star(column) and not column.is_star for column in columns):
+            continue  # `(expr).*`: the fields of a struct
         names = [identity_candidate(column, warehouse, ctx.text) for column in columns]
+        stars = star_expansions(ctx, query)
+        if stars is None:
+            continue  # a `*` whose columns are unknown: the identity may be behind it
+        names += [entry.name for expanded in stars.values() for entry in expanded]
         if any(name is not None and identity_of(name) is not None for name in names):
             continue
         example = f"cid AS {IDENTITY_EXAMPLES[0]}"
@@ -67,7 +73,8 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
         reserved = ", ".join(f"`{name}`" for name in IDENTITY_EXAMPLES)
         yield Finding(
             span if span is not None else query.selects[0],
-            "no output column is a reserved user or device identity, so mParticle cannot attach the rows "
+            f"no output column{' (with `*` expanded from the schema snapshot)' if stars else ''} is a reserved "
+            "user or device identity, so mParticle cannot attach the rows "
             f"to a profile (reserved names include {reserved} ...)",
             hint=f"select the identity and alias it with its reserved name, e.g. `{example}`",
         )

@@ -9,7 +9,9 @@ the reserved name it most likely meant.
 
 Not reported in `events` pipelines, where a field transformation maps identities, nor when the
 select list already returns the identity the name resembles (then the column is deliberately
-an attribute).
+an attribute), nor for an expression whose value cannot be an identity: a count, sum, average
+or other statistic (`SUM(s.is_mobile) AS mobile`), a comparison or other true/false value, a
+number written in the query, or arithmetic on those.
 
 ## Why is this bad?
 Only the exact reserved names (compared case-insensitively) are mapped to identities. Any other
@@ -32,6 +34,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlglot import exp
+
 from wsync_lint.analysis.attributes import identity_candidate, named, written_name
 from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 from wsync_lint.contract.sql_context import SqlContext
@@ -50,7 +54,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
             continue
         present = {identity_of(name) for name in names} - {None}
         for column, intended in near:
-            if intended is None or identity_of(intended) in present:
+            if intended is None or identity_of(intended) in present or not _can_hold_identity(column.expression):
                 continue
             shown = written_name(column, warehouse)
             fix = (
@@ -62,6 +66,45 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
                 "as a custom attribute and does not use it to find the profile",
                 hint=f"if it is the identity, use the reserved name: `{fix}`",
             )
+
+
+# Aggregates whose result is a count or a statistic, never one of the rows' values (MIN, MAX,
+# ANY_VALUE and the like return a value of the column, which can be an identity).
+_STATISTICS = (
+    exp.Count, exp.CountIf, exp.Sum, exp.Avg, exp.ApproxDistinct, exp.Stddev, exp.StddevPop,
+    exp.StddevSamp, exp.Variance, exp.VariancePop, exp.Corr, exp.CovarPop, exp.CovarSamp,
+    exp.Median, exp.Quantile, exp.ApproxQuantile, exp.PercentileCont, exp.PercentileDisc,
+    exp.Skewness, exp.Kurtosis,
+)  # fmt: skip
+_TRUTH_VALUES = (exp.Predicate, exp.Connector, exp.Not, exp.Boolean)
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
+
+
+def _can_hold_identity(expression: exp.Expression) -> bool:
+    """False when the value is a statistic, a truth value, a number written in the query or
+    arithmetic on those: no row's identity can come out of it. True otherwise (a column, a
+    string, any function that may pass a value on)."""
+    node = expression.unalias() if isinstance(expression, exp.Alias) else expression
+    while isinstance(node, (exp.Paren, exp.Window)):
+        node = node.this
+    if isinstance(node, (exp.Cast, exp.TryCast)):
+        if node.to.is_type(exp.DataType.Type.BOOLEAN):
+            return False
+        return _can_hold_identity(node.this)
+    if isinstance(node, _STATISTICS + _TRUTH_VALUES):
+        return False
+    if isinstance(node, exp.Literal):
+        return node.is_string
+    if isinstance(node, _ARITHMETIC):
+        return _can_hold_identity(node.this) or _can_hold_identity(node.expression)
+    if isinstance(node, exp.Coalesce):
+        return any(_can_hold_identity(arg) for arg in (node.this, *node.expressions))
+    if isinstance(node, exp.Nullif):
+        return _can_hold_identity(node.this)
+    if isinstance(node, exp.Case):
+        results = [branch.args.get("true") for branch in node.args.get("ifs") or []] + [node.args.get("default")]
+        return any(result is not None and _can_hold_identity(result) for result in results)
+    return True
 
 
 RULE = Rule(

@@ -3,10 +3,13 @@
 ## What it does
 Reports an output column that maps to a reserved identity another output column of the same
 select list already maps to: `customerid` and `customer_id` (two documented spellings of the
-customer id), or the same reserved name twice in different cases (`email` and a quoted
-`"EMAIL"` in Snowflake, which the warehouse returns as two columns). Reserved names are matched
+customer id), or the same reserved name in two cases that the warehouse returns as two columns
+(`email` and a quoted `"email"` in Snowflake: `EMAIL` and `email`). Reserved names are matched
 case-insensitively, as mParticle does. The finding points at the later column and names the
 first.
+
+Two columns the warehouse returns under one name (`email` and `"EMAIL"` in Snowflake, `Email`
+and `email` in BigQuery) are one name twice, not two identities: CO02 reports them.
 
 Not reported in `events` pipelines, where a field transformation maps identities.
 
@@ -53,6 +56,8 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
             first = first_by_identity.setdefault(identity, column)
             if first is column:
                 continue
+            if warehouse.column_key(first.returned_name or "") == warehouse.column_key(column.returned_name or ""):
+                continue  # one name twice: CO02's finding, not a second identity
             yield Finding(
                 column.name_node,
                 f"`{written_name(column, warehouse)}` and `{written_name(first, warehouse)}` "

@@ -8,14 +8,19 @@ Checks `sync_mode.from`, `sync_mode.until`, `schedule.start` and `schedule.end` 
   time to the second, `Z` (UTC). Fractions of a second, zone offsets, a space instead of `T`
   and a date alone are reported, with the timestamp to write when it is clear;
 - it is a real date and time (`2023-02-30T00:00:00Z` is not);
-- `from` is before `until`, and `start` is before `end`.
+- `from` is before `until`, and `start` is before `end`;
+- on an `incremental` pipeline with an `interval` schedule, `until` is not before
+  `schedule.start` (with a `full` sync every run re-sends the window instead: SY08 reports
+  `full` on an interval).
 
 `null` is left alone (an interval schedule without `start` is PL04's).
 
 ## Why is this bad?
 The API reference gives one format for all four fields ("Format: 2022-10-30T11:00:16Z"), and its
 own Example 3 breaks it (`2023-03-01T:12:00:00Z`, a stray `:`). A window whose end is not after
-its start selects nothing, and a schedule that ends before it starts never runs.
+its start selects nothing, and a schedule that ends before it starts never runs. A window that
+closes before the schedule starts leaves every run after the first with nothing to sync: the
+pipeline keeps running, and its runs keep costing warehouse queries, for no data.
 
 ## Example
 ```json
@@ -70,7 +75,7 @@ from wsync_lint.analysis.payload_schema import shown, type_name
 from wsync_lint.contract.project_context import PayloadContext
 from wsync_lint.contract.rule import Finding, Needs, Rule
 from wsync_lint.mparticle import facts
-from wsync_lint.project.pipeline_payload import section
+from wsync_lint.project.pipeline_payload import schedule_type, section, sync_mode_type
 from wsync_lint.project.resources import Kind, Resource
 
 # WS-SM-08/09 and WS-SCH-05/06: (object, first, last): each pair must be in order.
@@ -87,6 +92,7 @@ _LOOSE = re.compile(
 
 def check(ctx: PayloadContext, options: dict) -> Iterator[Finding]:
     for pipeline in ctx.of_kind(Kind.PIPELINE):
+        moments: dict[tuple[str, str], datetime] = {}  # the valid timestamps, not yet reported
         for name, first, last in PAIRS:
             values = section(pipeline, name)
             if values is None:
@@ -98,8 +104,9 @@ def check(ctx: PayloadContext, options: dict) -> Iterator[Finding]:
                     continue
                 moment = yield from _timestamp(pipeline, name, key, value)
                 if moment is not None:
-                    parsed[key] = moment
+                    parsed[key] = moments[name, key] = moment
             if len(parsed) == 2 and parsed[first] >= parsed[last]:
+                del moments[name, last]
                 yield Finding(
                     pipeline.value_at(name, last),
                     f"`{name}.{last}` of {pipeline.label} ({shown(values[last])}) is not after its `{name}.{first}` "
@@ -107,6 +114,23 @@ def check(ctx: PayloadContext, options: dict) -> Iterator[Finding]:
                     + (": the sync window is empty" if name == "sync_mode" else ": the schedule never runs"),
                     hint=f"make `{last}` later than `{first}`",
                 )
+        until, start = moments.get(("sync_mode", "until")), moments.get(("schedule", "start"))
+        if until is not None and start is not None and until < start and _repeats_incrementally(pipeline):
+            yield Finding(
+                pipeline.value_at("sync_mode", "until"),
+                f"`sync_mode.until` of {pipeline.label} ({shown(pipeline.get('sync_mode', 'until'))}) is before its "
+                f"`schedule.start` ({shown(pipeline.get('schedule', 'start'))}): the sync window closes before the "
+                "schedule starts, so every run after the first syncs nothing",
+                hint="make `until` later than `schedule.start`, or use a `once` schedule for a one-off load of the window",
+            )
+
+
+def _repeats_incrementally(pipeline: Resource) -> bool:
+    """Whether ``pipeline`` syncs `incremental`ly on an `interval` schedule (a `full` sync re-sends
+    its window on every run instead: SY08's)."""
+    return (
+        schedule_type(pipeline) == facts.SCHEDULE_INTERVAL and sync_mode_type(pipeline) == facts.SYNC_MODE_INCREMENTAL
+    )
 
 
 def _timestamp(pipeline: Resource, name: str, key: str, value: object) -> Generator[Finding, None, datetime | None]:

@@ -4,6 +4,8 @@
 Reports a JSON or YAML file that mentions Warehouse Sync keys (`pipeline_type`,
 `service_provider`, `sql_query`, ...) but cannot be used as a payload:
 
+- it holds an unresolved merge conflict (Git's `<<<<<<<`, `=======` and `>>>>>>>` lines), at
+  the first marker; the file is not read further, so no finding comes from half of a conflict;
 - it is not valid JSON (JSON files) or YAML (`.yaml`, `.yml`), at the first bad character;
 - it is not UTF-8;
 - an object in it (the file's one object, or an item of its list) matches no resource the
@@ -12,11 +14,13 @@ Reports a JSON or YAML file that mentions Warehouse Sync keys (`pipeline_type`,
   reported here too.
 
 JSON and YAML files without any Warehouse Sync key (`package.json`, CI workflows) are not
-payloads and are never read.
+payloads and are not reported; one of them that holds a data model (`type: sql`, or a query key
+in `config`) is checked as one (CN03).
 
 ## Why is this bad?
 The API cannot take a file it cannot parse, and nothing checks a payload wsync-lint cannot
-recognise: a typo in a key such as `pipline_type` hides every other problem of the pipeline.
+recognise. A conflict left in a file after a merge breaks it in a place that has little to do
+with the conflict, and the parser's message does not say why. A typo in a key such as `pipline_type` hides every other problem of the pipeline.
 mParticle's own BigQuery connection example is not valid JSON as published (raw line breaks in
 `service_account_key`).
 

@@ -71,6 +71,9 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     analysis = analyse(ctx)
     if analysis.scripted:
         return  # loop records and declared variables qualify columns too
+    # One missing alias is one mistake: each undefined qualifier is reported once per SELECT, at
+    # its first reference, however many columns it qualifies.
+    undefined: dict[tuple[int, str], list[tuple[ColumnRef, exp.Identifier]]] = {}
     for ref in analysis.column_refs:
         qualifier = ref.qualifier
         if not qualifier or ref.opaque:
@@ -82,7 +85,10 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
         first = qualifier[0]
         if ctx.warehouse.name in _STRUCT_DIALECTS and not _provably_not_a_column(analysis, ref, first):
             continue
-        yield _finding(analysis, ref, first)
+        undefined.setdefault((id(ref.scope), analysis.key(first)), []).append((ref, first))
+    for references in undefined.values():
+        ref, first = references[0]
+        yield _finding(analysis, ref, first, len(references) - 1)
 
 
 def _is_sequence_call(column: exp.Column) -> bool:
@@ -96,7 +102,7 @@ def _provably_not_a_column(analysis: Analysis, ref: ColumnRef, first: exp.Identi
     return not analysis.could_be_column(ref.scope, first)
 
 
-def _finding(analysis: Analysis, ref: ColumnRef, first: exp.Identifier) -> Finding:
+def _finding(analysis: Analysis, ref: ColumnRef, first: exp.Identifier, more: int) -> Finding:
     written_qualifier = analysis.written(first)
     reference = analysis.written(ref.column)
     visible = analysis.visible_sources(ref.scope)
@@ -106,6 +112,8 @@ def _finding(analysis: Analysis, ref: ColumnRef, first: exp.Identifier) -> Findi
     else:
         in_scope = "no table in scope has a name or alias"
     message = f"{code(written_qualifier)} in {code(reference)} is no table or alias in scope ({in_scope})"
+    if more:
+        message += f"; so are its {more} other use{'s' if more > 1 else ''} in this SELECT"
     return Finding(first, message, hint=_hint(analysis, first, visible, names))
 
 
@@ -128,7 +136,9 @@ def _hint(analysis: Analysis, first: exp.Identifier, visible: list[Source], name
     if names:
         listed = ", ".join(code(n) for n in names)
         return f"qualify it with one of {listed}, or add {code(written_qualifier)} after the table name"
-    return f"add {code(written_qualifier)} after the table name in FROM"
+    if not visible:
+        return f"this SELECT has no FROM: add the table {code(written_qualifier)} stands for"
+    return f"give the FROM item {code(written_qualifier)} stands for that alias (`... AS {written_qualifier}`)"
 
 
 def _unique(items: list[str]) -> list[str]:

@@ -5,7 +5,9 @@ In a SELECT whose select list calls an aggregate function (`COUNT`, `SUM`, `MAX`
 `ARRAY_AGG` ...; a window function with `OVER` is not one, and subqueries are judged on their
 own), reports every column reference in the select list, `HAVING`, `QUALIFY` or `ORDER BY`
 that is outside the aggregates' arguments and that no `GROUP BY` covers. Without a `GROUP BY`
-every such column is reported. A `GROUP BY` item covers a column when it is the same column
+every such column is reported. A select item is reported once, at its first such column,
+however many it reads; when it is more than a bare column the hint groups the whole item (its
+position or its expression), unless it holds an aggregate or a window. A `GROUP BY` item covers a column when it is the same column
 (with or without its qualifier, names compared as the warehouse does), an expression that
 contains it (`GROUP BY DATE(t.ts)` covers `DATE(t.ts)`), a select alias or a position
 (`GROUP BY 1`) naming the select item that holds it; `GROUP BY ALL` covers everything.
@@ -36,8 +38,9 @@ GROUP BY u.email
 ```
 
 ## Known limitations
-Only aggregate functions sqlglot knows (and a list of others it does not) count: a
-user-defined aggregate function is taken for a scalar one. A column that is functionally
+Only aggregate functions sqlglot knows (and a list of others it does not, BigQuery's
+`HLL_COUNT.*` and `KLL_QUANTILES.*` sketch aggregates included) count: a user-defined aggregate
+function is taken for a scalar one. A column that is functionally
 dependent on a grouped key is still reported, as the warehouses do.
 """
 
@@ -48,6 +51,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
+from wsync_lint.analysis.attributes import shorten
 from wsync_lint.analysis.query_shape import star_of
 from wsync_lint.analysis.scope_tree import ColumnRef, Scope
 from wsync_lint.analysis.scopes import Analysis, analyse
@@ -83,6 +87,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
         scope = analysis.scope(select)
         grouping = _Grouping.of(analysis, select, group)
         first: str | None = None  # the first aggregate as written, rendered for the first finding only
+        reported: set[object] = set()
         for ref in analysis.columns_in(scope):
             if ref.clause not in _GROUPED_CLAUSES or not _is_reportable(analysis, scope, ref):
                 continue
@@ -92,14 +97,49 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
             if grouping.covers(analysis, ref):
                 continue
             written = analysis.written(ref.column)
+            # One finding per select item, and per column name in the other clauses: the item (or
+            # the name) is the mistake, however often its columns occur in it.
+            seen = id(ref.item) if ref.item is not None else (ref.clause, written)
+            if seen in reported:
+                continue
+            reported.add(seen)
             if first is None:
                 first = analysis.written(aggregates[0])
-            message = f"{code(written)} is neither aggregated nor in GROUP BY, next to {code(first)}"
-            if group is None:
-                hint = f"add {code(f'GROUP BY {written}')}, or aggregate it (for example {code(f'MAX({written})')})"
-            else:
-                hint = f"add {code(written)} to the GROUP BY, or aggregate it (for example {code(f'MAX({written})')})"
-            yield Finding(ref.column, message, hint=hint)
+            yield _finding(analysis, select, ref, written, first, dialect, has_group=group is not None)
+
+
+def _finding(
+    analysis: Analysis, select: exp.Select, ref: ColumnRef, written: str, first: str, dialect: str, has_group: bool
+) -> Finding:
+    item = ref.item
+    expression = item.this if isinstance(item, exp.Alias) else item
+    aggregate_it = f"aggregate it (for example {code(f'MAX({written})')})"
+    if expression is None or expression is ref.column or not _groupable(expression, dialect):
+        message = f"{code(written)} is neither aggregated nor in GROUP BY, next to {code(first)}"
+        if has_group:
+            return Finding(ref.column, message, hint=f"add {code(written)} to the GROUP BY, or {aggregate_it}")
+        return Finding(ref.column, message, hint=f"add {code(f'GROUP BY {written}')}, or {aggregate_it}")
+    position = next(i for i, each in enumerate(select.expressions, start=1) if each is item)
+    shown = shorten(analysis.written(expression), 50)
+    message = (
+        f"select item {position}, {code(shown)}, is neither aggregated nor in GROUP BY "
+        f"(it reads {code(written)}), next to {code(first)}"
+    )
+    if has_group:
+        hint = (
+            f"add the item to the GROUP BY (by its position, {code(str(position))}, or its expression), or aggregate it"
+        )
+    else:
+        hint = f"group by the item ({code(f'GROUP BY {position}')}), or aggregate it"
+    return Finding(ref.column, message, hint=hint)
+
+
+def _groupable(expression: exp.Expression, dialect: str) -> bool:
+    """Whether a select item can itself be a GROUP BY key: not when it holds an aggregate, a
+    window function or a subquery (the warehouses reject those in GROUP BY)."""
+    if aggregate_calls(expression, dialect):
+        return False
+    return expression.find(exp.Window, exp.Subquery, exp.Query) is None
 
 
 def _is_reportable(analysis: Analysis, scope: Scope, ref: ColumnRef) -> bool:

@@ -1,46 +1,45 @@
-"""An unqualified column in a query that reads several tables may come from more than one.
+"""An unqualified column in a multi-table query is a column of more than one of its tables.
 
 ## What it does
-Reports a column written without a qualifier in a SELECT that reads more than one source
-(joins, comma joins, `UNNEST`, `LATERAL`), when more than one of those sources could supply
-it. A source whose columns the query spells out (a CTE or derived table with an explicit select
-list, an aliased `UNNEST`, `FLATTEN`'s fixed columns) can only supply those names; with a schema
-snapshot so can the warehouse tables it lists (and WITH queries or derived tables whose `*` it
-expands). A table whose columns are unknown could supply any name.
+With a schema snapshot (`wsync-lint schema pull`, or the live warehouse's columns), reports a
+column written without a qualifier in a SELECT that reads more than one source (joins, comma
+joins, `UNNEST`, `LATERAL`) when two or more of those sources are known to have a column of
+that name: the warehouse tables the snapshot lists, and the sources whose columns the query
+spells out (a CTE or derived table with an explicit select list, an aliased `UNNEST`,
+`FLATTEN`'s fixed columns). The message names every source that has the column.
 
-- Two or more sources are known to have the name: the column is ambiguous, and the warehouse
-  rejects the query (an error that names the tables).
-- Exactly one source is known to have it: that one supplies it, no finding (`value` next to a
-  `FLATTEN` is the `FLATTEN`'s; with a snapshot, `email` is the table's that has it).
-- No source is known to have it and two or more have unknown columns (no snapshot, or tables
-  missing from it): a warning that ambiguity cannot be ruled out.
+It reports only ambiguity it can prove. Without a snapshot the rule does not run (the summary
+lists it among the rules that could not run), and a column that only one known source has, or
+that is known of no source because the others are missing from the snapshot, is not reported.
 
 In Snowflake, a query that joins with `USING` takes such a column from the left table until the
-2026_04 behaviour change bundle makes it an error, so there a proven ambiguity is a warning.
+2026_04 behaviour change bundle makes it an error, so there the finding is a warning.
 
 Select aliases used in later clauses or items, a name in `GROUP BY`, `ORDER BY`, `HAVING` or
-`QUALIFY` that a select item returns without an alias (`SELECT t.day ... GROUP BY day`),
-`USING` columns, columns of queries with a `NATURAL` join, lambda parameters, `UNNEST` elements
-and struct fields are not reported. With a snapshot, a BigQuery `UNNEST` of an array the
-snapshot does not show to hold scalars counts as unknown (the fields of its STRUCTs are columns).
+`QUALIFY` that a select item returns without an alias (`SELECT t.day ... GROUP BY day`, or
+`SELECT day ... GROUP BY day`, where the select item is the one reported), `USING` columns,
+columns of queries with a `NATURAL` join, lambda parameters, `UNNEST` elements and struct
+fields are not reported. A BigQuery `UNNEST` of an array the snapshot does not show to hold
+scalars counts as unknown (the fields of its STRUCTs are columns).
 
 ## Why is this bad?
-If both tables have the column, the warehouse rejects the query ("ambiguous column name").
-If only one has it today, the model breaks the day the other table gains a column of that name,
-and a reader cannot tell which table an attribute comes from.
+When two tables of the query have the column, the warehouse rejects the query ("ambiguous
+column name") and the pipeline fails on every run.
 
 ## Example
 ```sql
-SELECT t.id AS ticket_id, email
-FROM mp.demo_service.tickets t
-JOIN mp.demo_service.users u ON u.id = t.requester_user_id
+-- wsync-lint: schema=schemas/example.json
+SELECT c.email, customer_id, o.total_usd
+FROM analytics.crm.customers c
+JOIN analytics.crm.orders o ON o.customer_id = c.customer_id
 ```
 
 ## Use instead
 ```sql
-SELECT t.id AS ticket_id, u.email
-FROM mp.demo_service.tickets t
-JOIN mp.demo_service.users u ON u.id = t.requester_user_id
+-- wsync-lint: schema=schemas/example.json
+SELECT c.email, c.customer_id, o.total_usd
+FROM analytics.crm.customers c
+JOIN analytics.crm.orders o ON o.customer_id = c.customer_id
 ```
 """
 
@@ -59,16 +58,16 @@ from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.mparticle.facts import SNOWFLAKE_USING_AMBIGUITY_SOURCE
 
+# Clauses where a name may read a select item's output name rather than a source's column.
+_LATER_CLAUSES = frozenset({"group", "order", "having", "qualify"})
 
-def ambiguous_columns(
-    analysis: Analysis, columns_of: ColumnsOf | None = None
-) -> Iterator[tuple[ColumnRef, list[Source]]]:
-    """Each unqualified column reference that two or more sources of its SELECT could supply.
 
-    ``columns_of`` tells a source's column keys (None: unknown); the default knows only what
-    the query text says, so a schema-aware caller passes one that knows warehouse tables.
+def ambiguous_columns(analysis: Analysis, columns_of: ColumnsOf) -> Iterator[tuple[ColumnRef, list[Source]]]:
+    """Each unqualified column reference that two or more sources of its SELECT are known to have.
+
+    A source of unknown columns (``columns_of`` gives None) proves nothing either way: it is
+    left out, so a name is reported only when the known sources alone make it ambiguous.
     """
-    columns_of = columns_of or analysis.known_columns
     for scope in analysis.scopes:
         if len(scope.sources) < 2:
             continue
@@ -76,49 +75,48 @@ def ambiguous_columns(
             candidates = analysis.unqualified_candidates(ref, columns_of)
             if candidates is None or len(candidates) < 2 or schema_columns.reads_output_name(analysis, ref):
                 continue
-            # A source whose known columns include the name is taken to supply it: a table
-            # of unknown columns competes only when no source is known to have the name.
             known = [source for source in candidates if columns_of(source) is not None]
-            if known:
-                candidates = known
-            if len(candidates) >= 2:
-                yield ref, candidates
+            if len(known) >= 2 and not _repeats_select_item(analysis, ref):
+                yield ref, known
+
+
+def _repeats_select_item(analysis: Analysis, ref: ColumnRef) -> bool:
+    """``SELECT day ... GROUP BY day``: the select item is reported, and qualifying it there
+    makes the later clause read its output name, so the later name is the same mistake."""
+    if ref.clause not in _LATER_CLAUSES or not isinstance(ref.column.this, exp.Identifier):
+        return False
+    wanted = analysis.key(ref.column.this)
+    return any(
+        isinstance(item, exp.Column)
+        and not item.table
+        and isinstance(item.this, exp.Identifier)
+        and analysis.key(item.this) == wanted
+        for item in ref.scope.select.expressions
+    )
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
+    if ctx.schema is None:
+        return
     if len(ctx.nodes(exp.Table, exp.Unnest, exp.Lateral, exp.Subquery, exp.Values, exp.TableFromRows)) < 2:
         return
     analysis = analyse(ctx)
-    columns_of = schema_columns.columns_of(ctx) if ctx.schema is not None else analysis.known_columns
-    for ref, candidates in ambiguous_columns(analysis, columns_of):
-        name = analysis.written(ref.column)
-        qualifier = next((s.qualifier for s in candidates if s.qualifier), None)
-        hint = (
-            f"qualify it: {code(f'{qualifier}.{name}')}"
-            if qualifier
-            else "give each source an alias and qualify the column"
-        )
-        if all(columns_of(source) is not None for source in candidates):
-            yield _proven(ctx, ref, candidates, name, hint)
-            continue
-        labels = ", ".join(code(s.label) for s in candidates)
-        unproven = (
-            "their columns are not all in the schema snapshot, so" if ctx.schema is not None else "without a schema"
-        )
-        message = (
-            f"{code(name)} is not qualified and the query reads {len(candidates)} tables ({labels}) that could "
-            f"supply it; {unproven} it cannot be proven which one does"
-        )
-        yield Finding(ref.column, message, hint=hint, severity=Severity.WARNING)
+    for ref, sources in ambiguous_columns(analysis, schema_columns.columns_of(ctx)):
+        yield _finding(ctx, ref, sources, analysis.written(ref.column))
 
 
-def _proven(ctx: SqlContext, ref: ColumnRef, candidates: list[Source], name: str, hint: str) -> Finding:
-    """Two or more sources are known to have the column: the warehouse rejects the query."""
-    described = [schema_columns.describe_source(ctx, source) for source in candidates]
+def _finding(ctx: SqlContext, ref: ColumnRef, sources: list[Source], name: str) -> Finding:
+    described = [schema_columns.describe_source(ctx, source) for source in sources]
     listed = ", ".join(described[:-1]) + f" and {described[-1]}"
-    both = "both have" if len(candidates) == 2 else "all have"
-    per = " (per the schema snapshot)" if any(schema_columns.table_of(ctx, s) is not None for s in candidates) else ""
+    both = "both have" if len(sources) == 2 else "all have"
+    per = " (per the schema snapshot)" if any(schema_columns.table_of(ctx, s) is not None for s in sources) else ""
     message = f"{code(name)} is ambiguous: {listed} {both} a column of that name{per}"
+    qualified = [code(f"{source.qualifier}.{name}") for source in sources if source.qualifier]
+    if len(qualified) == len(sources):
+        # Every candidate is offered: which one the model means is the user's call.
+        hint = f"qualify it with the source it should come from: {', '.join(qualified[:-1])} or {qualified[-1]}"
+    else:
+        hint = "give each source an alias and qualify the column with the one it should come from"
     display = ctx.warehouse.display
     select = ref.scope.select
     if ctx.warehouse.name == "snowflake" and any(
@@ -138,5 +136,6 @@ RULE = Rule(
     check=check,
     doc=__doc__,
     needs=Needs.TREE,
+    needs_schema=True,
     default_severity=Severity.ERROR,
 )

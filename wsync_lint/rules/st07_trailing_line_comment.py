@@ -1,33 +1,49 @@
-"""The model ends with a line comment.
+"""The model ends with a line comment and no line break after it.
 
 ## What it does
 Reports a line comment (`--`, `//` in Snowflake, `#` in BigQuery) that comes after the last
-code of the file, at the comment's start: on the last line of code (`... FROM t -- note`) or
-on a line of its own below it. When several line comments end the file, the last one is
-reported. A block comment (`/* ... */`) at the end is fine, and so is a line comment followed
-by more code.
+code of the model and runs to the very end of the text, with no line break after it: on the
+last line of code (`... FROM t -- note`) or on a line of its own below it. It points at the
+comment's start. A model whose text ends with a line break is not reported, nor is a block
+comment (`/* ... */`) at the end, nor a line comment followed by more code.
 
 ## Why is this bad?
 mParticle wraps the model in its own query and closes it with `)`:
 `SELECT COUNT(*) FROM ( <model> ) WHERE ...`. The published wrappers put the `)` on a new line,
-but if the model's text is pasted in without a final newline, a line comment on the last line
-swallows the `)` and the wrapped query no longer parses.
+so this is probably safe; but if mParticle appends the `)` right after the model's text, a
+line comment that the text ends in swallows it and the wrapped query no longer parses. A line
+break after the comment removes the doubt.
 
 A suppression comment on the last line (`-- wsync-lint: ignore ...`) is a line comment too:
 put it on its own line above the code it covers.
 
+A query written inline in a data model's `sql_query` is where this happens: a JSON or YAML
+string rarely ends with a line break. A `.sql` file usually does.
+
 ## Example
-```sql
-SELECT customer_id, email
-FROM mp.crm.customers -- active customers only
+```json
+{
+  "id": "customers",
+  "type": "sql",
+  "name": "Customers",
+  "config": {"sql_query": "SELECT customer_id, email FROM mp.crm.customers -- active customers only"}
+}
 ```
 
 ## Use instead
-```sql
--- active customers only
-SELECT customer_id, email
-FROM mp.crm.customers
+```json
+{
+  "id": "customers",
+  "type": "sql",
+  "name": "Customers",
+  "config": {"sql_query": "SELECT customer_id, email FROM mp.crm.customers /* active customers only */"}
+}
 ```
+
+## Known limitations
+A model that ends with a line break is taken as safe: if mParticle trimmed the text before
+wrapping it, a comment on its last line would still swallow the `)`. Nothing documents that it
+does.
 """
 
 from __future__ import annotations
@@ -47,14 +63,18 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     last = comments[-1]
     if last.span.start < last_code or not last.is_line:
         return
-    if ctx.text[last.span.end :].strip():
+    rest = ctx.text[last.span.end :]
+    if rest.strip():
         return  # something the lexicon did not keep (a Jinja comment, say) follows
+    if "\n" in rest or "\r" in rest:
+        return  # the line break ends the comment before anything mParticle appends
     opener = ctx.text[last.span.start : last.span.start + 2]
     marker = "#" if opener.startswith("#") else opener
     yield Finding(
         last.span,
-        f"the model ends with a `{marker}` line comment, which can swallow the `)` mParticle adds after the model",
-        hint="move the comment above the query, or make it a `/* ... */` block comment",
+        f"the model ends with a `{marker}` line comment and no line break after it: if mParticle appends its "
+        "closing `)` right after the model, the comment swallows it",
+        hint="end the model with a line break, move the comment above the query, or make it a `/* ... */` block comment",
     )
 
 

@@ -7,9 +7,10 @@ the `iterator_field` value and is also reported when the model's files (payload,
 connection's file are checked.
 
 The iterator is looked up among the names the model returns (aliases and bare columns, as the
-warehouse returns them). The rule stays silent when the output columns are unknown (the SQL
-does not parse, is not one query, or selects `*`), and for a `full` sync without `from` or
-`until` (the iterator is not used then). An iterator that matches a column only when case is
+warehouse returns them, and the columns behind a `*` or `t.*` as the connection's schema
+snapshot expands them). The rule stays silent when the output columns are unknown (the SQL
+does not parse, is not one query, or selects a `*` that no snapshot expands), and for a `full`
+sync without `from` or `until` (the iterator is not used then). An iterator that matches a column only when case is
 ignored is SY02's business.
 
 ## Why is this bad?

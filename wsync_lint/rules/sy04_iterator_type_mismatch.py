@@ -1,12 +1,13 @@
 """The iterator column's type is not the one `iterator_data_type` declares.
 
 ## What it does
-With a schema snapshot and a pipeline iterator (`sync_mode.iterator_field` and
-`iterator_data_type`, or the same settings in the configuration or a `-- wsync-lint:` comment),
-finds the output column mParticle's `WHERE <iterator> BETWEEN ...` names (compared as the
-warehouse folds the unquoted iterator) and its type: a column read from a snapshot table, a
-cast, a clock or date function, an epoch function, `MAX`/`MIN` of a typed column, through
-derived tables and CTEs (see `wsync-lint columns`). It reports, pointing at the output column:
+With a pipeline iterator (`sync_mode.iterator_field` and `iterator_data_type`, or the same
+settings in the configuration or a `-- wsync-lint:` comment), finds the output column
+mParticle's `WHERE <iterator> BETWEEN ...` names (compared as the warehouse folds the unquoted
+iterator) and its type where the SQL or the schema snapshot proves it: a cast, a clock or date
+function, an epoch function, `MAX`/`MIN` of a typed column, and with a snapshot a column read
+from a snapshot table (also behind a `*`), through derived tables and CTEs (see
+`wsync-lint columns`). It reports, pointing at the output column:
 
 - a type `iterator_data_type` does not describe (catalogue WS-SM-06):
   - Snowflake: `TIMESTAMP_LTZ` is `timestamp_ltz`; `TIMESTAMP_NTZ` (also written `DATETIME`, and
@@ -19,18 +20,23 @@ derived tables and CTEs (see `wsync-lint columns`). It reports, pointing at the 
   - a number (`NUMBER`, `INT64`, `BIGINT` ...) is `timestamp_unixtime_ms` or
     `timestamp_unixtime_s`;
 
-  so a timestamp declared `timestamp_unixtime_*` and a number declared a timestamp type are
-  errors, and so is a text, boolean, time, array or struct column, which no value describes;
+  so a timestamp declared `timestamp_unixtime_*`, a number declared a timestamp type and a
+  `CAST(... AS DATE)` declared `timestamp_ntz` are errors, and so is a text, boolean, time,
+  array or struct column, which no value describes;
 - epoch seconds against milliseconds, as an error when the model computes the number with a
-  unit (`UNIX_MILLIS`, `UNIX_SECONDS`, `DATE_PART(EPOCH_MILLISECOND, ...)`, `EXTRACT(EPOCH FROM
-  ...)`, `UNIX_TIMESTAMP(...)`, `... * 1000`), and as a warning when only the column's name
-  suggests the other unit (`_ms`, `_millis` against `_s`, `_sec`, `_seconds`, `_epoch`;
-  WS-SM-07).
+  unit (`UNIX_MILLIS`, `UNIX_SECONDS`, Snowflake `DATE_PART(EPOCH_MILLISECOND, ...)`,
+  `EXTRACT(EPOCH FROM ...)` (seconds), Databricks `UNIX_TIMESTAMP(...)` (seconds) and
+  `UNIX_MILLIS(...)`, `... * 1000`);
+- as a warning, a column whose type is not proven (or is a number of unknown unit) but whose
+  name suggests an epoch unit (`_ms`, `_millis`, `_milliseconds` against `_s`, `_sec`, `_secs`,
+  `_seconds`, `_epoch`; WS-SM-07) other than the declared one, or an epoch number where a
+  timestamp type is declared (mParticle's own tutorial pairs `SCANNED_TIMESTAMP_MS` with
+  `timestamp_ntz`).
 
-It stays silent when the type is unknown, when the iterator is no output column (SY01, SY02),
-when `iterator_data_type` is not a value of the warehouse (SY03), and for a Databricks
-`TIMESTAMP_NTZ` iterator, which no value describes because the integration does not support
-the type (TY01).
+It stays silent when the type is unknown and the name says nothing, when the iterator is no
+output column (SY01, SY02), when `iterator_data_type` is not a value of the warehouse (SY03),
+and for a Databricks `TIMESTAMP_NTZ` iterator, which no value describes because the integration
+does not support the type (TY01).
 
 ## Why is this bad?
 mParticle types its sync window's bounds by `iterator_data_type`: a cast to that timestamp
@@ -40,23 +46,25 @@ again and again, or never, and epoch seconds compared with millisecond bounds se
 
 ## Example
 ```sql
--- wsync-lint: schema=schemas/example.json iterator_field=UPDATED_AT iterator_data_type=timestamp_ltz
-SELECT c.customer_id, c.email, c.updated_at
+-- wsync-lint: iterator_field=UPDATED_AT iterator_data_type=timestamp_unixtime_s
+SELECT c.customer_id, c.email, DATE_PART(EPOCH_MILLISECOND, c.updated_at) AS updated_at
 FROM analytics.crm.customers c
 ```
 
 ## Use instead
 ```sql
--- wsync-lint: schema=schemas/example.json iterator_field=UPDATED_AT iterator_data_type=timestamp_ntz
-SELECT c.customer_id, c.email, c.updated_at
+-- wsync-lint: iterator_field=UPDATED_AT iterator_data_type=timestamp_unixtime_ms
+SELECT c.customer_id, c.email, DATE_PART(EPOCH_MILLISECOND, c.updated_at) AS updated_at
 FROM analytics.crm.customers c
 ```
 
 ## Known limitations
 mParticle publishes no table of column types for `iterator_data_type` values: the one above
-is inferred from the value names. A column whose type is unknown (a snapshot without the table,
-an expression sqlglot cannot type, a `*` the snapshot cannot expand) is not checked, and the unit of an epoch number is
-known only from the functions above or its name; a sample of its values is the live check.
+is inferred from the value names. Without a schema snapshot only the types the SQL proves are
+checked (a plain table column is unknown, and only its name is read). A column whose type is
+unknown (a snapshot without the table, an expression sqlglot cannot type, a `*` the snapshot
+cannot expand) is not checked beyond its name, and the unit of an epoch number is known only
+from the functions above or its name; a sample of its values is the live check.
 """
 
 from __future__ import annotations
@@ -67,16 +75,16 @@ from wsync_lint.analysis.column_types import ColumnType, epoch_unit_of_name
 from wsync_lint.analysis.iterator_type import iterator_output
 from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 from wsync_lint.contract.sql_context import SqlContext
-from wsync_lint.mparticle import facts
+from wsync_lint.mparticle import facts, type_facts
 
 # Column kinds no `iterator_data_type` describes.
 _NO_ITERATOR_KINDS = frozenset({"string", "boolean", "time", "array", "struct"})
-_EPOCH_TYPES = tuple(facts.EPOCH_ITERATOR_TYPES)
+_EPOCH_TYPES = tuple(type_facts.EPOCH_ITERATOR_TYPES)
 
 
 def _expected(column: ColumnType, dialect: str) -> tuple[str, ...] | None:
     """The values that describe the column's type; None when its type says nothing."""
-    table = facts.ITERATOR_TYPES_FOR_COLUMN_TYPE.get(dialect, {})
+    table = type_facts.ITERATOR_TYPES_FOR_COLUMN_TYPE.get(dialect, {})
     if column.name in table:
         return table[column.name]
     if column.kind == "number":
@@ -88,15 +96,33 @@ def _expected(column: ColumnType, dialect: str) -> tuple[str, ...] | None:
 
 def _for_what(declared: str, dialect: str) -> str:
     """What a declared value describes, in words."""
-    unit = facts.EPOCH_ITERATOR_TYPES.get(declared)
+    unit = type_facts.EPOCH_ITERATOR_TYPES.get(declared)
     if unit is not None:
-        return f"epoch {facts.EPOCH_UNIT_NAMES[unit]} in a number column"
-    names = [name for name, values in facts.ITERATOR_TYPES_FOR_COLUMN_TYPE[dialect].items() if declared in values]
+        return f"epoch {type_facts.EPOCH_UNIT_NAMES[unit]} in a number column"
+    names = [name for name, values in type_facts.ITERATOR_TYPES_FOR_COLUMN_TYPE[dialect].items() if declared in values]
     return " or ".join(f"`{name}`" for name in names) + " columns" if names else "another type"
 
 
 def _epoch_value(unit: str | None) -> str | None:
-    return next((value for value, known in facts.EPOCH_ITERATOR_TYPES.items() if known == unit), None)
+    return next((value for value, known in type_facts.EPOCH_ITERATOR_TYPES.items() if known == unit), None)
+
+
+def _named_unit(name: str, declared: str, at: object) -> Iterator[Finding]:
+    """A warning where the column's name suggests an epoch unit the declared value contradicts."""
+    hinted = epoch_unit_of_name(name)
+    unit = type_facts.EPOCH_ITERATOR_TYPES.get(declared)
+    if hinted is None or hinted == unit:
+        return
+    hinted_name = type_facts.EPOCH_UNIT_NAMES[hinted]
+    declared_as = f"epoch {type_facts.EPOCH_UNIT_NAMES[unit]}" if unit is not None else "a timestamp or date type"
+    yield Finding(
+        at,
+        f"iterator column `{name}` is named like epoch {hinted_name}, but `iterator_data_type` is `{declared}` "
+        f"({declared_as}): if the name is right, the sync window's bounds miss its values",
+        hint=f"if its values are epoch {hinted_name}, set `iterator_data_type: {_epoch_value(hinted)}`; "
+        "otherwise the name misleads: rename the column (and `iterator_field`)",
+        severity=Severity.WARNING,
+    )
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
@@ -105,9 +131,12 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     if not declared or declared not in facts.ITERATOR_DATA_TYPES.get(dialect, ()):
         return  # none, or not a value of this warehouse (SY03)
     found = iterator_output(ctx)
-    if found is None or found.type is None or found.name is None:
+    if found is None or found.name is None:
         return
     kind, name, at = found.type, found.name, found.item
+    if kind is None:  # a type neither the SQL nor a snapshot proves: only its name speaks
+        yield from _named_unit(name, declared, at)
+        return
     expected = _expected(kind, dialect)
     if expected is None:
         return
@@ -115,7 +144,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     if not expected:
         if kind.kind not in _NO_ITERATOR_KINDS:
             return  # a type the integration does not support: TY01
-        wanted = [n for n, values in facts.ITERATOR_TYPES_FOR_COLUMN_TYPE[dialect].items() if declared in values]
+        wanted = [n for n, values in type_facts.ITERATOR_TYPES_FOR_COLUMN_TYPE[dialect].items() if declared in values]
         target = wanted[0] if wanted else "TIMESTAMP"
         yield Finding(
             at,
@@ -124,7 +153,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
             hint=f"convert it in the model (`CAST(... AS {target})`), or use a timestamp column as the iterator",
         )
         return
-    unit = facts.EPOCH_ITERATOR_TYPES.get(declared)
+    unit = type_facts.EPOCH_ITERATOR_TYPES.get(declared)
     if declared not in expected:
         if expected == _EPOCH_TYPES:
             unit_known = kind.epoch_unit or epoch_unit_of_name(name)
@@ -146,30 +175,21 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
         return
     if unit is None:
         return
-    if kind.epoch_unit is not None:
-        if kind.epoch_unit == unit:
-            return
-        value = _epoch_value(kind.epoch_unit)
-        yield Finding(
-            at,
-            f"iterator column `{name}` holds epoch {facts.EPOCH_UNIT_NAMES[kind.epoch_unit]} (as the model computes "
-            f"it), but `iterator_data_type` is `{declared}` (epoch {facts.EPOCH_UNIT_NAMES[unit]}): the sync "
-            "window's bounds are off by a factor of 1000 or more",
-            hint=f"set `iterator_data_type: {value}`"
-            if value
-            else "convert it to epoch milliseconds or seconds in the model",
-        )
+    if kind.epoch_unit is None:
+        yield from _named_unit(name, declared, at)
         return
-    hinted = epoch_unit_of_name(name)
-    if hinted is not None and hinted != unit:
-        yield Finding(
-            at,
-            f"iterator column `{name}` is named like epoch {facts.EPOCH_UNIT_NAMES[hinted]}, but "
-            f"`iterator_data_type` is `{declared}` (epoch {facts.EPOCH_UNIT_NAMES[unit]})",
-            hint=f"if its values are {facts.EPOCH_UNIT_NAMES[hinted]}, set `iterator_data_type: "
-            f"{_epoch_value(hinted)}`; otherwise rename the column",
-            severity=Severity.WARNING,
-        )
+    if kind.epoch_unit == unit:
+        return
+    value = _epoch_value(kind.epoch_unit)
+    yield Finding(
+        at,
+        f"iterator column `{name}` holds epoch {type_facts.EPOCH_UNIT_NAMES[kind.epoch_unit]} (as the model computes "
+        f"it), but `iterator_data_type` is `{declared}` (epoch {type_facts.EPOCH_UNIT_NAMES[unit]}): the sync "
+        "window's bounds are off by a factor of 1000 or more",
+        hint=f"set `iterator_data_type: {value}`"
+        if value
+        else "convert it to epoch milliseconds or seconds in the model",
+    )
 
 
 RULE = Rule(
@@ -178,6 +198,5 @@ RULE = Rule(
     check=check,
     doc=__doc__ or "",
     needs=Needs.TREE,
-    needs_schema=True,
     reads_pipeline=True,
 )

@@ -1,12 +1,15 @@
 """An output column has a type the warehouse integration does not support.
 
 ## What it does
-With a schema snapshot, reports each output column whose type (see `wsync-lint columns`: a
-column read from a snapshot table, a cast, a function, through derived tables and CTEs) is, or
-holds in its elements or fields, a type mParticle documents as unsupported for the warehouse:
+Reports each output column whose type (see `wsync-lint columns`: a cast, a function, and with
+a schema snapshot a column read from a snapshot table or behind a `*`, through derived tables
+and CTEs) is, or holds in its elements or fields, a type mParticle documents as unsupported for
+the warehouse:
 
 - Databricks: `TIMESTAMP_NTZ` ("Databricks Delta Sharing does not currently support the
-  TIMESTAMP_NTZ data type", WS-TYPE-01), whether the column is the iterator or not.
+  TIMESTAMP_NTZ data type", WS-TYPE-01), whether the column is the iterator or not: a
+  `CAST(... AS TIMESTAMP_NTZ)`, `...::TIMESTAMP_NTZ`, `TO_TIMESTAMP_NTZ(...)` or
+  `LOCALTIMESTAMP` without a snapshot, and a table's `TIMESTAMP_NTZ` column with one.
 
 The finding points at the output column and names its type as the snapshot or the cast writes
 it.
@@ -17,14 +20,14 @@ value: the pipeline fails on its first run instead of when the model is reviewed
 
 ## Example
 ```sql
--- wsync-lint: dialect=databricks schema=schemas/example.json
-SELECT c.customer_id, c.email, c.updated_at
+-- dialect: databricks
+SELECT c.customer_id, c.email, CAST(c.updated_at AS TIMESTAMP_NTZ) AS updated_at
 FROM analytics.crm.customers c
 ```
 
 ## Use instead
 ```sql
--- wsync-lint: dialect=databricks schema=schemas/example.json
+-- dialect: databricks
 SELECT c.customer_id, c.email, CAST(c.updated_at AS TIMESTAMP) AS updated_at
 FROM analytics.crm.customers c
 ```
@@ -33,9 +36,9 @@ FROM analytics.crm.customers c
 mParticle's tutorial also lists other types the Databricks integration does not support, and
 types an events pipeline does not support (WS-TYPE-02, WS-TYPE-03), but those lists were lost
 from the captured documentation (GAP-3): only `TIMESTAMP_NTZ` is checked until they are
-verified (they go in `facts.UNSUPPORTED_COLUMN_TYPES` and `facts.UNSUPPORTED_EVENT_COLUMN_TYPES`).
-Nested arrays in events are TY02. A column whose type is unknown (an expression sqlglot cannot
-type, a `*` the snapshot cannot expand) is not checked.
+verified (they go in `type_facts.UNSUPPORTED_COLUMN_TYPES` and `type_facts.UNSUPPORTED_EVENT_COLUMN_TYPES`).
+Nested arrays in events are TY02. A column whose type is unknown (a table column without a
+snapshot, an expression sqlglot cannot type, a `*` the snapshot cannot expand) is not checked.
 """
 
 from __future__ import annotations
@@ -46,16 +49,16 @@ from wsync_lint.analysis.column_types import contains_type
 from wsync_lint.analysis.typed_outputs import typed_outputs
 from wsync_lint.contract.rule import Finding, Needs, Rule
 from wsync_lint.contract.sql_context import SqlContext
-from wsync_lint.mparticle import facts
+from wsync_lint.mparticle import facts, type_facts
 
 # What to cast an unsupported type to instead (the warehouse's nearest supported type).
 _INSTEAD = {"TIMESTAMP_NTZ": "TIMESTAMP"}
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
-    unsupported = dict(facts.UNSUPPORTED_COLUMN_TYPES.get(ctx.warehouse.name, {}))
+    unsupported = dict(type_facts.UNSUPPORTED_COLUMN_TYPES.get(ctx.warehouse.name, {}))
     if ctx.settings.pipeline_type == facts.PIPELINE_TYPE_EVENTS:
-        unsupported.update(facts.UNSUPPORTED_EVENT_COLUMN_TYPES.get(ctx.warehouse.name, {}))
+        unsupported.update(type_facts.UNSUPPORTED_EVENT_COLUMN_TYPES.get(ctx.warehouse.name, {}))
     if not unsupported:
         return
     names = frozenset(unsupported)
@@ -85,6 +88,5 @@ RULE = Rule(
     check=check,
     doc=__doc__ or "",
     needs=Needs.TREE,
-    needs_schema=True,
     reads_pipeline=True,
 )

@@ -34,17 +34,52 @@ EXTRA_AGGREGATES: dict[str, frozenset[str]] = {
     },
 }  # fmt: skip
 
+# BigQuery's sketch aggregates, spelled `FAMILY.NAME(...)`: sqlglot parses them as a Dot around
+# an anonymous call. From BigQuery's HyperLogLog++ and KLL quantile function references
+# (`HLL_COUNT.EXTRACT` and `KLL_QUANTILES.EXTRACT_*` are scalar).
+DOTTED_AGGREGATES: dict[str, frozenset[str]] = {
+    "bigquery": frozenset({
+        "HLL_COUNT.INIT", "HLL_COUNT.MERGE", "HLL_COUNT.MERGE_PARTIAL",
+        "KLL_QUANTILES.INIT_INT64", "KLL_QUANTILES.INIT_FLOAT64", "KLL_QUANTILES.MERGE_INT64",
+        "KLL_QUANTILES.MERGE_FLOAT64", "KLL_QUANTILES.MERGE_PARTIAL", "KLL_QUANTILES.MERGE_POINT_INT64",
+        "KLL_QUANTILES.MERGE_POINT_FLOAT64",
+    }),
+}  # fmt: skip
+
 # Wrappers that may sit between an aggregate call and its OVER clause or its arguments.
 _AGG_WRAPPERS = (exp.IgnoreNulls, exp.RespectNulls, exp.WithinGroup, exp.Filter)
 
 
 def is_aggregate_call(node: exp.Expression, dialect: str) -> bool:
-    """An aggregate function call that is not a window function (no OVER)."""
+    """An aggregate function call that is not a window function (no OVER).
+
+    A dotted call (`HLL_COUNT.INIT(x)`) is the ``Dot`` node; the anonymous call inside it is
+    not a call of its own.
+    """
     if isinstance(node, exp.AggFunc) or (
-        isinstance(node, exp.Anonymous) and node.name.upper() in EXTRA_AGGREGATES.get(dialect, frozenset())
+        isinstance(node, exp.Anonymous)
+        and _dotted_owner(node) is None
+        and node.name.upper() in EXTRA_AGGREGATES.get(dialect, frozenset())
     ):
         return not _windowed(node)
+    if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Anonymous):
+        return _dotted_name(node) in DOTTED_AGGREGATES.get(dialect, frozenset()) and not _windowed(node)
     return False
+
+
+def _dotted_owner(node: exp.Expression) -> exp.Dot | None:
+    """The ``Dot`` whose called part ``node`` is (`INIT(...)` in `HLL_COUNT.INIT(...)`)."""
+    parent = node.parent
+    return parent if isinstance(parent, exp.Dot) and node.arg_key == "expression" else None
+
+
+def _dotted_name(dot: exp.Dot) -> str | None:
+    prefix = dot.this
+    if isinstance(prefix, exp.Column) and not prefix.table:
+        prefix = prefix.this
+    if not isinstance(prefix, (exp.Identifier, exp.Var)):
+        return None
+    return f"{prefix.name}.{dot.expression.name}".upper()
 
 
 def _windowed(node: exp.Expression) -> bool:
@@ -78,12 +113,15 @@ def aggregate_calls(expression: exp.Expression, dialect: str, holders: set[int] 
 def aggregate_holders(candidates: Iterable[exp.Expression], dialect: str) -> set[int]:
     """The ids of the aggregate calls among ``candidates`` and of every node above them.
 
-    Pass every ``AggFunc`` and ``Anonymous`` node of a file: then a node whose id is not in the
-    set holds no aggregate call, so :func:`aggregate_calls` of it is empty and need not walk it.
+    Pass every ``AggFunc`` and ``Anonymous`` node of a file (a dotted call is found through the
+    ``Anonymous`` inside it): then a node whose id is not in the set holds no aggregate call, so :func:`aggregate_calls` of it is empty and need not walk it.
     Climbing stops at a node already in the set, so the work is at most one visit per node.
     """
     holders: set[int] = set()
     for candidate in candidates:
+        owner = _dotted_owner(candidate) if isinstance(candidate, exp.Anonymous) else None
+        if owner is not None:
+            candidate = owner  # a dotted aggregate is found through its anonymous call
         if not is_aggregate_call(candidate, dialect):
             continue
         node: exp.Expression | None = candidate

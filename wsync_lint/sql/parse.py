@@ -8,6 +8,7 @@ only need tokens keep working.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -62,7 +63,8 @@ def parse_tokens(text: str, lexicon: Lexicon, dialect: str) -> tuple[list[exp.Ex
         return [], ParseFailure(f"the parser stopped: {type(error).__name__}", 0, "")
     empty = _empty_select(lexicon.tokens)
     if empty is not None:
-        return [], ParseFailure("SELECT without a column list", empty.start, text[empty.start : empty.end + 1])
+        word = text[empty.start : empty.end + 1]
+        return [], ParseFailure(f"`{word}` without a column list", empty.start, word)
     # A comment after the last `;` comes back as an empty `Semicolon` statement: not a statement.
     return [s for s in statements if s is not None and not isinstance(s, exp.Semicolon)], None
 
@@ -87,16 +89,51 @@ def _empty_select(tokens: tuple[Token, ...]) -> Token | None:
     return None
 
 
+def parse_text(text: str, dialect: str) -> tuple[list[exp.Expression], ParseFailure | None]:
+    """:func:`parse_tokens` for a text not scanned yet (an edited copy of a model)."""
+    return parse_tokens(text, scan(text, dialect), dialect)
+
+
 def parses_in(text: str, dialect: str) -> bool:
-    """Whether ``text`` parses in ``dialect`` (used for PS01's hint about other warehouses)."""
-    lexicon = scan(text, dialect)
-    statements, failure = parse_tokens(text, lexicon, dialect)
-    return failure is None and bool(statements)
+    """Whether ``text`` parses in ``dialect`` as queries (for PS01's hint about other warehouses).
+
+    Only queries count: another dialect that knows a statement this one lacks (Snowflake's
+    `DESCRIBE VOLUME` for a Databricks model) says nothing about the connection's warehouse.
+    """
+    statements, failure = parse_text(text, dialect)
+    return failure is None and bool(statements) and all(isinstance(s, exp.Query) for s in statements)
+
+
+# How sqlglot spells a token in its messages ("Expected table name but got <Token ...>").
+_TOKEN_REPR = re.compile(
+    r"<Token token_type: TokenType\.(\w+), text: (.*?), line: \d+, col: \d+, start: \d+, end: \d+, "
+    r"comments: \[.*?\]>",
+    re.DOTALL,
+)
+
+
+def _without_token_reprs(description: str) -> str:
+    """sqlglot's description with each token it names as the user wrote it.
+
+    >>> _without_token_reprs("Expected table name but got <Token token_type: TokenType.L_BRACE, "
+    ...     "text: {, line: 2, col: 6, start: 26, end: 26, comments: []>")
+    'Expected table name but got `{`'
+    >>> _without_token_reprs("Expected table name but got <Token token_type: TokenType.SENTINEL, "
+    ...     "text: SENTINEL, line: 1, col: 1, start: 0, end: 0, comments: []>")
+    'Expected table name but got the end of the query'
+    """
+
+    def spelled(match: re.Match[str]) -> str:
+        if match.group(1) == "SENTINEL" or not match.group(2).strip():
+            return "the end of the query"
+        return f"`{match.group(2)}`"
+
+    return _TOKEN_REPR.sub(spelled, description)
 
 
 def _failure_from(error: ParseError, lexicon: Lexicon, text: str) -> ParseFailure:
     detail = error.errors[0] if error.errors else {}
-    description = str(detail.get("description") or error).splitlines()[0]
+    description = _without_token_reprs(str(detail.get("description") or error)).splitlines()[0]
     line, col = detail.get("line"), detail.get("col")
     token = _token_at(lexicon.tokens, line, col)
     if token is not None:

@@ -1,0 +1,145 @@
+"""What applies to a file, said out loud: ``check --show-settings PATH`` and the note printed
+when a model's warehouse had to be assumed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wsync_lint.engine.model_check import FilePlan, analyse
+from wsync_lint.engine.runner import (
+    Planner,
+    RunOptions,
+    RunResult,
+    display_path,
+    load_project,
+    read_model,
+    snapshot_path,
+)
+from wsync_lint.mparticle.warehouses import WAREHOUSES
+from wsync_lint.project.payload_files import PAYLOAD_SUFFIXES
+from wsync_lint.project.project import Binding, Project
+from wsync_lint.project.resources import Resource
+from wsync_lint.project.roots import Root, RootFinder
+from wsync_lint.sql.reading import ReadProblem, read_source
+
+_LISTED = 5
+
+
+def dialect_note(result: RunResult) -> str | None:
+    """One line naming the models under the paths checked in the default warehouse (nothing
+    named theirs), or None when there is none."""
+    reported = set(result.paths)
+    paths = sorted(p for p, plans in result.analysed.items() if p in reported and any(o == "default" for _, o in plans))
+    if not paths:
+        return None
+    from wsync_lint.engine.model_check import DEFAULT_DIALECT
+
+    shown = ", ".join(paths[:_LISTED]) + (f" and {len(paths) - _LISTED} more" if len(paths) > _LISTED else "")
+    their = "its" if len(paths) == 1 else "their"
+    line = (
+        f"note: {shown}: checked as {WAREHOUSES[DEFAULT_DIALECT].display} SQL by default: no pipeline's "
+        f"connection names {their} warehouse"
+    )
+    if result.unread_payloads:
+        line += f" ({', '.join(sorted(set(result.unread_payloads)))} cannot be read and may hold the pipeline)"
+    return line + "; set `dialect` in wsync-lint.toml or write `-- wsync-lint: dialect=<warehouse>` before the query."
+
+
+def show_settings(path: Path, options: RunOptions) -> str:
+    """What ``--show-settings`` prints for ``path``: its project root, the configuration that
+    applies, and the pipelines that involve it, each with its model's warehouse (and where that
+    comes from) and schema snapshot; for a model no pipeline uses, its warehouse."""
+    if not path.exists():
+        from wsync_lint.errors import UsageError
+
+        raise UsageError(f"{path}: no such file or folder")
+    planner = Planner(options)
+    root = RootFinder().root_of(path)
+    config = planner.config_for(path if path.is_file() else path / "-")
+    lines = [
+        f"file: {display_path(path)}",
+        f"project root: {root.folder} ({_root_reason(root)})",
+        f"configuration: {_config_line(options, config.path)}",
+    ]
+    if path.is_dir():
+        return "\n".join(lines) + "\n"
+    project = load_project(root.folder, planner)
+    bindings = _bindings_of(project, path.resolve(), display_path(path))
+    is_payload = path.suffix.lower() in PAYLOAD_SUFFIXES
+    if not bindings and not is_payload:
+        plan = planner.plan_for(path)
+        source = read_source(path, config.max_file_size)
+        lines.append(f"dialect: {_dialect_line(source, display_path(path), plan, None, config.path)}")
+    if not bindings:
+        lines.append("pipelines: none (no pipeline of the project involves this file)")
+    for binding in bindings:
+        lines.extend(_binding_lines(project, binding, planner, options))
+    return "\n".join(lines) + "\n"
+
+
+def _binding_lines(project: Project, binding: Binding, planner: Planner, options: RunOptions) -> list[str]:
+    def named(resource: Resource) -> str:
+        return f"`{resource.id}` ({resource.path})" if resource.id else resource.path
+
+    lines = [f"pipeline {named(binding.pipeline)}:", f"  data model: {named(binding.model)}"]
+    sql = project.model_sql(binding.model)
+    if sql is not None:
+        source, shown, location = read_model(project, sql, planner)
+        config = planner.config_for(location)
+        dialect = _dialect_line(source, shown, planner.plan_for(location), binding, config.path)
+        lines.append(f"  dialect: {dialect}")
+    root_config = planner.config_for(project.root / "-")
+    snapshot = snapshot_path(project.root, root_config, binding, options.schema_override)
+    lines.append(f"  schema snapshot: {display_path(Path(snapshot)) if snapshot else 'none'}")
+    return lines
+
+
+def _root_reason(root: Root) -> str:
+    if root.why == "root-config" and root.config is not None:
+        return f"{display_path(root.config)} says root = true"
+    return {
+        "git": "the nearest folder holding .git",
+        "top-config": "the top-most folder with a configuration file; no .git or root = true above",
+        "folder": "no .git or configuration file above: the folder itself",
+    }[root.why]
+
+
+def _config_line(options: RunOptions, found: Path | None) -> str:
+    if options.config_path is not None:
+        return f"{display_path(options.config_path)} (--config)"
+    return display_path(found) if found is not None else "none (the defaults)"
+
+
+def _bindings_of(project: Project, file: Path, shown: str) -> list[Binding]:
+    """The pipelines that involve ``file``: its model's SQL, or a payload file of theirs."""
+    found = []
+    for binding in project.bindings():
+        sql = project.model_sql(binding.model)
+        if (sql is not None and sql.file is not None and sql.file == file) or shown in binding.paths:
+            found.append(binding)
+    return found
+
+
+def _dialect_line(
+    source: str | ReadProblem, shown: str, plan: FilePlan, binding: Binding | None, config: Path | None
+) -> str:
+    bound = binding.settings(None) if binding is not None else None
+    analysis = analyse(source, shown, FilePlan(frozenset(), plan.settings, plan.forced_dialect, {}, bound))
+    dialect, origin = analysis.context.settings.dialect, analysis.dialect_origin
+    if origin == "connection" and binding is not None and binding.connection is not None:
+        return f"{dialect} (from connection `{binding.connection.id}`, {binding.connection.path})"
+    why = ""
+    if binding is not None:
+        wanted = binding.pipeline.get("connection_id")
+        if binding.connection is None:
+            why = f"connection `{wanted}` is not in the project; "
+        else:
+            provider = binding.connection.get("service_provider")
+            why = f"connection `{wanted}` names no known warehouse ({provider!r}); "
+    where = {
+        "--dialect": "from --dialect",
+        "directive": "from the file's `-- wsync-lint: dialect=...` comment",
+        "configuration": f"from `dialect` in {display_path(config) if config else 'the configuration'}",
+        "default": "the default: nothing names this model's warehouse",
+    }[origin]
+    return f"{dialect} ({why}{where})"

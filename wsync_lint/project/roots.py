@@ -1,0 +1,155 @@
+"""Where a project starts: the folder its payload files are loaded from.
+
+A project is every payload file under one root folder. Walking up from a file's folder, the
+root is the nearest folder that holds ``.git`` or a configuration file saying ``root = true``;
+without either, the top-most folder holding a configuration file; without any, the file's own
+folder. A configuration file that does not say ``root = true`` only sets options for its folder:
+it does not cut the project in two. A folder below a root that is a root itself (a workspace of
+a dev/prod monorepo, a nested repository) is a project of its own, left out of the outer one.
+
+This is EditorConfig's and ESLint's ``root = true``: the marker stops the walk up. ruff and
+sqlfluff take the nearest configuration file for settings, which wsync-lint does too (see
+``engine/config.py``); the project, which decides which pipelines see which models, needs the
+explicit marker, because a monorepo's ``dev/`` and a repository's ``models/bigquery/`` look the same.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+CONFIG_FILE_NAMES = ("wsync-lint.toml", ".wsync-lint.toml", "pyproject.toml")
+"""Where configuration is read from, in this order, in one folder (the first that has a table wins)."""
+SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})
+
+
+@dataclass(frozen=True)
+class Marker:
+    """What a folder holds that decides project roots."""
+
+    git: bool = False
+    config: Path | None = None
+    """The folder's configuration file (the first of :data:`CONFIG_FILE_NAMES` with a table)."""
+    declares_root: bool = False
+    """The configuration file says ``root = true``."""
+
+    @property
+    def is_root(self) -> bool:
+        return self.git or self.declares_root
+
+
+@dataclass(frozen=True)
+class Root:
+    """A project root and why it is one (for ``--show-settings``)."""
+
+    folder: Path
+    why: str
+    """``root-config`` (its configuration file says ``root = true``), ``git``, ``top-config``
+    (the top-most folder with a configuration file) or ``folder`` (nothing above: the folder itself)."""
+    config: Path | None = None
+    """The configuration file that says ``root = true``."""
+
+
+class RootFinder:
+    """Decides project roots; remembers what it learnt about each folder."""
+
+    def __init__(self) -> None:
+        self._markers: dict[Path, Marker] = {}
+
+    def marker(self, folder: Path) -> Marker:
+        found = self._markers.get(folder)
+        if found is None:
+            found = self._markers[folder] = _marker(folder)
+        return found
+
+    def root_of(self, path: Path) -> Root:
+        """The root of the project ``path`` (a file or folder) belongs to."""
+        # The file itself is not resolved: a link to a file outside the project still belongs to
+        # the project it sits in (and is refused there), not to the folder it points into.
+        start = Path(os.path.abspath(path))
+        folder = (start if start.is_dir() else start.parent).resolve()
+        top_config: Path | None = None
+        for candidate in (folder, *folder.parents):
+            marker = self.marker(candidate)
+            if marker.declares_root:
+                return Root(candidate, "root-config", marker.config)
+            if marker.git:
+                return Root(candidate, "git")
+            if marker.config is not None:
+                top_config = candidate
+        if top_config is not None:
+            return Root(top_config, "top-config")
+        return Root(folder, "folder")
+
+    def roots_within(self, folder: Path) -> Iterator[Path]:
+        """The project roots strictly below ``folder`` (each with its own payload files)."""
+        for parent, folders, _ in os.walk(folder):
+            kept = []
+            for name in sorted(folders):
+                if name.startswith(".") or name in SKIPPED_FOLDERS:
+                    continue
+                child = Path(parent) / name
+                if self.marker(child.resolve()).is_root:
+                    yield child.resolve()
+                kept.append(name)  # a root inside a root is a project of its own too
+            folders[:] = kept
+
+    def is_nested_root(self, folder: Path) -> bool:
+        return self.marker(folder.resolve()).is_root
+
+
+def _marker(folder: Path) -> Marker:
+    git = (folder / ".git").exists()
+    for name in CONFIG_FILE_NAMES:
+        candidate = folder / name
+        if not candidate.is_file():
+            continue
+        table = _config_table(candidate)
+        if table is None:
+            continue
+        return Marker(git, candidate, table.get("root") is True)
+    return Marker(git)
+
+
+def _config_table(path: Path) -> dict[str, object] | None:
+    """The wsync-lint table of a configuration file; a file that cannot be read counts as a
+    configuration without ``root`` (reading the configuration reports the problem)."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {} if path.name != "pyproject.toml" else None
+    if path.name != "pyproject.toml":
+        return document
+    tool = document.get("tool")
+    table = tool.get("wsync-lint") if isinstance(tool, dict) else None
+    return table if isinstance(table, dict) else None
+
+
+def project_roots(paths: Iterable[Path], finder: RootFinder | None = None) -> list[Path]:
+    """The distinct project roots of ``paths``, sorted: the root each path belongs to, and for a
+    folder, every root below it."""
+    finder = finder or RootFinder()
+    roots: set[Path] = set()
+    for path in paths:
+        roots.add(finder.root_of(path).folder)
+        if path.is_dir():
+            roots.update(finder.roots_within(path))
+    return sorted(roots)
+
+
+def payload_folders(root: Path, finder: RootFinder | None = None) -> Iterator[tuple[Path, list[str]]]:
+    """Each folder of the project at ``root`` with its file names: hidden folders, virtual
+    environments and the projects below it (their own roots) left out."""
+    finder = finder or RootFinder()
+    for parent, folders, files in os.walk(root):
+        folders[:] = sorted(
+            name
+            for name in folders
+            if not name.startswith(".")
+            and name not in SKIPPED_FOLDERS
+            and not finder.is_nested_root(Path(parent) / name)
+        )
+        yield Path(parent), sorted(files)
