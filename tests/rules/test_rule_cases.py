@@ -53,13 +53,15 @@ def test_case(code: str, case: dict, tmp_path: Path, monkeypatch: pytest.MonkeyP
     violations = lint_string(
         sql,
         dialect=case.get("dialect", "snowflake"),
-        select=[code],
+        select=[code, *case.get("also_select", [])],
         pipeline_type=settings.get("pipeline_type"),
         iterator_field=settings.get("iterator_field"),
         iterator_data_type=settings.get("iterator_data_type"),
         rule_options={code: case.get("options", {})},
         schema=schema,
     )
+    # Rules selected beside this one (`also_select`) run, but only this rule's findings count.
+    violations = [v for v in violations if v.code == code]
     found = [[v.line, v.column] for v in violations]
     assert found == [list(p) for p in case["expect"]], "\n".join(
         f"{v.line}:{v.column} {v.code} {v.message}" for v in violations

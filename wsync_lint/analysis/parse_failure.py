@@ -86,12 +86,13 @@ def describe(description: str) -> str:
 
 def diagnose(ctx: SqlContext) -> Diagnosis | None:
     """What is wrong with ``ctx``'s text, which does not parse; None when a more specific
-    finding (templating, a wrong quote style) explains the failure where it happens."""
+    finding (templating, a wrong quote style) explains the failure where it happens. Only a rule
+    that runs explains anything: with PS03 or ST05 not selected, their places are PS01's."""
     failure = ctx.parse_failure
     if failure is None:
         return None
     text, tokens = ctx.text, ctx.lexicon.tokens
-    edits = _template_edits(ctx) + _quote_edits(ctx)
+    edits = (_template_edits(ctx) if _runs(ctx, "PS03") else []) + (_quote_edits(ctx) if _runs(ctx, "ST05") else [])
     if edits:
         edits = _without_overlaps(edits)
         text = _apply(ctx.text, edits)
@@ -101,6 +102,10 @@ def diagnose(ctx: SqlContext) -> Diagnosis | None:
             return None
         tokens = lexicon.tokens
     return _diagnosis(text, tokens, failure, ctx)
+
+
+def _runs(ctx: SqlContext, code: str) -> bool:
+    return ctx.running is None or code in ctx.running
 
 
 # --------------------------------------------------------------------------- what it says

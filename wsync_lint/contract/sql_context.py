@@ -49,6 +49,9 @@ class SqlContext:
     """The file's suppression comments and what they suppressed (for WL01 and WL02)."""
     not_run: set[str] = field(default_factory=set)
     """Codes of selected rules that need a schema snapshot this file has none of."""
+    running: frozenset[str] | None = None
+    """Codes of the rules that run on this file (None: all; a context built outside a run). A
+    rule that leaves a place to a more specific rule asks whether that rule runs."""
     lines: LineIndex = field(default=None, repr=False)  # type: ignore[assignment]
     """Line and column of offsets in this file."""
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)

@@ -162,7 +162,7 @@ def parse_config(data: dict[str, Any], path: Path | None) -> Config:
                 pairs.append((pattern, codes))
             values[key] = tuple(pairs)
         elif key == "rules":
-            values[key] = _parse_rule_tables(value, at)
+            values[key] = parse_rule_tables(value, at)
         elif key == "fail_on":
             if value not in ("error", "warning"):
                 raise UsageError(f"{at}: expected 'error' or 'warning', got {value!r}")
@@ -186,7 +186,8 @@ def parse_config(data: dict[str, Any], path: Path | None) -> Config:
     return Config(**values)
 
 
-def _parse_rule_tables(value: Any, at: str) -> dict[str, RuleConfig]:
+def parse_rule_tables(value: Any, at: str) -> dict[str, RuleConfig]:
+    """Per-rule tables (severity and options) by code or name, checked against each rule's options."""
     if not isinstance(value, dict):
         raise UsageError(f"{at}: expected a table per rule, e.g. [tool.wsync-lint.rules.ST04]")
     result: dict[str, RuleConfig] = {}

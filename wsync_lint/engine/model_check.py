@@ -146,7 +146,7 @@ def analyse(source: str | ReadProblem, path: str, plan: FilePlan) -> ModelCheck:
         settings = replace(settings, schema=str((Path(path).parent / settings.schema).resolve()))
     if settings.dialect != provisional:
         lexicon = scan(text, settings.dialect)
-    context = SqlContext(path, text, WAREHOUSES[settings.dialect], settings, lexicon, lines=lines)
+    context = SqlContext(path, text, WAREHOUSES[settings.dialect], settings, lexicon, lines=lines, running=plan.codes)
     if not lexicon.tokens:
         context.read_problem = no_statement_problem(text)
     else:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from wsync_lint.contract.rule import Violation
-from wsync_lint.engine.config import RuleConfig
+from wsync_lint.engine.config import parse_rule_tables, validate_setting
 from wsync_lint.engine.model_check import FilePlan, check_source
 from wsync_lint.engine.registry import selected_codes, validate_selectors
 from wsync_lint.engine.runner import RunOptions, RunResult
@@ -28,7 +28,7 @@ def lint_string(
     sql: str | bytes,
     *,
     dialect: str = "snowflake",
-    select: Iterable[str] | None = None,
+    select: str | Iterable[str] | None = None,
     pipeline_type: str | None = None,
     iterator_field: str | None = None,
     iterator_data_type: str | None = None,
@@ -39,16 +39,21 @@ def lint_string(
     """Lint one model's text; ``select`` limits the rules (default: the default set).
 
     Directive comments in the text apply, except that ``dialect`` always wins. ``schema`` is the
-    path of a schema snapshot (rules that need one do not run without it).
+    path of a schema snapshot file (rules that need one do not run without it). ``rule_options``
+    maps a rule's code or name to its options (and ``severity``), as ``[tool.wsync-lint.rules]``
+    does. A bad value raises :class:`~wsync_lint.errors.UsageError`, as the command line would.
     """
-    selectors = list(select) if select is not None else None
-    if selectors is not None:
-        validate_selectors(selectors, "select")
+    selectors = _selectors(select, "select")
+    settings = {"dialect": dialect, "pipeline_type": pipeline_type, "iterator_field": iterator_field}
+    settings |= {"iterator_data_type": iterator_data_type, "schema": schema}
+    for key, value in settings.items():
+        if value is not None:
+            validate_setting(key, value, key)
     plan = FilePlan(
         codes=selected_codes(selectors, (), ()),
         settings=FileSettings(dialect, pipeline_type, iterator_field, iterator_data_type, schema),
         forced_dialect=dialect,
-        rule_configs={code: RuleConfig(options=dict(values)) for code, values in (rule_options or {}).items()},
+        rule_configs=parse_rule_tables(dict(rule_options or {}), "rule_options"),
     )
     source = decode_source(sql.encode("utf-8") if isinstance(sql, str) else sql)
     return check_source(source, path, plan)
@@ -58,9 +63,9 @@ def lint_paths(
     paths: Iterable[str | Path],
     *,
     dialect: str | None = None,
-    select: Iterable[str] | None = None,
-    extend_select: Iterable[str] = (),
-    ignore: Iterable[str] = (),
+    select: str | Iterable[str] | None = None,
+    extend_select: str | Iterable[str] = (),
+    ignore: str | Iterable[str] = (),
     config: str | Path | None = None,
     jobs: int | None = 1,
 ) -> RunResult:
@@ -71,11 +76,24 @@ def lint_paths(
     the counts (``.errors``, ``.warnings``). A bad option or configuration raises
     :class:`~wsync_lint.errors.UsageError` with the message the command line would print.
     """
+    if dialect is not None:
+        validate_setting("dialect", dialect, "dialect")
     options = RunOptions(
         dialect=dialect,
-        select=tuple(select) if select is not None else None,
-        extend_select=tuple(extend_select),
-        ignore=tuple(ignore),
+        select=_selectors(select, "select"),
+        extend_select=_selectors(extend_select, "extend_select") or (),
+        ignore=_selectors(ignore, "ignore") or (),
         config_path=Path(config) if config is not None else None,
     )
     return run_paths([Path(path) for path in paths], options, jobs)
+
+
+def _selectors(given: str | Iterable[str] | None, where: str) -> tuple[str, ...] | None:
+    """Rule selectors as the command line takes them: one string (``"ST03"``, ``"ST,RF01"``) or
+    several; checked, so that a typo is an error rather than a rule silently not run."""
+    if given is None:
+        return None
+    items = [given] if isinstance(given, str) else list(given)
+    selectors = tuple(part.strip() for item in items for part in item.split(",") if part.strip())
+    validate_selectors(selectors, where)
+    return selectors
