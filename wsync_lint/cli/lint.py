@@ -76,6 +76,10 @@ def check(
     from wsync_lint.engine.runner import RunOptions, freeze_imports, lint_paths
     from wsync_lint.report import REPORTERS
 
+    if output_file is not None:
+        from wsync_lint.files import check_output_file
+
+        check_output_file(output_file)  # refused before the run, not after it
     context = click.get_current_context()
     if context.obj and context.obj.get("own_process"):
         freeze_imports()
@@ -99,6 +103,8 @@ def check(
         if diff:
             click.echo("".join(fixes.diffs), nl=False)
             sys.exit(int(ExitCode.FINDINGS if fixes.diffs else ExitCode.CLEAN))
+        for line in fixes.refused:
+            click.echo(f"wsync-lint: not fixed: {line}", err=True)
         if fixes.fixed:
             # Checked again as a whole, so that what remains is exactly what `check` says next.
             result = lint_paths(paths or (Path("."),), options, jobs)
@@ -114,10 +120,9 @@ def check(
     else:
         report = REPORTERS[output_format](result, quiet)
     if output_file is not None:
-        try:
-            output_file.write_text(report, encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"{output_file}: cannot write the report: {error.strerror}") from None
+        from wsync_lint.files import write_output_file
+
+        write_output_file(output_file, report)  # atomic, never through a symbolic link
     else:
         click.echo(report, nl=False)
     if not quiet:

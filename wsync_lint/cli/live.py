@@ -95,6 +95,10 @@ def preflight(
     from wsync_lint.report import REPORTERS
 
     _missing_paths(paths)
+    if output_file is not None:
+        from wsync_lint.files import check_output_file
+
+        check_output_file(output_file)  # refused before any warehouse is asked
     options = RunOptions(
         select=selectors(select) or None,
         extend_select=selectors(extend_select),
@@ -109,10 +113,9 @@ def preflight(
     )
     report = REPORTERS[output_format](outcome.result, quiet)
     if output_file is not None:
-        try:
-            output_file.write_text(report, encoding="utf-8")
-        except OSError as error:
-            raise click.ClickException(f"{output_file}: cannot write the report: {error.strerror}") from None
+        from wsync_lint.files import write_output_file
+
+        write_output_file(output_file, report)  # atomic, never through a symbolic link
     else:
         click.echo(report, nl=False)
     if not quiet:

@@ -4,6 +4,11 @@ A fix is applied only when every finding of the file, linted again after the edi
 had before (by code, counted): a fix that would make anything new appear is not applied, so a
 fix can never trade one problem for another. Fixing repeats until nothing is left to fix, so a second run finds nothing. Line
 endings, the byte-order mark and the encoding (UTF-8) are kept.
+
+A fixed file is written atomically, in its project and never through a symbolic link
+(:func:`wsync_lint.files.write_atomically`): a file that may not be written (a link, a file
+outside its project root, a read-only file) is left as it is, named in ``FixReport.refused``,
+and the other files are still fixed.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from pathlib import Path
 from wsync_lint.contract.rule import Edit, Violation
 from wsync_lint.engine.model_check import FilePlan, check_source
 from wsync_lint.engine.runner import Planner, RunOptions, RunResult
+from wsync_lint.errors import UsageError
+from wsync_lint.files import write_atomically
+from wsync_lint.project.roots import RootFinder
 
 _MAX_ROUNDS = 10
 
@@ -87,6 +95,8 @@ class FixReport:
 
     fixed: int = 0
     diffs: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    """One line per file that was not written, and why (its findings remain)."""
 
 
 def _read(path: Path) -> tuple[bool, str] | None:
@@ -108,6 +118,7 @@ def fix_paths(result: RunResult, options: RunOptions, write: bool) -> FixReport:
     """
     report = FixReport()
     planner = Planner(options)
+    roots = RootFinder()
     fixable_paths = sorted({v.path for v in result.violations if v.fix is not None})
     for shown in fixable_paths:
         path = Path(shown)
@@ -119,11 +130,17 @@ def fix_paths(result: RunResult, options: RunOptions, write: bool) -> FixReport:
         fixed = fix_text(text, shown, plans)
         if not fixed.fixed:
             continue
-        report.fixed += len(fixed.fixed)
         if write:
-            path.write_bytes((codecs.BOM_UTF8 if bom else b"") + fixed.text.encode("utf-8"))
+            data = (codecs.BOM_UTF8 if bom else b"") + fixed.text.encode("utf-8")
+            try:
+                write_atomically(path, data, inside=roots.root_of(path).folder)
+            except UsageError as error:
+                report.refused.append(str(error))
+                continue
+            report.fixed += len(fixed.fixed)
             result.violations = [v for v in result.violations if v.path != shown] + fixed.remaining
         else:
+            report.fixed += len(fixed.fixed)
             report.diffs.append(
                 "".join(
                     difflib.unified_diff(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wsync_lint.engine.model_check import FilePlan, analyse
+from wsync_lint.engine.model_check import DEFAULT_DIALECT, FilePlan, analyse
 from wsync_lint.engine.runner import (
     Planner,
     RunOptions,
@@ -32,8 +32,6 @@ def dialect_note(result: RunResult) -> str | None:
     paths = sorted(p for p, plans in result.analysed.items() if p in reported and any(o == "default" for _, o in plans))
     if not paths:
         return None
-    from wsync_lint.engine.model_check import DEFAULT_DIALECT
-
     shown = ", ".join(paths[:_LISTED]) + (f" and {len(paths) - _LISTED} more" if len(paths) > _LISTED else "")
     their = "its" if len(paths) == 1 else "their"
     line = (

@@ -5,11 +5,15 @@ up in the warehouse (metadata only: no rows are read) and written to
 ``<schema-dir>/<connection-id>.json`` in the snapshot format of :mod:`wsync_lint.sql.snapshots`,
 tables and columns in a stable order, so that a pull that changes nothing changes no byte and a
 real change shows as a small diff in review.
+
+Every target is checked before the first warehouse is asked: a connection id that is not made of
+the documented id characters, or a ``schema-dir`` that leads out of the project, ends the run
+with one line (exit 2) and nothing is written. Each snapshot is written atomically, never through
+a symbolic link (:mod:`wsync_lint.files`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +21,11 @@ from pathlib import Path
 from wsync_lint.commands.model_tables import table_references
 from wsync_lint.contract.live_context import LiveTable
 from wsync_lint.engine.runner import Planner, RunOptions, display_path, read_model
+from wsync_lint.files import check_target, write_atomically
 from wsync_lint.live.backend import WarehouseRejected, WarehouseUnreachable
 from wsync_lint.live.planning import Work, plan_work
 from wsync_lint.live.sessions import close_session, open_session, unreachable_line, within
-from wsync_lint.live.snapshot_writing import snapshot_document
+from wsync_lint.live.snapshot_writing import snapshot_file_name, snapshot_text
 
 
 @dataclass
@@ -44,7 +49,8 @@ def pull(
     planner = Planner(run_options)
     works, notes = plan_work(paths or [Path(".")], planner, connection)
     result = PullResult(notes=notes)
-    for work in works:
+    targets = [_target(work, planner) for work in works]  # every refusal before any login
+    for work, (target, inside) in zip(works, targets, strict=True):
         opened = open_session(work, timeout, environment)
         if isinstance(opened, str):
             result.unreachable.append(opened)
@@ -67,14 +73,22 @@ def pull(
             continue
         finally:
             close_session(session, timeout)
-        config = planner.config_for(work.project.root / "-")
-        base = config.path.parent if config.path is not None else work.project.root
-        target = base / config.schema_dir / f"{work.connection_id}.json"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        document = snapshot_document(work.dialect, tables.values())
-        target.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_atomically(target, snapshot_text(work.dialect, tables.values()), inside=inside)
         result.written.append((display_path(target), len(tables)))
     return result
+
+
+def _target(work: Work, planner: Planner) -> tuple[Path, Path]:
+    """The connection's snapshot file, ``<schema-dir>/<connection-id>.json``, and the folder it
+    must stay in: the project root, or the folder of a configuration file outside the project
+    (one the user named with ``--config``). Refused (``UsageError``) when it may not be written."""
+    root = work.project.root
+    config = planner.config_for(root / "-")
+    base = config.path.parent if config.path is not None else root
+    inside = root if base.resolve() == root.resolve() or root.resolve() in base.resolve().parents else base
+    target = base / config.schema_dir / snapshot_file_name(work.connection_id)
+    check_target(target, inside=inside)
+    return target, inside
 
 
 def _references(work: Work, planner: Planner, notes: list[str]) -> list[tuple[str, list[str]]]:
