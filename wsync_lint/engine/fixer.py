@@ -36,7 +36,6 @@ class FixedText:
 
     text: str
     fixed: list[Violation] = field(default_factory=list)
-    remaining: list[Violation] = field(default_factory=list)
 
 
 def apply_edits(text: str, edits: list[Edit]) -> tuple[str, list[Edit]]:
@@ -85,7 +84,6 @@ def fix_text(text: str, path: str, plan: FilePlan | Sequence[FilePlan]) -> Fixed
             break  # the edits would bring in a finding of their own: leave the file alone
         result.text, violations = new_text, after
         result.fixed.extend(chosen)
-    result.remaining = violations
     return result
 
 
@@ -112,9 +110,10 @@ def fix_paths(result: RunResult, options: RunOptions, write: bool) -> FixReport:
     """Fix (``write``) or diff every file of ``result`` that has fixable findings.
 
     Each file is re-checked with the plans it was checked with in ``result`` (for a model a
-    pipeline uses: in its connection's warehouse, with its settings). ``result`` is updated to
-    hold the findings that remain after fixing; the command line checks the paths again after
-    writing, so that what it reports is what ``check`` reports next.
+    pipeline uses: in its connection's warehouse, with its settings), to refuse a fix that would
+    bring in a new finding. ``result`` is left as it was: after writing, the caller checks the
+    paths again as a whole (cross-file findings included), so that what it reports is what
+    ``check`` reports next.
     """
     report = FixReport()
     planner = Planner(options)
@@ -138,7 +137,6 @@ def fix_paths(result: RunResult, options: RunOptions, write: bool) -> FixReport:
                 report.refused.append(str(error))
                 continue
             report.fixed += len(fixed.fixed)
-            result.violations = [v for v in result.violations if v.path != shown] + fixed.remaining
         else:
             report.fixed += len(fixed.fixed)
             report.diffs.append(
@@ -151,5 +149,4 @@ def fix_paths(result: RunResult, options: RunOptions, write: bool) -> FixReport:
                     )
                 )
             )
-    result.violations.sort(key=Violation.sort_key)
     return report
