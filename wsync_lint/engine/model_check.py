@@ -85,21 +85,22 @@ def choose_dialect(plan: FilePlan, directives: Directives) -> tuple[str, str]:
     return DEFAULT_DIALECT, "default"
 
 
-def resolve_settings(plan: FilePlan, directives: Directives) -> FileSettings:
+def resolve_settings(plan: FilePlan, directives: Directives) -> tuple[FileSettings, str]:
     """The pipeline that uses the model; else the file's directive comment, then configuration,
-    then defaults. The warehouse is :func:`choose_dialect`'s."""
-    dialect, _ = choose_dialect(plan, directives)
+    then defaults; with where the warehouse came from (:func:`choose_dialect`)."""
+    dialect, origin = choose_dialect(plan, directives)
     if plan.bound is not None:
-        return replace(plan.bound, dialect=dialect)
+        return replace(plan.bound, dialect=dialect), origin
     base = plan.settings or FileSettings(dialect=DEFAULT_DIALECT)
     chosen = directives.settings
-    return FileSettings(
+    settings = FileSettings(
         dialect=dialect,
         pipeline_type=chosen.get("pipeline_type", base.pipeline_type),
         iterator_field=chosen.get("iterator_field", base.iterator_field),
         iterator_data_type=chosen.get("iterator_data_type", base.iterator_data_type),
         schema=chosen.get("schema", base.schema),
     )
+    return settings, origin
 
 
 @dataclass
@@ -127,7 +128,7 @@ def analyse_source(source: str | ReadProblem, path: str, plan: FilePlan) -> tupl
 def analyse(source: str | ReadProblem, path: str, plan: FilePlan) -> ModelCheck:
     """:func:`analyse_source`, also saying where the model's warehouse came from."""
     if isinstance(source, ReadProblem):
-        settings = resolve_settings(plan, Directives())
+        settings, _ = resolve_settings(plan, Directives())
         empty = Lexicon((), (), True)
         lines = LineIndex(source.text)
         warehouse = WAREHOUSES[settings.dialect]
@@ -139,8 +140,7 @@ def analyse(source: str | ReadProblem, path: str, plan: FilePlan) -> ModelCheck:
     provisional, _ = choose_dialect(plan, Directives())
     lexicon = scan(text, provisional)
     directives = read_directives(text, lexicon, lines, path)
-    settings = resolve_settings(plan, directives)
-    _, origin = choose_dialect(plan, directives)
+    settings, origin = resolve_settings(plan, directives)
     if settings.schema is not None and plan.bound is None and "schema" in directives.settings:
         # A directive names the snapshot relative to the SQL file.
         settings = replace(settings, schema=str((Path(path).parent / settings.schema).resolve()))
