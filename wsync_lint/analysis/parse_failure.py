@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from sqlglot.tokens import Token, TokenType
 
 from wsync_lint.analysis.parse_fixes import LOOK_BACK, Suggestion, keyword_typo, missing_comma
+from wsync_lint.analysis.quoted_names import BACKTICK_FOREIGN, backtick_quoted, bracket_quoted
 from wsync_lint.analysis.templates import JINJA_KIND, sql_placeholders
-from wsync_lint.analysis.token_text import code_tokens, ends_operand, source_char, word
+from wsync_lint.analysis.token_text import code_tokens
 from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.sql.lexicon import scan
 from wsync_lint.sql.parse import ParseFailure, parse_tokens
@@ -250,62 +251,17 @@ def _template_edits(ctx: SqlContext) -> list[_Edit]:
 def _quote_edits(ctx: SqlContext) -> list[_Edit]:
     """Names ST05 reports as quoted another database's way, quoted the warehouse's way."""
     text = ctx.text
-    backticks = "`" in text and ctx.warehouse.name in ("snowflake", "redshift")
+    backticks = "`" in text and ctx.warehouse.name in BACKTICK_FOREIGN
     if not backticks and "[" not in text:
         return []
     tokens = code_tokens(ctx)
     quote = ctx.warehouse.identifier_quote
-    spans = (_backtick_spans(ctx, tokens) if backticks else []) + _bracket_spans(ctx, tokens)
+    quoted = [*(backtick_quoted(ctx, tokens) if backticks else ()), *bracket_quoted(ctx, tokens)]
     return [
         _Edit(s.start, s.end, quote + text[s.start + 1 : s.end - 1] + quote, _QUOTE)
-        for s in spans
+        for s, _ in quoted
         if quote not in text[s.start + 1 : s.end - 1]
     ]
-
-
-def _backtick_spans(ctx: SqlContext, tokens: list[Token]) -> list[Span]:
-    spans = []
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        index += 1
-        if token.text == "`" and token.token_type == TokenType.UNKNOWN:
-            close = next((j for j in range(index, len(tokens)) if tokens[j].text == "`"), None)
-            if close is not None and tokens[close].line == token.line:
-                spans.append(Span(token.start, tokens[close].end + 1))
-                index = close + 1
-        elif source_char(ctx, token) == "`" and ctx.text[token.end : token.end + 1] == "`":
-            spans.append(Span(token.start, token.end + 1))  # the fallback scanner keeps `name` whole
-    return spans
-
-
-_NAME_BEFORE = frozenset({"AS", "FROM", "JOIN"})
-_BRACKETED = re.compile(r"\s*[A-Za-z_][\w$]*(?: +[\w$]+)*\s*\Z")
-_SINGLE_WORD = re.compile(r"\s*[A-Za-z_][\w$]*\s*\Z")
-
-
-def _bracket_spans(ctx: SqlContext, tokens: list[Token]) -> list[Span]:
-    """`[name]` where it cannot be a subscript or (Snowflake, BigQuery) an array literal."""
-    array_literals = ctx.warehouse.name in ("snowflake", "bigquery")
-    spans = []
-    for index, token in enumerate(tokens):
-        if token.text != "[":
-            continue
-        close = next((j for j in range(index + 1, min(index + 12, len(tokens))) if tokens[j].text == "]"), None)
-        if close is None or any(word(t) is None for t in tokens[index + 1 : close]):
-            continue
-        inside = ctx.text[token.end + 1 : tokens[close].start]
-        previous = tokens[index - 1] if index > 0 else None
-        following = tokens[close + 1] if close + 1 < len(tokens) else None
-        if not _BRACKETED.match(inside) or ends_operand(previous):
-            continue
-        after_distinct = index > 1 and word(tokens[index - 2]) == "DISTINCT"
-        named = (
-            previous is not None and (word(previous) in _NAME_BEFORE or previous.text == ".") and not after_distinct
-        ) or (following is not None and following.text == ".")
-        if named or (not array_literals and _SINGLE_WORD.match(inside)):
-            spans.append(Span(token.start, tokens[close].end + 1))
-    return spans
 
 
 def _without_overlaps(edits: list[_Edit]) -> list[_Edit]:

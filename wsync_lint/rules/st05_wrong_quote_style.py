@@ -43,14 +43,13 @@ GROUP BY u.email
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterator
 
 from sqlglot.tokens import Token, TokenType
 
+from wsync_lint.analysis.quoted_names import BACKTICK_FOREIGN, backtick_quoted, bracket_quoted
 from wsync_lint.analysis.token_text import (
     code_tokens,
-    ends_operand,
     in_spans,
     matching_close,
     open_parens,
@@ -63,9 +62,6 @@ from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.sql.lexicon import STRING_TOKEN_TYPES
 from wsync_lint.sql.positions import Span
 
-_BRACKETED = re.compile(r"\s*([A-Za-z_][\w$]*(?: +[\w$]+)*)\s*\Z")
-_SINGLE_WORD = re.compile(r"[A-Za-z_][\w$]*\Z")
-_NAME_BEFORE = frozenset({"AS", "FROM", "JOIN"})
 # Words after which a double-quoted string is a literal, not an alias (`DATE "2024-01-01"`).
 _LITERAL_PREFIXES = frozenset(
     {"DATE", "DATETIME", "TIME", "TIMESTAMP", "JSON", "NUMERIC", "BIGNUMERIC", "DECIMAL",
@@ -81,7 +77,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     text = ctx.text
     dialect = ctx.warehouse.name
     has_brackets = "[" in text
-    has_backticks = "`" in text and dialect in ("snowflake", "redshift")
+    has_backticks = "`" in text and dialect in BACKTICK_FOREIGN
     has_doubles = '"' in text and dialect in ("bigquery", "databricks")
     if not (has_brackets or has_backticks or has_doubles):
         return
@@ -98,75 +94,20 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
 
 
 def _brackets(ctx: SqlContext, tokens: list[Token]) -> Iterator[Finding]:
-    text = ctx.text
-    array_literals = ctx.warehouse.name in ("snowflake", "bigquery")
     quote = ctx.warehouse.identifier_quote
-    for index, token in enumerate(tokens):
-        if token.text != "[":
-            continue
-        close = _closing_bracket(tokens, index)
-        if close is None:
-            continue
-        inside = text[token.end + 1 : tokens[close].start]
-        match = _BRACKETED.match(inside)
-        if match is None:
-            continue
-        previous = tokens[index - 1] if index > 0 else None
-        following = tokens[close + 1] if close + 1 < len(tokens) else None
-        if ends_operand(previous):
-            continue  # a subscript: `arr[0]`, `col[key]`, `ARRAY[x]`
-        after_distinct = index > 1 and word(tokens[index - 2]) == "DISTINCT"  # IS DISTINCT FROM [x]
-        name_position = (
-            previous is not None and (word(previous) in _NAME_BEFORE or previous.text == ".") and not after_distinct
-        ) or (following is not None and following.text == ".")
-        single = _SINGLE_WORD.match(match.group(1)) is not None
-        if not name_position and (array_literals or not single):
-            continue  # `[x]` is an array literal in Snowflake and BigQuery
-        name = match.group(1)
+    for span, name in bracket_quoted(ctx, tokens):
         yield Finding(
-            Span(token.start, tokens[close].end + 1),
+            span,
             f"`[{name}]` quotes a name with brackets (SQL Server style); {ctx.warehouse.display} does not",
             hint=f"write {code(quote + name + quote)}, or leave the name unquoted",
         )
 
 
-def _closing_bracket(tokens: list[Token], index: int) -> int | None:
-    """The index of the `]` closing ``tokens[index]`` when only words lie between, else None."""
-    for offset in range(index + 1, min(index + 12, len(tokens))):
-        text = tokens[offset].text
-        if text == "]":
-            return offset
-        if word(tokens[offset]) is None:
-            return None
-    return None
-
-
 def _backticks(ctx: SqlContext, tokens: list[Token]) -> Iterator[Finding]:
-    text = ctx.text
     quote = ctx.warehouse.identifier_quote
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        start = token.start
-        if token.text == "`" and token.token_type == TokenType.UNKNOWN:
-            close = next(
-                (j for j in range(index + 1, len(tokens)) if tokens[j].text == "`" and tokens[j].line == token.line),
-                None,
-            )
-            if close is None:
-                index += 1
-                continue
-            end = tokens[close].end + 1
-            index = close + 1
-        elif source_char(ctx, token) == "`":
-            end = token.end + 1  # the fallback scanner keeps `name` as one token
-            index += 1
-        else:
-            index += 1
-            continue
-        name = text[start + 1 : end - 1]
+    for span, name in backtick_quoted(ctx, tokens):
         yield Finding(
-            Span(start, end),
+            span,
             f"backtick-quoted name {code('`' + name + '`')}: "
             f"{ctx.warehouse.display} does not quote names with backticks",
             hint=f"write {code(quote + name + quote)}, or leave the name unquoted",
