@@ -1,16 +1,12 @@
-"""Whether a renaming hint is safe: is an output name used again in its SELECT, and can a name be
-written without quotes (CO04's hints must never suggest a change that breaks a valid query)."""
+"""Whether a renaming hint is safe: is an output name used again in its SELECT (CO04's hints must
+never suggest a change that breaks a valid query)."""
 
 from __future__ import annotations
 
-import re
-
 from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
 
 from wsync_lint.sql.outputs import OutputColumn
 
-_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 # The clauses of a SELECT where an output name can be referred to by name (which of them a
 # warehouse allows varies; any of them makes quoting the alias alone unsafe).
 _REFERRING_CLAUSES = ("where", "group", "having", "qualify", "order")
@@ -37,16 +33,3 @@ def referred_to_unquoted(column: OutputColumn) -> bool:
             ):
                 return True
     return False
-
-
-def writable_unquoted(name: str, dialect: str) -> bool:
-    """Whether ``name`` written bare is read as that name: an identifier's letters, and no keyword.
-
-    >>> writable_unquoted("QUEUE_CNT", "snowflake"), writable_unquoted("#sks", "redshift")
-    (True, False)
-    >>> writable_unquoted("select", "redshift")
-    False
-    """
-    if not _PLAIN.fullmatch(name):
-        return False
-    return name.upper() not in Dialect.get_or_raise(dialect).tokenizer_class.KEYWORDS

@@ -7,18 +7,13 @@ warehouse compares them, so that two spellings of one table get one grant.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
-from sqlglot.tokens import TokenType
 
 from wsync_lint.mparticle.warehouses import WAREHOUSES
-
-_PLAIN_CHARACTERS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+from wsync_lint.sql.bare_names import PLAIN_CHARACTERS, writable_unquoted
 
 
 @dataclass(frozen=True)
@@ -31,19 +26,7 @@ class Part:
     @staticmethod
     def setting(value: str) -> Part:
         """A name from a connection's config: unquoted, unless its characters need quotes."""
-        return Part(value, quoted=_PLAIN_CHARACTERS.fullmatch(value) is None)
-
-
-@cache
-def _plain(name: str, dialect: str) -> bool:
-    """Whether ``name`` can be written without quotes: letters, digits and ``_``, and no keyword."""
-    if not _PLAIN_CHARACTERS.fullmatch(name):
-        return False
-    tokens = Dialect.get_or_raise(dialect).tokenize(name)
-    if len(tokens) != 1 or tokens[0].token_type is not TokenType.VAR:
-        return False
-    reserved = getattr(Dialect.get_or_raise(dialect).generator_class, "RESERVED_KEYWORDS", set())
-    return name.lower() not in reserved
+        return Part(value, quoted=PLAIN_CHARACTERS.fullmatch(value) is None)
 
 
 def identifier(part: Part, dialect: str) -> exp.Identifier:
@@ -68,7 +51,7 @@ def identifier(part: Part, dialect: str) -> exp.Identifier:
         or (warehouse.folds_quoted and part.name != warehouse.fold(part.name))
     ):
         return exp.to_identifier(part.name, quoted=True)
-    if _plain(part.name, dialect):
+    if writable_unquoted(part.name, dialect):
         return exp.to_identifier(part.name, quoted=False)
     name = part.name if part.quoted else warehouse.returned_name(part.name, False)
     return exp.to_identifier(name, quoted=True)

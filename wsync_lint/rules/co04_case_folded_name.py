@@ -41,11 +41,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsync_lint.analysis.alias_references import referred_to_unquoted, writable_unquoted
+from wsync_lint.analysis.alias_references import referred_to_unquoted
 from wsync_lint.analysis.attributes import named, typographic_inner, written_name
 from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.mparticle.facts import identity_of
+from wsync_lint.sql.bare_names import writable_unquoted
 
 
 def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
