@@ -15,16 +15,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write
+from tests.test_project import CONNECTION
 from wsync_lint.engine import project_check, runner
 from wsync_lint.engine.runner import RunOptions, lint_paths
 
-CONNECTION = {
-    "id": "bq-prod",
-    "name": "BigQuery prod",
-    "state": "active",
-    "service_provider": "BigQuery",
-    "config": {"region": "us-east4", "project_id": "acme", "dataset_id": "crm", "service_account_id": "mp@acme.iam"},
-}
 PIPELINE = {
     "id": "users-hourly",
     "name": "Users hourly",
