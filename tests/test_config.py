@@ -118,7 +118,7 @@ def test_max_file_size(tmp_path, run_cli):
     result = run_cli("check", "-q", cwd=tmp_path)
     assert (
         result.out.splitlines()[0]
-        == "a.sql:1:1: PS02 [error] the file is 26 bytes, over the 10-byte limit for a data model"
+        == "a.sql:1:1: PS02 [error] the file is 26 bytes, over the 10-byte limit (`max-file-size`), so it is not read"
     )
 
 

@@ -199,8 +199,9 @@ def test_check_writes_its_output_file_atomically_and_keeps_its_mode(tmp_path, ru
 
 
 def test_fix_never_writes_through_a_symlink_and_still_fixes_the_other_files(tmp_path, run_cli):
+    # The link leads to a file of the project (one leading out of it is not even read: test_bounded_reads).
     project = tmp_path / "project"
-    outside = write(tmp_path, "outside/real.sql", "SELECT 1 AS customer_id FROM db.s.t;\n")
+    outside = write(project, "elsewhere/real.sql", "SELECT 1 AS customer_id FROM db.s.t;\n")
     write(project, "wsync-lint.toml", 'dialect = "snowflake"\n')
     plain = write(project, "a.sql", "SELECT 2 AS customer_id FROM db.s.t;\n")
     (project / "m.sql").symlink_to(outside)
@@ -214,7 +215,7 @@ def test_fix_never_writes_through_a_symlink_and_still_fixes_the_other_files(tmp_
         "SELECT 1 AS customer_id FROM db.s.t;\n",
     )
     assert plain.read_text() == "SELECT 2 AS customer_id FROM db.s.t\n"
-    assert sorted(p.name for p in project.iterdir()) == ["a.sql", "m.sql", "wsync-lint.toml"]
+    assert sorted(p.name for p in project.iterdir()) == ["a.sql", "elsewhere", "m.sql", "wsync-lint.toml"]
 
 
 def test_fix_keeps_the_model_mode(tmp_path, run_cli):

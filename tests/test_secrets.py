@@ -154,3 +154,44 @@ def test_report_file_shows_no_secret(project: Path, run_cli) -> None:
     report = (project / "report.sarif").read_text(encoding="utf-8")
     assert "CN02" in report
     _assert_no_secret(result.out, result.err, report)
+
+
+# -- live mode: a secret echoed back escaped (red-team F13) ---------------------------------------
+
+F13_PASSWORD = 'S3cr3t"XYZ\\12/+=&3'
+F13_USER = "wsync"
+
+
+def _spellings_of_f13() -> dict[str, str]:
+    """The password as a server or driver may echo it, each computed here with the standard library."""
+    import base64
+    from urllib.parse import quote, quote_plus
+
+    data = F13_PASSWORD.encode()
+    return {
+        "raw": F13_PASSWORD,
+        "json": json.dumps(F13_PASSWORD)[1:-1],
+        "python repr": repr(F13_PASSWORD)[1:-1],
+        "sql single-quoted": F13_PASSWORD.replace("'", "''"),
+        "sql double-quoted": F13_PASSWORD.replace('"', '""'),
+        "url quote": quote(F13_PASSWORD, safe=""),
+        "url quote, lower-case hex": quote(F13_PASSWORD, safe="").replace("%5C", "%5c").replace("%2F", "%2f"),
+        "url quote with /": quote(F13_PASSWORD),
+        "url quote_plus": quote_plus(F13_PASSWORD),
+        "base64": base64.b64encode(data).decode(),
+        "base64 url-safe": base64.urlsafe_b64encode(data).decode(),
+        "base64 of user:secret": base64.b64encode(f"{F13_USER}:{F13_PASSWORD}".encode()).decode(),
+        "hex": data.hex(),
+        "hex upper-case": data.hex().upper(),
+    }
+
+
+@pytest.mark.parametrize("form", list(_spellings_of_f13()))
+def test_live_redaction_removes_each_spelling_of_a_secret(form: str) -> None:
+    from wsync_lint.live.backend import settings_for
+
+    settings = settings_for(
+        "wh-prod", "redshift", {"user": F13_USER}, 10.0, {"WSYNC_LINT_WH_PROD_PASSWORD": F13_PASSWORD}
+    )
+    spelled = _spellings_of_f13()[form]
+    assert settings.redact(f"server said: <{spelled}> (and again: {spelled})") == "server said: <***> (and again: ***)"

@@ -272,7 +272,7 @@ def test_redshift_preflight_sends_nothing_but_reads_and_never_a_bad_model(redshi
     })  # fmt: skip
     mark = redshift.mark()
     result = run_cli("preflight", "--format", "json", cwd=tmp_path)
-    sent = redshift.statements_since(mark)
+    sent = redshift.queries_of(redshift.statements_since(mark))
     assert result.code == 1
     assert {f[3] for f in _findings(result.out) if f[0] != "models/subscriptions.sql"} >= {"ST01", "ST02"}
     assert (

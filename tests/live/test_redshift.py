@@ -288,14 +288,16 @@ def test_a_server_that_never_answers_is_unreachable_within_the_timeout(standin: 
     assert str(caught.value) == f"Redshift at 127.0.0.1:{port}: no answer within 2 s"
 
 
-def test_a_statement_slower_than_the_timeout_is_cut_off(standin: RedshiftStandin) -> None:
+def test_a_statement_slower_than_the_timeout_is_cancelled_by_the_server(standin: RedshiftStandin) -> None:
+    """The server's statement_timeout fires just before the driver gives up: the session stays usable."""
     opened = connect(settings_of(standin, timeout=1))
     try:
-        with pytest.raises(WarehouseUnreachable) as caught:
+        with pytest.raises(WarehouseRejected) as caught:
             opened.count(sql("SELECT COUNT(*) FROM (SELECT pg_sleep(60)) AS slow"))
+        assert opened.count(sql("SELECT COUNT(*) FROM sales.orders")) == 4
     finally:
         opened.close()
-    assert str(caught.value) == f"Redshift at 127.0.0.1:{standin.port}: no answer within 1 s"
+    assert caught.value.message == "canceling statement due to statement timeout"
 
 
 def test_the_driver_is_imported_only_by_connect() -> None:
@@ -351,7 +353,12 @@ def test_a_whole_session_sends_nothing_but_reads(standin: RedshiftStandin) -> No
     finally:
         opened.close()
     sent = standin.statements_since(mark)
-    assert [statement.split(None, 1)[0] for statement in sent] == [
+    # Each statement alone in a read-only transaction that is rolled back.
+    assert sent[0::4] == ["BEGIN READ ONLY"] * 8
+    assert sent[1::4] == ["SET LOCAL statement_timeout = 9750"] * 8
+    assert sent[3::4] == ["ROLLBACK"] * 8
+    queries = sent[2::4]
+    assert [statement.split(None, 1)[0] for statement in queries] == [
         "SELECT",  # probe
         "SELECT",  # format_type of the probe's types
         "SELECT",  # probe again
@@ -361,6 +368,31 @@ def test_a_whole_session_sends_nothing_but_reads(standin: RedshiftStandin) -> No
         "SELECT",  # catalog: sales."Events"
         "SELECT",  # has_schema_privilege / has_table_privilege
     ]
-    assert sent[0] == f"SELECT * FROM (\n{probe}\n) AS wsync_lint_probe LIMIT 0"
-    for statement in sent:
+    assert queries[0] == f"SELECT * FROM (\n{probe}\n) AS wsync_lint_probe LIMIT 0"
+    for statement in queries:
         read_only(statement, "redshift")  # raises unless exactly one statement that reads
+
+
+def test_the_server_refuses_what_the_statement_check_lets_through(standin, session) -> None:
+    """read_only() accepts a SELECT calling nextval (the model gate, not read_only, refuses side-effect
+    functions): the read-only transaction makes the server refuse it, and the sequence does not move."""
+    standin.setup("CREATE SEQUENCE public.seq", "GRANT USAGE, SELECT, UPDATE ON SEQUENCE public.seq TO wsync")
+    before = _sequence(standin)
+    mark = standin.mark()
+    with pytest.raises(WarehouseRejected) as caught:
+        session.count(sql("SELECT nextval('public.seq')"))
+    assert caught.value.message == "cannot execute nextval() in a read-only transaction"
+    assert standin.statements_since(mark) == [
+        "BEGIN READ ONLY",
+        "SET LOCAL statement_timeout = 9750",
+        "SELECT nextval('public.seq')",
+        "ROLLBACK",
+    ]
+    assert _sequence(standin) == before == (1, False)
+    assert session.count(sql("SELECT COUNT(*) FROM sales.orders")) == 4  # the session is still usable
+
+
+def _sequence(standin: RedshiftStandin) -> tuple[int, bool]:
+    """The sequence's last value and whether it was ever called, read as its owner."""
+    ((last_value, is_called),) = standin.rows("SELECT last_value, is_called FROM public.seq")
+    return int(last_value), bool(is_called)

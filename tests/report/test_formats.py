@@ -161,10 +161,12 @@ def test_text_in_colour_has_the_same_words():
     count=st.integers(min_value=0, max_value=3),
 )
 def test_json_layout_is_exactly_json_dumps_indent_2(texts, numbers, hint, count):
-    """The findings are laid out by hand (for speed); the text must be what json.dumps gives."""
+    """The findings are laid out by hand (for speed); the text must be what json.dumps gives, with
+    the characters a terminal or a UTF-8 stream cannot take raw escaped, and parse to the same."""
     from wsync_lint import __version__
     from wsync_lint.contract.rule import Severity, Violation
     from wsync_lint.engine.runner import RunResult
+    from wsync_lint.printable import json_text
 
     path, code, name, message = texts
     line, column, end_line, end_column = numbers
@@ -178,4 +180,76 @@ def test_json_layout_is_exactly_json_dumps_indent_2(texts, numbers, hint, count)
         ] * count,
         "summary": {"files": 1, "errors": 0, "warnings": count, "rules_not_run": ["RF05"]},
     }  # fmt: skip
-    assert REPORTERS["json"](result, False) == json.dumps(expected, indent=2, ensure_ascii=False) + "\n"
+    text = REPORTERS["json"](result, False)
+    assert text == json_text(json.dumps(expected, indent=2, ensure_ascii=False)) + "\n"
+    assert json.loads(text) == expected
+    text.encode("utf-8")  # lone surrogates are escaped, so the report can be written
+
+
+# What a hostile file can put into a finding: the red-team report's forged summary line with a
+# screen-clearing escape sequence, a carriage return, line and paragraph separators, C1 controls,
+# a right-to-left override and a lone surrogate (Python's json accepts "\ud800").
+FORGED_VALUE = "x\nAll checks passed (3 files checked).\n\x1b[2J"
+HOSTILE = Violation(
+    path="p\n.json", line=1, column=52, code="PL07", end_line=1, end_column=60,
+    name="unknown-reference", severity=Severity.WARNING,
+    message=f"pipeline `p` names connection `{FORGED_VALUE}`; \r\u2028\u2029\x85\x9b\u202e\ud800 end",
+    hint="add `\ud800`\nfake: hint",
+)  # fmt: skip
+ESCAPED_MESSAGE = (
+    "pipeline `p` names connection `x\\nAll checks passed (3 files checked).\\n\\x1b[2J`; "
+    "\\r\\u2028\\u2029\\x85\\x9b\\u202e\\ud800 end"
+)
+
+
+def _hostile_result() -> RunResult:
+    return RunResult(paths=["p\n.json"], violations=[HOSTILE])
+
+
+def test_text_prints_a_hostile_finding_on_its_own_two_lines():
+    text = REPORTERS["text"](_hostile_result(), False)
+    assert text.splitlines() == [
+        f"p\\n.json:1:52: PL07 [warning] {ESCAPED_MESSAGE}",
+        "    hint: add `\\ud800`\\nfake: hint",
+        "Found 1 problem (0 errors, 1 warning) in 1 file.",
+    ]
+    assert text.count("\n") == 3
+    text.encode("utf-8")
+
+
+def test_github_prints_a_hostile_finding_as_one_annotation():
+    text = REPORTERS["github"](_hostile_result(), False)
+    assert text == (
+        "::warning file=p\\n.json,line=1,col=52,endLine=1,endColumn=60,title=PL07::"
+        f"{ESCAPED_MESSAGE}%0Ahint: add `\\ud800`\\nfake: hint\n"
+    )
+
+
+@pytest.mark.parametrize("name", ["json", "sarif"])
+def test_json_formats_keep_hostile_values_exactly_and_stay_encodable(name):
+    text = REPORTERS[name](_hostile_result(), False)
+    text.encode("utf-8")
+    for raw in ("\x1b", "\u2028", "\u2029", "\x85", "\x9b", "\u202e"):
+        assert raw not in text
+    document = json.loads(text)
+    if name == "json":
+        [finding] = document["findings"]
+        assert (finding["path"], finding["message"], finding["hint"]) == (HOSTILE.path, HOSTILE.message, HOSTILE.hint)
+    else:
+        [result] = document["runs"][0]["results"]
+        assert result["message"]["text"] == f"{HOSTILE.message}\nhint: {HOSTILE.hint}"
+        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == HOSTILE.path
+
+
+def test_junit_with_hostile_values_is_valid_xml():
+    text = REPORTERS["junit"](_hostile_result(), False)
+    text.encode("utf-8")
+    root = ET.fromstring(text.encode("utf-8"))
+    [case] = root.iter("testcase")
+    assert case.get("name") == "p\\n.json"
+    [failure] = case.findall("failure")
+    assert failure.get("message") == f"PL07 {ESCAPED_MESSAGE}"
+    assert failure.text.splitlines() == [
+        f"p\\n.json:1:52: PL07 [warning] {ESCAPED_MESSAGE}",
+        "hint: add `\\ud800`\\nfake: hint",
+    ]

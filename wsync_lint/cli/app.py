@@ -2,12 +2,17 @@
 
 Heavy modules (sqlglot, the rules) are imported inside the commands that need them, so
 ``wsync-lint --version`` and ``--help`` start fast. Every failure ends as an exit code from
-:mod:`wsync_lint.cli.exit_codes` with one clear line on standard error, never a traceback.
+:mod:`wsync_lint.cli.exit_codes` with one clear line on standard error, never a traceback: click's
+usage errors too (``wsync-lint: error: ...`` instead of click's three-line usage text), and every
+line is made one line whatever values from files it quotes (:func:`~wsync_lint.printable.one_line`).
+SIGINT and SIGTERM end the run, process pool included, with ``wsync-lint: aborted`` and exit code
+128 + the signal's number (130 for Ctrl-C).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import click
@@ -18,6 +23,9 @@ from wsync_lint.cli.lint import check, explain, list_rules
 from wsync_lint.cli.live import preflight, schema
 from wsync_lint.cli.printing import columns, grants, render
 from wsync_lint.errors import UsageError
+from wsync_lint.printable import one_line
+
+_STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,6 +38,45 @@ for _command in (check, list_rules, explain, render, columns, grants, preflight,
     cli.add_command(_command)
 
 
+class Interrupted(BaseException):
+    """A stopping signal arrived. Not an ``Exception``, so that no ``except Exception`` on the way
+    swallows it, and not ``KeyboardInterrupt``, which click answers with a line of its own."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
+def _own_process() -> None:
+    """Tune a process that runs for the command line alone: stop on SIGINT and SIGTERM through
+    :class:`Interrupted` (a process pool is ended on the way out), and print a lone surrogate that
+    no escaping caught as ``\\udXXX`` rather than fail on it."""
+    for signum in _STOPPING_SIGNALS:
+        signal.signal(signum, _interrupt)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
+def _error(message: str) -> None:
+    click.echo(f"wsync-lint: {one_line(message)}", err=True)
+
+
+def _usage_message(error: click.ClickException) -> str:
+    """Click's message, with where to look when it is about the command line (click says it in two
+    more lines)."""
+    message = error.format_message()
+    context = getattr(error, "ctx", None)
+    if isinstance(error, click.UsageError) and context is not None:
+        return f"{message.removesuffix('.')} (see '{context.command_path} --help')"
+    return message
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn every failure into an exit code and one line.
 
@@ -37,18 +84,24 @@ def main(argv: list[str] | None = None) -> None:
     ``python -m wsync_lint``), so it may tune the process for one batch and exit; a caller that
     passes ``argv`` (tests, embedding) keeps its process as it is.
     """
+    if argv is None:
+        _own_process()
     try:
         cli.main(args=argv, prog_name="wsync-lint", standalone_mode=False, obj={"own_process": argv is None})
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as error:
-        error.show()
+        _error(f"error: {_usage_message(error)}")
         sys.exit(int(ExitCode.ERROR))
-    except click.exceptions.Abort:
-        click.echo("wsync-lint: aborted", err=True)
-        sys.exit(int(ExitCode.ERROR))
+    except (click.exceptions.Abort, Interrupted) as stop:
+        for signum in _STOPPING_SIGNALS:  # a second Ctrl-C must not interrupt the goodbye
+            signal.signal(signum, signal.SIG_IGN)
+        if sys.stderr.isatty():
+            click.echo(err=True)  # ends the line the terminal's ^C echo is on
+        _error("aborted")
+        sys.exit(128 + (stop.signum if isinstance(stop, Interrupted) else signal.SIGINT))
     except UsageError as error:
-        click.echo(f"wsync-lint: error: {error}", err=True)
+        _error(f"error: {error}")
         sys.exit(int(ExitCode.ERROR))
     except BrokenPipeError:
         # The reader went away (`wsync-lint check | head`): stop quietly, as other CLI tools do.
@@ -56,9 +109,9 @@ def main(argv: list[str] | None = None) -> None:
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(int(ExitCode.FINDINGS))
     except RecursionError:
-        click.echo("wsync-lint: internal error: input nests too deeply to analyse", err=True)
+        _error("internal error: input nests too deeply to analyse")
         sys.exit(int(ExitCode.ERROR))
     except Exception as error:  # a bug: say so in one line, never a traceback
-        click.echo(f"wsync-lint: internal error: {type(error).__name__}: {error}", err=True)
+        _error(f"internal error: {type(error).__name__}: {error}")
         sys.exit(int(ExitCode.ERROR))
     sys.exit(int(ExitCode.CLEAN))

@@ -10,6 +10,7 @@ import click
 
 from wsync_lint.cli.exit_codes import ExitCode
 from wsync_lint.errors import UsageError
+from wsync_lint.printable import one_line
 
 if TYPE_CHECKING:  # annotations only: the commands import these when they run
     pass
@@ -104,7 +105,7 @@ def check(
             click.echo("".join(fixes.diffs), nl=False)
             sys.exit(int(ExitCode.FINDINGS if fixes.diffs else ExitCode.CLEAN))
         for line in fixes.refused:
-            click.echo(f"wsync-lint: not fixed: {line}", err=True)
+            click.echo(f"wsync-lint: not fixed: {one_line(line)}", err=True)
         if fixes.fixed:
             # Checked again as a whole, so that what remains is exactly what `check` says next.
             result = lint_paths(paths or (Path("."),), options, jobs)
@@ -130,7 +131,7 @@ def check(
 
         note = dialect_note(result)
         if note is not None:
-            click.echo(f"wsync-lint: {note}", err=True)
+            click.echo(f"wsync-lint: {one_line(note)}", err=True)
     sys.exit(int(exit_code_for(result, exit_zero)))
 
 

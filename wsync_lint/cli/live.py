@@ -5,6 +5,7 @@ The warehouse connectors, and their drivers, are imported only when one of these
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -12,18 +13,35 @@ import click
 
 from wsync_lint.cli.exit_codes import ExitCode
 from wsync_lint.cli.options import FORMATS, config_option, stacked
+from wsync_lint.printable import one_line
 
 DEFAULT_TIMEOUT = 30.0
+MAX_TIMEOUT = 86400.0
+"""One day. The drivers turn the timeout into a deadline, and a far larger one (``1e308``) does
+not fit the platform's clock."""
+
+
+class Seconds(click.FloatRange):
+    """A number of seconds in a range; NaN, which compares with no bound, is refused too."""
+
+    name = "number of seconds"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        seconds = super().convert(value, param, ctx)
+        if math.isnan(seconds):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
 
 
 _connection_options = stacked(
     click.option("--connection", metavar="ID", help="Only the pipelines of this connection id."),
     click.option(
         "--timeout",
-        type=click.FloatRange(min=0.1),
+        type=Seconds(min=0.1, max=MAX_TIMEOUT),
+        metavar="SECONDS",
         default=DEFAULT_TIMEOUT,
         show_default=True,
-        help="Seconds for each login and each statement.",
+        help="Seconds for each login and each statement (0.1 to 86400).",
     ),
     config_option,
 )
@@ -39,8 +57,9 @@ def _missing_paths(paths: tuple[Path, ...]) -> None:
 
 
 def _say(lines: list[str], prefix: str) -> None:
+    """Notes and errors on standard error, one line each whatever the values they quote hold."""
     for line in lines:
-        click.echo(f"{prefix}{line}", err=True)
+        click.echo(f"{prefix}{one_line(line)}", err=True)
 
 
 @click.command()

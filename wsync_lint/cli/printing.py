@@ -1,4 +1,9 @@
-"""The printing commands of the command line: ``render``, ``columns`` and ``grants`` (wiring only)."""
+"""The printing commands of the command line: ``render``, ``columns`` and ``grants`` (wiring only).
+
+What they print quotes the project's files, so a lone surrogate there is printed escaped
+(:func:`~wsync_lint.printable.encodable`) rather than failing the command; the JSON forms are
+ASCII.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from wsync_lint.errors import UsageError
+from wsync_lint.printable import encodable
 
 if TYPE_CHECKING:  # annotations only: the commands import these when they run
     from wsync_lint.project.project import Binding, Project
@@ -82,7 +88,7 @@ def render(
     if output_format == "json":
         click.echo(json.dumps([r.as_json() for r in renderings], indent=2))
     else:
-        click.echo("".join(r.as_text() for r in renderings).rstrip("\n"))
+        click.echo(encodable("".join(r.as_text() for r in renderings).rstrip("\n")))
 
 
 @click.command()
@@ -114,11 +120,11 @@ def columns(
     config = planner.config_for(project.root / "-")
     reports = []
     if not targets:  # a .sql file no data model links: checked with its own settings
-        from wsync_lint.sql.reading import ReadProblem, read_source
+        from wsync_lint.sql.reading import ReadProblem
 
         path = Path(target)
         shown = display_path(path)
-        text = read_source(path, planner.config_for(path).max_file_size)
+        text = planner.read(path)
         if isinstance(text, ReadProblem):
             raise UsageError(f"{shown}: {text.message}")
         context = model_context(text, shown, path, planner, None)
@@ -188,7 +194,7 @@ def columns(
     if output_format == "json":
         click.echo(json.dumps([r.as_json() for r in reports], indent=2))
     else:
-        click.echo("\n".join(r.as_text() for r in reports).rstrip("\n"))
+        click.echo(encodable("\n".join(r.as_text() for r in reports).rstrip("\n")))
 
 
 @click.command()
@@ -242,4 +248,4 @@ def grants(paths: tuple[Path, ...], databricks_share: str | None, config_path: P
     if output_format == "json":
         click.echo(json.dumps(report.as_json(), indent=2))
     else:
-        click.echo(report.as_text(), nl=False)
+        click.echo(encodable(report.as_text()), nl=False)

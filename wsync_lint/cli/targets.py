@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wsync_lint.errors import UsageError
+from wsync_lint.files import resolved_or_none
 
 if TYPE_CHECKING:  # annotations only: the commands import these when they run
     from datetime import datetime
@@ -77,8 +78,8 @@ def targets_of(project: Project, target: str, standalone_sql: bool = False) -> l
         return model, [Binding(pipeline, model, connection)]
 
     path = Path(target)
-    if path.is_file():
-        resolved = path.resolve()
+    if path.is_symlink() or (path.exists() and not path.is_dir()):  # a FIFO or a loop too: reading says why
+        resolved = resolved_or_none(path) or path
         # A data model's `sql_file` may have any name; a `.sql` file no model links is standalone.
         linked = [m for m in models if (sql := project.model_sql(m)) is not None and sql.file == resolved]
         if linked:
@@ -89,7 +90,7 @@ def targets_of(project: Project, target: str, standalone_sql: bool = False) -> l
             raise UsageError(
                 f"{target}: no data model of the project at {project.root} links this file (config.sql_file)"
             )
-        shown = next((s for s, location in project.locations.items() if location.resolve() == resolved), None)
+        shown = next((s for s, location in project.locations.items() if resolved_or_none(location) == resolved), None)
         if shown is None:
             raise UsageError(f"{target} is no payload file of the project at {project.root}")
         inside = [r for r in (*pipelines, *models) if r.path == shown]

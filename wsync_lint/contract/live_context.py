@@ -83,6 +83,23 @@ class Rejection:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """wsync-lint did not send the model: something in it may change the warehouse, or the
+    warehouse may read its text differently from wsync-lint."""
+
+    kind: str
+    """``side-effect`` (one of ST08's calls), ``unproven`` (a function not known to be pure, such
+    as a user-defined one), ``lock`` (``FOR UPDATE``) or ``lexing``."""
+    name: str
+    """The call as written (``public.audit_write``), the clause (``FOR UPDATE``), or for
+    ``lexing`` nothing."""
+    why: str
+    """What it is or does ("a user-defined function", "advances a sequence"); for ``lexing``, how
+    the readings part."""
+    at: Place
+
+
+@dataclass(frozen=True)
 class TableUse:
     """A table the model reads, as the warehouse sees it and as the committed snapshot has it."""
 
@@ -140,6 +157,8 @@ class LiveContext:
     connection_at: FileSpan
     """The connection's ``config`` (for a missing privilege that is about no table)."""
     rejections: list[Rejection] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
+    """Why the model was not sent (then nothing was compiled or counted)."""
     tables: list[TableUse] = field(default_factory=list)
     grants: GrantCheck = field(default_factory=GrantCheck)
     counts: list[WindowCount] = field(default_factory=list)

@@ -23,7 +23,6 @@ Example::
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,11 +30,11 @@ from typing import Any
 from wsync_lint.contract.rule import Severity
 from wsync_lint.engine.registry import find_rule, validate_selectors
 from wsync_lint.errors import UsageError
+from wsync_lint.files import DEFAULT_MAX_FILE_SIZE, resolved_or_none
 from wsync_lint.mparticle import facts
 from wsync_lint.mparticle.warehouses import WAREHOUSES
-from wsync_lint.project.roots import CONFIG_FILE_NAMES
+from wsync_lint.project.roots import CONFIG_FILE_NAMES, read_config_table
 
-DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 DEFAULT_SCHEMA_DIR = "schemas"
 
 
@@ -67,6 +66,9 @@ class Config:
     schema_dir: str = DEFAULT_SCHEMA_DIR
     """Where the schema snapshots of the connections are, ``<schema-dir>/<connection-id>.json``
     (relative to the configuration file)."""
+    read_only_functions: frozenset[str] = frozenset()
+    """User-defined functions the user vouches only compute a value (upper-case, qualified as the
+    models call them, or ``schema.*``): ``preflight`` sends a model that calls them (``read-only-functions``)."""
     declares_root: bool = False
     """``root = true``: the file's folder is a project root (``project/roots.py`` decides roots;
     it is validated here like every other key)."""
@@ -91,8 +93,9 @@ class Config:
 
 
 def _relative_posix(path: Path, root: Path) -> str:
+    resolved = resolved_or_none(path)
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return (resolved or path).relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -135,6 +138,25 @@ def _string_list(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _globs(patterns: tuple[str, ...], at: str) -> tuple[str, ...]:
+    """``patterns``, each checked to be a glob ``fnmatch`` reads as written: a ``[`` that opens
+    no character class would silently match a literal ``[`` instead."""
+    for pattern in patterns:
+        index = 0
+        while (index := pattern.find("[", index)) != -1:
+            end = index + 1
+            end += pattern[end : end + 1] == "!"
+            end += pattern[end : end + 1] == "]"  # a `]` first in the class is one of its characters
+            end = pattern.find("]", end)
+            if end == -1:
+                raise UsageError(
+                    f"{at}: {pattern!r} is not a valid glob: its `[` opens a character class that is never closed "
+                    "(write `[[]` for a literal `[`)"
+                )
+            index = end + 1
+    return patterns
+
+
 def _normalise(key: str) -> str:
     return key.replace("-", "_")
 
@@ -157,6 +179,7 @@ def parse_config(data: dict[str, Any], path: Path | None) -> Config:
                 raise UsageError(f"{at}: expected a table of glob = [codes]")
             pairs = []
             for pattern, selectors in value.items():
+                _globs((pattern,), at)
                 codes = _string_list(selectors, f"{at}.{pattern}")
                 validate_selectors(codes, f"{at}.{pattern}")
                 pairs.append((pattern, codes))
@@ -172,11 +195,16 @@ def parse_config(data: dict[str, Any], path: Path | None) -> Config:
                 raise UsageError(f"{at}: expected a positive number of bytes")
             values[key] = value
         elif key == "exclude":
-            values[key] = _string_list(value, at)
+            values[key] = _globs(_string_list(value, at), at)
         elif key == "root":
             if not isinstance(value, bool):
                 raise UsageError(f"{at}: expected true or false")
             values["declares_root"] = value
+        elif key == "read_only_functions":
+            names = _string_list(value, at)
+            if not all(name and not name.startswith(".") and not name.endswith(".") for name in names):
+                raise UsageError(f"{at}: expected function names such as 'util.clean_email'")
+            values[key] = frozenset(name.upper() for name in names)
         elif key == "schema_dir":
             if not isinstance(value, str) or not value:
                 raise UsageError(f"{at}: expected a folder path")
@@ -219,19 +247,8 @@ def parse_rule_tables(value: Any, at: str) -> dict[str, RuleConfig]:
 
 def read_config_file(path: Path) -> Config | None:
     """Read ``path``; None when it is a pyproject.toml without a ``[tool.wsync-lint]`` table."""
-    try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise UsageError(f"{path}: invalid TOML: {error}") from None
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read: {error.strerror}") from None
-    if path.name == "pyproject.toml":
-        table = document.get("tool", {}).get("wsync-lint")
-        if table is None:
-            return None
-        return parse_config(table, path)
-    return parse_config(document, path)
+    table = read_config_table(path)
+    return parse_config(table, path) if table is not None else None
 
 
 class ConfigFinder:

@@ -24,7 +24,7 @@ from wsync_lint.contract.rule import Edit, Violation
 from wsync_lint.engine.model_check import FilePlan, check_source
 from wsync_lint.engine.runner import Planner, RunOptions, RunResult
 from wsync_lint.errors import UsageError
-from wsync_lint.files import write_atomically
+from wsync_lint.files import Unreadable, read_bounded, write_atomically
 from wsync_lint.project.roots import RootFinder
 
 _MAX_ROUNDS = 10
@@ -97,8 +97,12 @@ class FixReport:
     """One line per file that was not written, and why (its findings remain)."""
 
 
-def _read(path: Path) -> tuple[bool, str] | None:
-    data = path.read_bytes()
+def _read(path: Path, max_size: int, inside: Path) -> tuple[bool, str] | None:
+    """Whether the file starts with a byte-order mark, and its text (None when it cannot be read:
+    its findings say why)."""
+    data = read_bounded(path, max_size, inside=inside)
+    if isinstance(data, Unreadable):
+        return None
     bom = data.startswith(codecs.BOM_UTF8)
     try:
         return bom, data[len(codecs.BOM_UTF8) if bom else 0 :].decode("utf-8")
@@ -121,7 +125,8 @@ def fix_paths(result: RunResult, options: RunOptions, write: bool) -> FixReport:
     fixable_paths = sorted({v.path for v in result.violations if v.fix is not None})
     for shown in fixable_paths:
         path = Path(shown)
-        read = _read(path)
+        root = roots.root_of(path).folder
+        read = _read(path, planner.config_for(path).max_file_size, root)
         if read is None:
             continue
         bom, text = read
@@ -132,7 +137,7 @@ def fix_paths(result: RunResult, options: RunOptions, write: bool) -> FixReport:
         if write:
             data = (codecs.BOM_UTF8 if bom else b"") + fixed.text.encode("utf-8")
             try:
-                write_atomically(path, data, inside=roots.root_of(path).folder)
+                write_atomically(path, data, inside=root)
             except UsageError as error:
                 report.refused.append(str(error))
                 continue

@@ -20,7 +20,10 @@ from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.engine.config import RuleConfig
 from wsync_lint.engine.directives import Directives, read_directives
 from wsync_lint.engine.registry import all_rules
+from wsync_lint.errors import UsageError
+from wsync_lint.files import is_within, resolved_or_none
 from wsync_lint.mparticle.warehouses import WAREHOUSES
+from wsync_lint.project.roots import RootFinder
 from wsync_lint.sql.file_settings import FileSettings
 from wsync_lint.sql.lexicon import Lexicon, scan
 from wsync_lint.sql.parse import parse_tokens, parses_in
@@ -143,7 +146,7 @@ def analyse(source: str | ReadProblem, path: str, plan: FilePlan) -> ModelCheck:
     settings, origin = resolve_settings(plan, directives)
     if settings.schema is not None and plan.bound is None and "schema" in directives.settings:
         # A directive names the snapshot relative to the SQL file.
-        settings = replace(settings, schema=str((Path(path).parent / settings.schema).resolve()))
+        settings = replace(settings, schema=_directive_snapshot(path, settings.schema))
     if settings.dialect != provisional:
         lexicon = scan(text, settings.dialect)
     context = SqlContext(path, text, WAREHOUSES[settings.dialect], settings, lexicon, lines=lines, running=plan.codes)
@@ -160,6 +163,17 @@ def analyse(source: str | ReadProblem, path: str, plan: FilePlan) -> ModelCheck:
     if context.read_problem is not None:
         origin = "unread"
     return ModelCheck(_run_rules(context, plan, directives), context, origin)
+
+
+def _directive_snapshot(path: str, name: str) -> str:
+    """The snapshot a ``schema=`` directive names (relative to the SQL file), resolved; a
+    ``UsageError`` when it leads out of the SQL file's project (a committed comment must not make
+    wsync-lint read, and quote in its errors, a file elsewhere on the machine)."""
+    snapshot = resolved_or_none(Path(path).parent / name)
+    root = RootFinder().root_of(Path(path)).folder
+    if snapshot is None or not is_within(snapshot, root):
+        raise UsageError(f"{path}: schema={name}: the snapshot lies outside the project ({root}), so it is not read")
+    return str(snapshot)
 
 
 def _runs(rule: Rule, context: SqlContext) -> bool:

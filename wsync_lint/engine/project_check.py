@@ -135,8 +135,8 @@ class ProjectChecker:
                 return  # CN03 reports it; a file outside the project or no regular file is never read
             shown = self.display(sql.file)
             plan = self.plan_for(sql.file)
-            source = read_source(sql.file, self.max_file_size(sql.file))
-            self.outcome.checked_sql.add(sql.file.resolve())
+            source = read_source(sql.file, self.max_file_size(sql.file), self.project.root)
+            self.outcome.checked_sql.add(sql.file)  # resolved by locate_sql_file
             self._locations[shown] = sql.file
         else:
             shown = sql.model.path

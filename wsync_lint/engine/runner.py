@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from wsync_lint.contract.rule import Severity, Violation
 from wsync_lint.engine.config import Config, ConfigFinder
+from wsync_lint.engine.discovery import discover, resolved
 from wsync_lint.engine.model_check import FilePlan, analyse
 from wsync_lint.engine.project_check import ProjectChecker, ProjectOutcome
 from wsync_lint.engine.registry import selected_codes, validate_selectors
 from wsync_lint.errors import UsageError
+from wsync_lint.files import is_within
 from wsync_lint.project.model_files import SQL_SUFFIXES, SqlFileProblem
 from wsync_lint.project.payload_files import PAYLOAD_SUFFIXES
 from wsync_lint.project.project import Binding, ModelSql, Project, payload_candidates, read_payload
-from wsync_lint.project.roots import SKIPPED_FOLDERS, project_roots
+from wsync_lint.project.roots import RootFinder, project_roots
 from wsync_lint.sql.file_settings import FileSettings
 from wsync_lint.sql.positions import Span
 from wsync_lint.sql.reading import ReadProblem, read_source
+from wsync_lint.sql.snapshots import snapshot_file_name
 
 
 @dataclass(frozen=True)
@@ -68,59 +71,12 @@ class RunResult:
         return sum(1 for v in self.violations if v.severity is Severity.WARNING)
 
 
-def discover(
-    paths: Iterable[Path],
-    finder: ConfigFinder,
-    suffixes: tuple[str, ...] = SQL_SUFFIXES,
-    linked: frozenset[Path] = frozenset(),
-) -> Iterator[Path]:
-    """Files with ``suffixes`` (or, resolved, in ``linked``) under ``paths``: files named
-    directly are always taken if they are such files; folders are walked, skipping hidden
-    folders, virtual environments and configured excludes."""
-    seen: set[Path] = set()
-    for path in paths:
-        if not path.exists():
-            raise UsageError(f"{path}: no such file or folder")
-        if path.is_file():
-            taken = path.suffix.lower() in suffixes or (bool(linked) and _resolved(path) in linked)
-            candidates: Iterable[Path] = [path] if taken else []
-        else:
-            candidates = _walk(path, finder, suffixes, linked)
-        for candidate in candidates:
-            key = _resolved(candidate)
-            if key not in seen:
-                seen.add(key)
-                yield candidate
-
-
-def _walk(folder: Path, finder: ConfigFinder, suffixes: tuple[str, ...], linked: frozenset[Path]) -> Iterator[Path]:
-    for root, folders, files in os.walk(folder):
-        root_path = Path(root)
-        config = finder.for_folder(root_path)
-        folders[:] = sorted(
-            name
-            for name in folders
-            if not name.startswith(".") and name not in SKIPPED_FOLDERS and not config.excludes(root_path / name)
-        )
-        for name in sorted(files):
-            candidate = root_path / name
-            taken = candidate.suffix.lower() in suffixes or (bool(linked) and _resolved(candidate) in linked)
-            if taken and not config.excludes(candidate):
-                yield candidate
-
-
-def _resolved(path: Path) -> Path:
-    """``path`` resolved, or as it is when it cannot be (a loop of symlinks: reading it says why)."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return path
-
-
 def display_path(path: Path) -> str:
-    """``path`` relative to the working folder when it is inside it, with ``/`` separators."""
+    """``path`` relative to the working folder when it is inside it, with ``/`` separators (a
+    link is shown as itself, wherever it leads)."""
     try:
-        return path.resolve().relative_to(_working_folder(os.getcwd())).as_posix()
+        absolute = resolved(path) if path.name in ("", "..") else resolved(path.parent) / path.name
+        return absolute.relative_to(_working_folder(os.getcwd())).as_posix()
     except (ValueError, OSError, RuntimeError):  # outside the folder; a NUL byte; a loop of symlinks
         return path.as_posix()
 
@@ -144,6 +100,12 @@ class Planner:
             validate_selectors(selectors, name)
         self._plans: dict[tuple[int, tuple[str, ...]], FilePlan] = {}
         self._configs: dict[Path, Config] = {}
+        self.roots = RootFinder()
+
+    def read(self, path: Path, inside: Path | None = None) -> str | ReadProblem:
+        """A model file's text, or why not: at most its configuration's ``max-file-size``
+        bytes, a regular file inside its project (``inside``, else the root of ``path``)."""
+        return read_source(path, self.config_for(path).max_file_size, inside or self.roots.root_of(path).folder)
 
     def config_for(self, path: Path) -> Config:
         folder = path.parent
@@ -193,7 +155,7 @@ def check_path(planner: Planner, path: Path, shown: str | None = None) -> FileOu
     displayed, when the caller knows already)."""
     config = planner.config_for(path)
     shown = shown if shown is not None else display_path(path)
-    source = read_source(path, config.max_file_size)
+    source = planner.read(path)
     plan = planner.plan_for(path)
     analysis = analyse(source, shown, plan)
     return FileOutcome(
@@ -258,7 +220,7 @@ def lint_paths(paths: Iterable[Path], options: RunOptions, jobs: int | None = 1)
     # One walk finds both kinds of file; each is displayed (a path resolution) once.
     found = list(discover(paths, planner.finder, (*SQL_SUFFIXES, *PAYLOAD_SUFFIXES)))
     shown = {path: display_path(path) for path in found}
-    sql_files = [path for path in found if path.suffix.lower() in SQL_SUFFIXES]
+    sql_files = [path for path in found if path.suffix.lower() not in PAYLOAD_SUFFIXES]  # and unlisted folders
     named_payloads = [shown[path] for path in found if path.suffix.lower() in PAYLOAD_SUFFIXES]
     project_outcomes = [check_project_at(root, planner) for root in project_roots(paths)]
     checked_sql = set().union(*(outcome.checked_sql for outcome, _ in project_outcomes))
@@ -272,7 +234,7 @@ def lint_paths(paths: Iterable[Path], options: RunOptions, jobs: int | None = 1)
         sql_files.append(path)
     payload_paths = {path for _, loaded in project_outcomes for path in loaded}
     reported = {shown[path] for path in sql_files} | (set(named_payloads) & payload_paths)
-    files = [path for path in sql_files if _resolved(path) not in checked_sql | refused]
+    files = [path for path in sql_files if resolved(path) not in checked_sql | refused]
     result = _check_files(files, [shown[path] for path in files], planner, options, jobs)
     fail_ons = [planner.config_for(path).fail_on for path in found] or [planner.config_for(Path.cwd() / "-").fail_on]
     result.fail_on = min(fail_ons, key=lambda severity: severity.rank)
@@ -297,7 +259,7 @@ def load_project(root: Path, planner: Planner) -> Project:
         config = planner.config_for(location)
         if config.excludes(location) or _is_snapshot(location, config, root):
             continue
-        payload = read_payload(location, display_path(location))
+        payload = read_payload(location, display_path(location), config.max_file_size, root)
         if payload is not None:
             project.add(payload, location)
     return project
@@ -310,7 +272,7 @@ def read_model(project: Project, sql: ModelSql, planner: Planner) -> tuple[str |
         if sql.problem is not None:
             refusal = ReadProblem(_REFUSED[sql.problem], Span(0, 0), "correct `config.sql_file` (CN03)")
             return refusal, display_path(sql.file), sql.file
-        return read_source(sql.file, planner.config_for(sql.file).max_file_size), display_path(sql.file), sql.file
+        return planner.read(sql.file, project.root), display_path(sql.file), sql.file
     return sql.inline or "", sql.model.path, project.locations[sql.model.path]
 
 
@@ -341,7 +303,7 @@ def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list
 def _is_snapshot(location: Path, config: Config, root: Path) -> bool:
     """Whether ``location`` is in the schema snapshot folder (snapshots are no payloads)."""
     base = config.path.parent if config.path is not None else root
-    return (base / config.schema_dir).resolve() in location.resolve().parents
+    return (base / config.schema_dir).resolve() in resolved(location).parents
 
 
 def snapshot_path(
@@ -355,9 +317,15 @@ def snapshot_path(
         return None
     if override and connection_id in override:
         return override[connection_id]
+    try:
+        name = snapshot_file_name(connection_id)
+    except UsageError:  # CN01 reports the id; no file is named after it
+        return None
     base = config.path.parent if config.path is not None else root
-    candidate = base / config.schema_dir / f"{connection_id}.json"
-    return str(candidate.resolve()) if candidate.is_file() else None
+    candidate = resolved(base / config.schema_dir / name)
+    # A snapshot is read only from the project, or from beside a configuration file outside it.
+    allowed = is_within(candidate, root.resolve()) or is_within(candidate, base.resolve())
+    return str(candidate) if allowed and candidate.is_file() else None
 
 
 def _check_files(
@@ -367,11 +335,10 @@ def _check_files(
     if workers == 1:
         outcomes = [check_path(planner, path, display) for path, display in zip(files, shown, strict=True)]
     else:
-        from concurrent.futures import ProcessPoolExecutor
+        from wsync_lint.engine.workers import map_in_processes
 
         chunk = max(1, len(files) // (workers * 8))
-        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(options,)) as pool:
-            outcomes = list(pool.map(_check_in_worker, files, shown, chunksize=chunk))
+        outcomes = map_in_processes(workers, _start_worker, (options,), _check_in_worker, files, shown, chunksize=chunk)
     result = RunResult()
     for outcome in outcomes:
         result.paths.append(outcome.path)

@@ -20,7 +20,7 @@ from wsync_lint.project.payload_files import PAYLOAD_SUFFIXES
 from wsync_lint.project.project import Binding, Project
 from wsync_lint.project.resources import Resource
 from wsync_lint.project.roots import Root, RootFinder
-from wsync_lint.sql.reading import ReadProblem, read_source
+from wsync_lint.sql.reading import ReadProblem
 
 _LISTED = 5
 
@@ -59,6 +59,10 @@ def show_settings(path: Path, options: RunOptions) -> str:
         f"project root: {root.folder} ({_root_reason(root)})",
         f"configuration: {_config_line(options, config.path)}",
     ]
+    if config.read_only_functions:
+        lines.append(
+            f"read-only functions: {', '.join(sorted(config.read_only_functions))} (preflight sends models calling them)"
+        )
     if path.is_dir():
         return "\n".join(lines) + "\n"
     project = load_project(root.folder, planner)
@@ -66,7 +70,7 @@ def show_settings(path: Path, options: RunOptions) -> str:
     is_payload = path.suffix.lower() in PAYLOAD_SUFFIXES
     if not bindings and not is_payload:
         plan = planner.plan_for(path)
-        source = read_source(path, config.max_file_size)
+        source = planner.read(path)
         lines.append(f"dialect: {_dialect_line(source, display_path(path), plan, None, config.path)}")
     if not bindings:
         lines.append("pipelines: none (no pipeline of the project involves this file)")

@@ -1,4 +1,4 @@
-"""The live layer: preflight a project against the real warehouse, read-only.
+"""The live layer: preflight a project against the real warehouse, sending only reading statements.
 
 Nothing here imports a warehouse driver at import time: each connector module
 (:mod:`~wsync_lint.live.snowflake`, ``bigquery``, ``redshift``, ``databricks``) imports its driver

@@ -3,8 +3,11 @@
 A connector module (``wsync_lint.live.snowflake`` and its three siblings) has one entry point,
 ``connect(settings: LiveSettings) -> Session``, which imports the official driver, logs in and
 returns a :class:`Session`. Sessions only ever send :class:`~wsync_lint.live.statements.ReadOnlyQuery`
-objects (or, for BigQuery, dry-run jobs and metadata calls of the client library), so the read-only
-promise holds by construction.
+objects (or, for BigQuery, dry-run jobs and metadata calls of the client library; for Redshift, the
+read-only transaction around each one), so nothing but single reading statements is sent. That is
+not all it takes for nothing to change: a reading statement may call a function with a side effect.
+The model gate keeps such models back, Redshift's read-only transaction makes the server refuse what
+writes, and a role that can only read covers the rest (README, "Live preflight").
 
 Failures are two exceptions, both with messages that hold no secret (connectors pass driver
 messages through :meth:`LiveSettings.redact`):
@@ -16,12 +19,15 @@ messages through :meth:`LiveSettings.redact`):
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 from wsync_lint.contract.live_context import GrantCheck, LiveTable, ResultColumn
 from wsync_lint.live.statements import ReadOnlyQuery
@@ -124,11 +130,19 @@ class LiveSettings:
         return tuple(sorted(set(found), key=len, reverse=True))
 
     def redact(self, text: str) -> str:
-        """``text`` with every secret of this connection replaced by ``***``."""
-        for secret in self.secrets():
-            if len(secret) >= 4:
-                text = text.replace(secret, REDACTED)
-        return text
+        """``text`` with every secret of this connection replaced by ``***``, in each of the
+        spellings of :func:`secret_spellings` (a server or driver may echo one escaped)."""
+        return self._secret_pattern.sub(REDACTED, text) if self._secret_pattern else text
+
+    @cached_property
+    def _secret_pattern(self) -> re.Pattern[str] | None:
+        user = self.text("user")
+        spellings = {form for secret in self.secrets() if len(secret) >= 4 for form in secret_spellings(secret, user)}
+        # Longest first: a spelling that contains another is removed whole. A URL escape's hex digits
+        # may come in either case (``%2f`` or ``%2F``), each on its own.
+        ordered = sorted(spellings, key=len, reverse=True)
+        patterns = (re.sub(r"%([0-9A-F]{2})", r"%(?i:\1)", re.escape(form)) for form in ordered)
+        return re.compile("|".join(patterns)) if ordered else None
 
     def require(self, name: str, *fallbacks: str, what: str) -> str:
         """A setting the connector cannot do without, else :class:`WarehouseUnreachable` naming the variable."""
@@ -137,6 +151,36 @@ class LiveSettings:
             standard = f" (or {', '.join(fallbacks)})" if fallbacks else ""
             raise WarehouseUnreachable(f"{what} is not set: export {env_name(self.connection_id, name)}{standard}")
         return value
+
+
+def secret_spellings(secret: str, user: str | None = None) -> set[str]:
+    """How a message may spell ``secret``: as is; JSON-, Python- and SQL-escaped; URL-encoded
+    (``quote`` and ``quote_plus``; :meth:`LiveSettings.redact` takes their hex digits in either
+    case); base64 and URL-safe base64 of the secret and of ``user:secret`` (HTTP Basic), with and
+    without padding; and hex, either case. Base64 inside a longer base64 text is aligned differently
+    and is not found.
+
+    >>> sorted(secret_spellings("p@ss w", "u"))
+    ['704073732077', 'cEBzcyB3', 'dTpwQHNzIHc', 'dTpwQHNzIHc=', 'p%40ss%20w', 'p%40ss+w', 'p@ss w']
+    """
+    spellings = {
+        secret,
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        repr(secret)[1:-1],
+        secret.replace("'", "''"),
+        secret.replace('"', '""'),
+        quote(secret, safe=""),
+        quote(secret),
+        quote_plus(secret),
+        secret.encode().hex(),
+        secret.encode().hex().upper(),
+    }
+    for plain in (secret, f"{user}:{secret}" if user else None):
+        if plain is not None:
+            for coded in (base64.b64encode(plain.encode()), base64.urlsafe_b64encode(plain.encode())):
+                spellings.update({coded.decode(), coded.decode().rstrip("=")})
+    return spellings
 
 
 _SECRET_NAME = re.compile(r"PASSWORD|PASSPHRASE|TOKEN|SECRET|KEY(?!_FILE)", re.IGNORECASE)
@@ -156,7 +200,7 @@ def settings_for(
 
 
 class Session(Protocol):
-    """An open, read-only session on one warehouse."""
+    """An open session on one warehouse, sending only checked reading statements."""
 
     def describe(self, query: ReadOnlyQuery) -> list[ResultColumn]:
         """Compile ``query`` without reading rows; its result columns. Raises WarehouseRejected."""

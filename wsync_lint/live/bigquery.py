@@ -14,8 +14,13 @@ upper case with every other character turned into ``_``:
   (tests, private endpoints). With an endpoint and no credentials file the client sends no
   credentials at all (a local emulator wants none).
 
-Compiling is a dry-run query job (it reads nothing and costs nothing), counting is a query job, and
-tables are read with ``tables.get``. Grants (WS-GRANT-BQ-01..03): the dry run at connect proves the
+Compiling is a dry-run query job (it reads nothing, runs nothing and costs nothing), counting is a
+query job, and tables are read with ``tables.get``. BigQuery has no read-only session or
+transaction mode: a single query cannot change a table (DML and scripts are other statements, which
+are never sent), but it can call a remote function, which may do anything; what stops that is the
+model gate and a service account that can only read. A query job is bounded by ``job_timeout_ms``
+(the timeout) and labelled ``wsync-lint: preflight`` so that its cost can be traced; no byte limit is
+set (``maximum_bytes_billed`` would need a figure only the user can choose). Grants (WS-GRANT-BQ-01..03): the dry run at connect proves the
 permission to create jobs; ``tables.testIamPermissions`` tells whether each table can be read.
 """
 
@@ -228,7 +233,9 @@ class BigQuerySession:
     def _query(self, query: ReadOnlyQuery, *, dry_run: bool) -> Any:
         sendable(query, DIALECT)
         timeout = self._settings.timeout
-        config = self._bigquery.QueryJobConfig(dry_run=dry_run, job_timeout_ms=int(timeout * 1000))
+        config = self._bigquery.QueryJobConfig(
+            dry_run=dry_run, job_timeout_ms=int(timeout * 1000), labels={"wsync-lint": "preflight"}
+        )
         if dry_run:
             config.use_query_cache = False  # a cached result would hide the compile
         if self._dataset is not None:

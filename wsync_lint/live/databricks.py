@@ -20,6 +20,11 @@ each column's type as DDL does: ``timestamp_ntz``, ``decimal(18,4)``, ``array<st
 Thrift metadata would say only ``timestamp`` and ``array``). Tables are resolved with ``DESCRIBE TABLE
 EXTENDED``. mParticle reads Databricks through Delta Sharing (WS-GRANT-DBX-*), so the grants check
 lists the share with ``SHOW ALL IN SHARE`` and its recipients with ``SHOW GRANTS ON SHARE``.
+
+Databricks has no read-only session or transaction mode. A single query cannot change a table, but
+it can call a user-defined function, which may reach out of the warehouse; what stops that is the model
+gate and a principal that can only read. Each statement is bounded on the warehouse by
+``STATEMENT_TIMEOUT`` (the timeout, set for the session).
 """
 
 from __future__ import annotations
@@ -190,7 +195,7 @@ def recipient_gap(rows: Sequence[Sequence[Any]], share: str) -> GrantGap | None:
 
 
 class DatabricksSession:
-    """A read-only session on one Databricks SQL warehouse (see the module docstring)."""
+    """A session on one Databricks SQL warehouse (see the module docstring)."""
 
     def __init__(self, connection: Any, settings: LiveSettings, errors: Any) -> None:
         self._connection = connection

@@ -8,17 +8,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
+from wsync_lint.analysis.function_purity import unsafe_calls
 from wsync_lint.commands.model_tables import TableReference, table_references
 from wsync_lint.contract.live_context import (
     GrantCheck,
     LiveContext,
     LiveTable,
     Place,
+    Refusal,
     SnapshotFile,
     TableUse,
     WindowCount,
 )
 from wsync_lint.contract.rule import Needs, Violation
+from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.engine.model_check import make_violation, rule_options
 from wsync_lint.engine.project_check import placed_in_payload
 from wsync_lint.engine.registry import all_rules
@@ -27,12 +30,15 @@ from wsync_lint.live.backend import LiveSettings, Session, WarehouseRejected
 from wsync_lint.live.compiling import compile_pipeline
 from wsync_lint.live.planning import Work
 from wsync_lint.live.sessions import within
-from wsync_lint.live.statements import NotReadOnly, read_only
+from wsync_lint.live.statements import NotReadOnly, ReadAmbiguously, read_only
 from wsync_lint.live.windows import first_windows
 from wsync_lint.mparticle.warehouses import WAREHOUSES
 from wsync_lint.project.payload_files import load_payload_file
 from wsync_lint.project.project import Binding, ModelSql
-from wsync_lint.sql.positions import FileSpan, LineIndex
+from wsync_lint.sql.file_settings import FileSettings
+from wsync_lint.sql.lexicon import scan
+from wsync_lint.sql.parse import parse_tokens
+from wsync_lint.sql.positions import FileSpan, LineIndex, Span
 from wsync_lint.sql.snapshots import read_snapshot
 from wsync_lint.sql.window_filter import window_condition
 from wsync_lint.sql.wrappers import count_query
@@ -85,13 +91,6 @@ class BindingChecker:
             self.notes.append(f"{label}: the model's SQL cannot be read: not preflighted")
             return []
         dialect = self.work.dialect
-        try:
-            model_query = read_only(text, dialect)
-        except NotReadOnly as error:
-            # The static rules (ST01, ST02, PS01) say what is wrong; nothing is sent.
-            self.notes.append(f"{label}: the model was not sent to the warehouse: {error}")
-            return []
-        references = table_references(text, dialect, shown)
         context = LiveContext(
             connection_id=self.work.connection_id,
             warehouse=WAREHOUSES[dialect],
@@ -99,6 +98,23 @@ class BindingChecker:
             grantee=self._grantee(),
             connection_at=binding.connection.key_at("config") if binding.connection else binding.pipeline.start,
         )
+        context.refusals, held_back = self.refusals(text, location)
+        model_query = None
+        try:
+            model_query = read_only(text, dialect)
+        except ReadAmbiguously as error:
+            # No static rule sees this: the warehouse's reading differs from sqlglot's.
+            context.refusals.append(Refusal("lexing", "", str(error), Span(error.offset, error.offset + 1)))
+        except NotReadOnly as error:
+            if not held_back:
+                # The static rules (ST01, ST02, PS01) say what is wrong; nothing is sent.
+                self.notes.append(f"{label}: the model was not sent to the warehouse: {error}")
+                return []
+        if held_back and not context.refusals:
+            self.notes.append(f"{label}: the model was not sent to the warehouse: ST08 reports what it calls")
+        if held_back or context.refusals:
+            return self._violations(context, sql, text, shown, location, binding)
+        references = table_references(text, dialect, shown)
         context.rejections = compile_pipeline(
             self.session, self.settings, self.timeout, self.work, binding, text, model_query, self.now
         )
@@ -117,6 +133,24 @@ class BindingChecker:
             context.counts = self._counts(binding, text)
         context.snapshot = self._committed_snapshot(binding)
         return self._violations(context, sql, text, shown, location, binding)
+
+    def refusals(self, text: str, location: Path) -> tuple[list[Refusal], bool]:
+        """Why the model must not be sent, and whether it must not: the calls wsync-lint cannot
+        prove free of side effects and row locks (:func:`~wsync_lint.analysis.function_purity.unsafe_calls`),
+        except the functions the configuration vouches for (``read-only-functions``). ST08's calls
+        hold the model back too, but when ST08 runs on the file its finding is the one reported
+        (one mistake, one finding), so they are not among the refusals."""
+        dialect = self.work.dialect
+        lexicon = scan(text, dialect)
+        statements, failure = parse_tokens(text, lexicon, dialect)
+        if failure is not None or not statements:
+            return [], False  # read_only() refuses it; PS01 says why
+        model = SqlContext(str(location), text, WAREHOUSES[dialect], FileSettings(dialect=dialect), lexicon, statements)
+        vouched = self.planner.config_for(location).read_only_functions
+        st08_reports = "ST08" in self.planner.plan_for(location).codes
+        found = unsafe_calls(model, vouched)
+        kept = [call for call in found if not (call.st08 and st08_reports)]
+        return [Refusal(call.kind, call.name, call.why, call.at) for call in kept], bool(found)
 
     # -- asking the warehouse
 
@@ -172,9 +206,7 @@ class BindingChecker:
             return None
         if path not in self._snapshots:  # the connection's pipelines share one snapshot: read it once
             snapshot = read_snapshot(Path(path))
-            self._snapshots[path] = SnapshotFile(
-                snapshot, load_payload_file(snapshot.shown, Path(path).read_text(encoding="utf-8"))
-            )
+            self._snapshots[path] = SnapshotFile(snapshot, load_payload_file(snapshot.shown, snapshot.text))
         return self._snapshots[path]
 
     def _violations(

@@ -1,4 +1,4 @@
-"""``wsync-lint preflight``: each pipeline's model against its real warehouse, read-only.
+"""``wsync-lint preflight``: each pipeline's model against its real warehouse, sending only reading statements.
 
 For every pipeline under the paths (optionally of one connection), grouped by connection so
 each warehouse gets one session:
@@ -13,7 +13,9 @@ each warehouse gets one session:
    warehouse in place of the committed ones, so the schema-aware rules see the warehouse's truth.
 
 Only :class:`~wsync_lint.live.statements.ReadOnlyQuery` objects reach a connector: a model that
-is not exactly one query never leaves the machine. A connection that cannot be reached is
+is not exactly one query never leaves the machine. Step 1 compiles without reading rows, but the
+warehouse may still evaluate a function while planning; step 4 executes the model. What keeps either
+from changing the warehouse is told in :mod:`wsync_lint.live.backend`. A connection that cannot be reached is
 reported on one line (exit 3) and the other connections are still checked.
 """
 

@@ -1,4 +1,4 @@
-"""The Redshift connector of the live preflight: Amazon's ``redshift-connector`` driver, read-only.
+"""The Redshift connector of the live preflight: ``redshift-connector``, every statement in a read-only transaction.
 
 Where the settings come from:
 
@@ -11,9 +11,18 @@ Where the settings come from:
   driver ships); only for a tunnel or a loopback stand-in.
 
 ``<ID>`` is the connection id upper-cased, other characters as ``_``. The timeout bounds the login
-and every answer (the driver's socket timeout). The session runs in autocommit, so the driver
-sends no ``BEGIN``: the only statements that reach the warehouse are the
-:class:`~wsync_lint.live.statements.ReadOnlyQuery` objects given to :meth:`RedshiftSession._run`.
+and every answer (the driver's socket timeout) and, on the server, every statement
+(``statement_timeout``).
+
+Every :class:`~wsync_lint.live.statements.ReadOnlyQuery` runs alone in a read-only transaction
+(Redshift documents ``BEGIN ... READ ONLY``; PostgreSQL has the same), which is then rolled back:
+``BEGIN READ ONLY``, ``SET LOCAL statement_timeout``, the query, ``ROLLBACK``. The server itself then
+refuses what the statement check cannot see, such as a function that writes, ``nextval`` or
+``SELECT ... FOR UPDATE``, also when planning evaluates a function wrongly marked ``IMMUTABLE``; and
+whatever a statement did in its transaction is undone. It does not stop what no transaction covers
+(``pg_terminate_backend``, ``pg_sleep``, a call out of the database): the model gate and a role that
+can only read do. The session runs in autocommit, so the driver adds no ``BEGIN`` of its own: these
+four are the only statements it sends.
 
 Names are resolved from the catalog (``pg_class``, ``pg_namespace``, ``pg_attribute``) rather than
 ``information_schema``, which hides the tables the user may not read: the grants check has to
@@ -25,6 +34,7 @@ Redshift Spectrum tables are not in the catalog and are reported missing.
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -40,6 +50,13 @@ APPLICATION_NAME = "wsync-lint"
 _NOT_FOUND = frozenset({"42P01", "3F000"})
 _PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_$]*")
 _TRAILING = re.compile(r"[\s;]+\Z")
+# The transaction every statement runs in (see the module docstring). Fixed texts: no user input.
+_BEGIN_READ_ONLY = "BEGIN READ ONLY"
+_ROLLBACK = "ROLLBACK"
+# The server cancels a statement this much before --timeout, so that its refusal arrives before the
+# driver stops waiting and the session stays usable for the next statement.
+_SERVER_MARGIN_SECONDS = 0.25
+_MAX_STATEMENT_TIMEOUT_MS = 2_147_483_647  # the largest statement_timeout the server takes
 _IAM_ROLE_UNCHECKED = (
     "the IAM role of `aws_iam_role_arn` (WS-GRANT-RS-04) lives in AWS: SQL cannot see whether it is "
     "associated with the cluster or namespace"
@@ -58,7 +75,7 @@ WHERE {where}"""
 
 
 def connect(settings: LiveSettings) -> RedshiftSession:
-    """Open a read-only session as the connection's user. Raises WarehouseUnreachable."""
+    """Open a session as the connection's user. Raises WarehouseUnreachable."""
     try:
         import redshift_connector
     except ImportError:
@@ -139,29 +156,46 @@ class RedshiftSession:
         self._type_names: dict[tuple[int, int], str] = {}
         self._folds_quoted: bool | None = None
 
-    def _run(self, query: ReadOnlyQuery, parameters: Sequence[Any] = ()) -> tuple[Any, list[list[Any]]]:
-        """Send one checked statement: the only way anything reaches the warehouse."""
+    def _run(
+        self, query: ReadOnlyQuery, parameters: Sequence[Any] = ()
+    ) -> tuple[list[dict[str, Any]], list[list[Any]]]:
+        """Send one checked statement, in a read-only transaction that is rolled back: the only way
+        anything reaches the warehouse. Its row description and rows."""
         sendable(query, DIALECT)
         cursor = self._connection.cursor()
         try:
+            cursor.execute(_BEGIN_READ_ONLY)
+            cursor.execute(f"SET LOCAL statement_timeout = {statement_timeout_ms(self._settings.timeout)}")
             cursor.execute(query.sql, tuple(parameters) or None)
+            fields = _row_description(cursor) if cursor.description else []
             rows = [list(row) for row in cursor.fetchall()] if cursor.description else []
-            return cursor, rows
         except Exception as error:  # noqa: BLE001 - every driver error becomes one of the contract's two
-            fields = _server_fields(error)
-            if fields is None or fields.get("S") == "FATAL":
-                reason = _reason(error, self._settings.timeout)
-                raise WarehouseUnreachable(self._settings.redact(f"{self._where}: {reason}")) from None
-            message = self._settings.redact(fields["M"].splitlines()[0].strip())
-            line, column = _line_column(query.sql, fields.get("P"))
-            raise _Rejected(message, line, column, fields.get("C")) from None
+            server = _server_fields(error)
+            if server is None or server.get("S") == "FATAL":
+                raise self._unreachable(error) from None
+            self._roll_back(cursor)  # the server answered: its transaction is open (and failed)
+            message = self._settings.redact(server["M"].splitlines()[0].strip())
+            line, column = _line_column(query.sql, server.get("P"))
+            raise _Rejected(message, line, column, server.get("C")) from None
+        self._roll_back(cursor)
+        return fields, rows
+
+    def _roll_back(self, cursor: Any) -> None:
+        """End the statement's transaction, keeping nothing it did."""
+        try:
+            cursor.execute(_ROLLBACK)
+        except Exception as error:  # noqa: BLE001 - a session that cannot roll back is no longer usable
+            raise self._unreachable(error) from None
+
+    def _unreachable(self, error: BaseException) -> WarehouseUnreachable:
+        return WarehouseUnreachable(self._settings.redact(f"{self._where}: {_reason(error, self._settings.timeout)}"))
 
     def describe(self, query: ReadOnlyQuery) -> list[ResultColumn]:
         """The result columns of ``query``, run inside ``SELECT * FROM (...) LIMIT 0`` so no row is read."""
         sendable(query, DIALECT)
         body = _TRAILING.sub("", query.sql)
         try:
-            cursor, _ = self._run(read_only(f"SELECT * FROM (\n{body}\n) AS wsync_lint_probe LIMIT 0", DIALECT))
+            fields, _ = self._run(read_only(f"SELECT * FROM (\n{body}\n) AS wsync_lint_probe LIMIT 0", DIALECT))
         except NotReadOnly as error:  # what follows a final `;` (a comment) cannot be wrapped
             raise WarehouseRejected(f"not sent: {error}") from None
         except _Rejected as error:
@@ -169,9 +203,9 @@ class RedshiftSession:
             line = error.line - 1 if error.line is not None and error.line > 1 else None
             inside = line is not None and line <= query.sql.count("\n") + 1
             raise WarehouseRejected(error.message, *((line, error.column) if inside else (None, None))) from None
-        fields = [(field["label"], field["type_oid"], field["type_modifier"]) for field in _row_description(cursor)]
-        names = self._type_spellings([(oid, modifier) for _, oid, modifier in fields])
-        return [ResultColumn(label, names[(oid, modifier)]) for label, oid, modifier in fields]
+        columns = [(field["label"], field["type_oid"], field["type_modifier"]) for field in fields]
+        names = self._type_spellings([(oid, modifier) for _, oid, modifier in columns])
+        return [ResultColumn(label, names[(oid, modifier)]) for label, oid, modifier in columns]
 
     def _type_spellings(self, types: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
         """Type names as the warehouse writes them (``character varying(256)``), from its ``format_type``."""
@@ -291,6 +325,19 @@ def _row_description(cursor: Any) -> list[dict[str, Any]]:
     if fields and all({"label", "type_oid", "type_modifier"} <= field.keys() for field in fields):
         return [{**field, "label": field["label"].decode("utf-8", "replace")} for field in fields]
     return [{"label": d[0], "type_oid": d[1], "type_modifier": -1} for d in cursor.description or ()]
+
+
+def statement_timeout_ms(timeout: float) -> int:
+    """The server's ``statement_timeout`` for ``timeout`` seconds: a little earlier (``_SERVER_MARGIN_SECONDS``,
+    at most a tenth of it), at least 1 ms, at most what the server takes.
+
+    >>> statement_timeout_ms(30), statement_timeout_ms(1), statement_timeout_ms(float("inf"))
+    (29750, 900, 2147483647)
+    """
+    seconds = timeout - min(_SERVER_MARGIN_SECONDS, timeout / 10)
+    if not seconds * 1000 < _MAX_STATEMENT_TIMEOUT_MS:  # also NaN and infinity
+        return _MAX_STATEMENT_TIMEOUT_MS
+    return max(1, math.floor(seconds * 1000))
 
 
 def _line_column(sql: str, position: str | None) -> tuple[int | None, int | None]:

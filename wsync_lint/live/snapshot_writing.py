@@ -1,6 +1,6 @@
 """Schema snapshots of the tables found in the warehouse, in the format of :mod:`wsync_lint.sql.snapshots`.
 
-A connection id becomes a file name only through :func:`snapshot_file_name`, which refuses
+A connection id becomes a file name only through :func:`~wsync_lint.sql.snapshots.snapshot_file_name`, which refuses
 anything but the documented id characters (letters, digits, ``_`` and ``-``), so that an id such
 as ``../../x`` can never name a file outside the snapshot folder. Snapshots are written with
 :func:`wsync_lint.files.write_atomically`.
@@ -9,29 +9,13 @@ as ``../../x`` can never name a file outside the snapshot folder. Snapshots are 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from wsync_lint.contract.live_context import LiveTable
-from wsync_lint.errors import UsageError
 from wsync_lint.files import write_atomically
-from wsync_lint.mparticle.facts import ID_PATTERN
-from wsync_lint.sql.snapshots import LIVE_SUFFIX
-
-SNAPSHOT_SUFFIX = ".json"
-
-
-def snapshot_file_name(connection_id: str, suffix: str = SNAPSHOT_SUFFIX) -> str:
-    """``<connection-id><suffix>``; a ``UsageError`` when the id holds anything but the
-    documented id characters (nothing is written then)."""
-    if not isinstance(connection_id, str) or re.fullmatch(ID_PATTERN, connection_id) is None:
-        raise UsageError(
-            f"connection id {json.dumps(str(connection_id))} is not made of letters, digits, `_` and `-` "
-            "only (CN01): no snapshot file is written for it"
-        )
-    return f"{connection_id}{suffix}"
+from wsync_lint.sql.snapshots import LIVE_SUFFIX, snapshot_file_name
 
 
 def snapshot_document(dialect: str, tables: Iterable[LiveTable]) -> dict[str, Any]:

@@ -16,6 +16,12 @@ other characters:
 Models are compiled with ``cursor.describe`` (Snowflake's describe-only request: no rows read),
 tables resolved through ``<database>.INFORMATION_SCHEMA.COLUMNS``, and grants read with
 ``SHOW GRANTS TO ROLE`` for the connection's role and the roles it inherits.
+
+Snowflake has no read-only transaction or session mode. A single query cannot change a table
+(its UDFs cannot run DML), but it can advance a sequence (``seq.NEXTVAL``) or call an external
+function; what stops those is the model gate and a role that can only read. Each statement is bounded
+on the server by ``STATEMENT_TIMEOUT_IN_SECONDS`` (the timeout, set at login), and by the driver,
+which cancels it when the timeout runs out.
 """
 
 from __future__ import annotations
@@ -81,6 +87,7 @@ def connect_arguments(settings: LiveSettings) -> dict[str, Any]:
         "client_session_keep_alive": False,
         "session_parameters": {
             "QUERY_TAG": "wsync-lint preflight",
+            "STATEMENT_TIMEOUT_IN_SECONDS": seconds,
             "CLIENT_TELEMETRY_ENABLED": False,
             "CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False,
         },
@@ -218,7 +225,7 @@ def folded(name: str) -> str:
 
 
 class SnowflakeSession:
-    """An open, read-only Snowflake session (see :class:`wsync_lint.live.backend.Session`)."""
+    """An open Snowflake session (see :class:`wsync_lint.live.backend.Session`)."""
 
     def __init__(self, connection: Any, settings: LiveSettings, driver_error: type[Exception]) -> None:
         self._connection = connection

@@ -1,22 +1,45 @@
 """Read-only by construction: the only statements a connector may send.
 
-A :class:`ReadOnlyQuery` can only be made by :func:`read_only`, which parses the text with sqlglot
-in the warehouse's dialect and accepts exactly one statement that reads: a query (``SELECT``,
-set operations, ``WITH ... SELECT``), ``DESCRIBE``, ``SHOW`` or ``EXPLAIN``. Connectors take
-nothing else, so a model holding ``DELETE``, or two statements, cannot reach a warehouse through
-them, whatever the caller does.
+A :class:`ReadOnlyQuery` can only be made by :func:`read_only`, which first reads the text with
+sqlglot's lexing rules and with each of the warehouse's (:mod:`wsync_lint.live.lexing`: every
+reading must see one statement, and the same one), then parses it with sqlglot in the warehouse's
+dialect and accepts exactly one statement that reads: a query (``SELECT``, set operations,
+``WITH ... SELECT``) that neither writes nor locks rows (``FOR UPDATE``), ``DESCRIBE``, ``SHOW``,
+or ``EXPLAIN`` of such a query (never ``EXPLAIN ANALYZE``, which runs the statement in
+PostgreSQL). Connectors take nothing else, so a model holding ``DELETE``, or two statements,
+cannot reach a warehouse through them, whatever the caller does.
+
+This is the statement's shape only: what the functions a query calls do is the model gate's
+question (:mod:`wsync_lint.analysis.function_purity`, asked before a model is sent).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from wsync_lint.live.lexing import Disagreement, check_lexing
+
 _READING_COMMANDS = frozenset({"SHOW", "DESCRIBE", "DESC", "EXPLAIN"})
+# What may stand between EXPLAIN and its query: the options that only describe the plan
+# (Redshift VERBOSE, Databricks EXTENDED/CODEGEN/COST/FORMATTED, Snowflake USING TEXT/JSON/TABULAR).
+_EXPLAIN_OPTIONS_PATTERN = re.compile(
+    r"\s*(?:(?:VERBOSE|EXTENDED|CODEGEN|COST|FORMATTED|USING\s+(?:TEXT|JSON|TABULAR))\s+)*", re.IGNORECASE
+)
 _TOKEN = object()
 
 
 class NotReadOnly(ValueError):
     """The text is not exactly one statement that only reads."""
+
+
+class ReadAmbiguously(NotReadOnly):
+    """The warehouse may read the text differently from sqlglot (:mod:`wsync_lint.live.lexing`)."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+        """Where in the text the readings part."""
 
 
 @dataclass(frozen=True)
@@ -48,12 +71,22 @@ def read_only(sql: str, dialect: str) -> ReadOnlyQuery:
     ...
     wsync_lint.live.statements.NotReadOnly: 2 statements: only one is ever sent
     """
+    _checked(sql, dialect)
+    return ReadOnlyQuery(sql, dialect, _TOKEN)
+
+
+def _checked(sql: str, dialect: str) -> object:
+    """The one statement ``sql`` holds (sqlglot's tree), when it only reads."""
     import logging
 
     import sqlglot
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
+    try:
+        check_lexing(sql, dialect)
+    except Disagreement as error:
+        raise ReadAmbiguously(str(error), error.offset) from None
     logger = logging.getLogger("sqlglot")
     level = logger.level
     logger.setLevel(logging.ERROR)  # "falling back to parsing as a Command" is expected for SHOW
@@ -67,8 +100,11 @@ def read_only(sql: str, dialect: str) -> ReadOnlyQuery:
         raise NotReadOnly(f"{len(statements)} statements: only one is ever sent")
     statement = statements[0]
     if isinstance(statement, exp.Command):
-        if str(statement.this).upper() not in _READING_COMMANDS:
-            raise NotReadOnly(f"not a read-only statement: {str(statement.this).upper()}")
+        command = str(statement.this).upper()
+        if command not in _READING_COMMANDS:
+            raise NotReadOnly(f"not a read-only statement: {command}")
+        if command == "EXPLAIN" and not isinstance(_checked(_explained(statement.expression.name), dialect), exp.Query):
+            raise NotReadOnly("EXPLAIN of something that is not a query")
     elif not isinstance(statement, exp.Query | exp.Describe | exp.Show):
         raise NotReadOnly(f"not a read-only statement: {type(statement).__name__}")
     else:
@@ -76,7 +112,19 @@ def read_only(sql: str, dialect: str) -> ReadOnlyQuery:
         # `SELECT ... INTO t` creates a table (Redshift, PostgreSQL); a CTE may hold DML in some dialects.
         if any(isinstance(node, writes) for node in statement.walk()) or statement.find(exp.Into):
             raise NotReadOnly("the query writes (a data-changing clause inside it)")
-    return ReadOnlyQuery(sql, dialect, _TOKEN)
+        if statement.find(exp.Lock):
+            raise NotReadOnly("the query locks the rows it reads (FOR UPDATE / FOR SHARE)")
+    return statement
+
+
+def _explained(rest: str) -> str:
+    """What ``EXPLAIN`` explains, past the options that only describe the plan; refused when an
+    option may run it (``ANALYZE``, or PostgreSQL's parenthesised list, which can hold ``ANALYZE``)."""
+    options = _EXPLAIN_OPTIONS_PATTERN.match(rest)
+    explained = rest[options.end() :] if options else rest
+    if re.match(r"(ANALY[SZ]E\b|\()", explained, re.IGNORECASE):
+        raise NotReadOnly("EXPLAIN ANALYZE (or EXPLAIN with options) runs the statement: only a plain EXPLAIN is sent")
+    return explained
 
 
 def sendable(query: object, dialect: str) -> ReadOnlyQuery:

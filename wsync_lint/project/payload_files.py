@@ -133,7 +133,54 @@ def load_payload_file(path: str, text: str) -> PayloadFile:
         _load_json(loaded)
     else:
         _load_yaml(loaded)
+    if loaded.problem is None and "\\u" in text:
+        loaded.problem = _lone_surrogate(loaded)
     return loaded
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.DOTALL)
+
+
+def _lone_surrogate(loaded: PayloadFile) -> PayloadProblem | None:
+    """A string (or key) holding half of a UTF-16 surrogate pair (``"\\ud800"``): JSON and YAML
+    accept the escape, but it is no character, and no report could be written with it."""
+    stack: list[Any] = list(loaded.documents)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            return PayloadProblem(
+                "a string holds a lone UTF-16 surrogate escape (`\\ud800`-`\\udfff` without its pair), which is "
+                "no character: mParticle cannot store it",
+                _surrogate_escape(loaded.text),
+                "remove the escape, or write the whole character (the pair of escapes, or the character itself)",
+            )
+    return None
+
+
+def _surrogate_escape(text: str) -> Span:
+    """Where the first escape of half a surrogate pair is written (the file's start if not found)."""
+    escapes = list(_ESCAPE.finditer(text))
+    for index, escape in enumerate(escapes):
+        code = int(escape.group(1), 16) if escape.group(1) else 0
+        if not 0xD800 <= code <= 0xDFFF:
+            continue
+        following = escapes[index + 1] if index + 1 < len(escapes) else None
+        paired = (
+            code < 0xDC00
+            and following is not None
+            and following.start() == escape.end()
+            and following.group(1) is not None
+            and 0xDC00 <= int(following.group(1), 16) <= 0xDFFF
+        )
+        if not paired and not (code >= 0xDC00 and index and escapes[index - 1].end() == escape.start()):
+            return Span(escape.start(), escape.end())
+    return Span(0, 0)
 
 
 def _load_json(loaded: PayloadFile) -> None:

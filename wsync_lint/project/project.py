@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wsync_lint.files import Unreadable, Why, read_bounded
 from wsync_lint.mparticle import facts
 from wsync_lint.project.model_files import SqlFileProblem, locate_sql_file
 from wsync_lint.project.payload_files import (
@@ -173,12 +174,17 @@ def payload_candidates(folder: Path, finder: RootFinder | None = None) -> Iterat
                 yield parent / name
 
 
-def read_payload(location: Path, shown: str) -> PayloadFile | None:
-    """The payload file at ``location``, or None when it is no payload (no Warehouse Sync key)."""
-    try:
-        raw = location.read_bytes()
-    except OSError:
-        return None
+def read_payload(location: Path, shown: str, max_size: int, inside: Path) -> PayloadFile | None:
+    """The payload file at ``location`` (at most ``max_size`` bytes, inside the project folder
+    ``inside`` once links are resolved), or None when it is no payload (no Warehouse Sync key).
+    A file that cannot be read is a payload with a problem (PS05), unless it is over the size
+    limit and its first bytes name no Warehouse Sync key (a large ``package-lock.json``)."""
+    raw = read_bounded(location, max_size, inside=inside)
+    if isinstance(raw, Unreadable):
+        head = raw.head.decode("utf-8", errors="replace")
+        if raw.why is Why.TOO_LARGE and not looks_like_payload(head) and not may_hold_data_model(head):
+            return None
+        return PayloadFile(shown, "", problem=PayloadProblem(raw.sentence, Span(0, 0), raw.hint))
     text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
     named = looks_like_payload(text)
     if not named and not may_hold_data_model(text):

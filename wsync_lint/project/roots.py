@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from wsync_lint.errors import UsageError
+from wsync_lint.files import read_config_bytes
 
 CONFIG_FILE_NAMES = ("wsync-lint.toml", ".wsync-lint.toml", "pyproject.toml")
 """Where configuration is read from, in this order, in one folder (the first that has a table wins)."""
@@ -102,10 +106,10 @@ class RootFinder:
 
 
 def _marker(folder: Path) -> Marker:
-    git = (folder / ".git").exists()
+    git = _is(folder / ".git", Path.exists)
     for name in CONFIG_FILE_NAMES:
         candidate = folder / name
-        if not candidate.is_file():
+        if not _is(candidate, Path.is_file):
             continue
         table = _config_table(candidate)
         if table is None:
@@ -114,18 +118,51 @@ def _marker(folder: Path) -> Marker:
     return Marker(git)
 
 
+def _is(path: Path, test: Callable[[Path], bool]) -> bool:
+    """``test(path)``, False when the folder cannot be searched (walking it reports that)."""
+    try:
+        return test(path)
+    except OSError:
+        return False
+
+
 def _config_table(path: Path) -> dict[str, object] | None:
-    """The wsync-lint table of a configuration file; a file that cannot be read counts as a
+    """The wsync-lint table of a configuration file; a file that cannot be used counts as a
     configuration without ``root`` (reading the configuration reports the problem)."""
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return read_config_table(path)
+    except UsageError:
         return {} if path.name != "pyproject.toml" else None
+
+
+def read_config_table(path: Path) -> dict[str, Any] | None:
+    """The wsync-lint table of the configuration file ``path`` (None: a ``pyproject.toml``
+    without one); a ``UsageError`` (one line) when the file cannot be read, is not TOML, or
+    holds ``tool`` or ``tool.wsync-lint`` as something other than a table."""
+    try:
+        document = tomllib.loads(read_config_bytes(path).decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"{path}: not UTF-8: byte 0x{error.object[error.start]:02x} at byte offset {error.start}"
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"{path}: invalid TOML: {error}") from None
     if path.name != "pyproject.toml":
         return document
-    tool = document.get("tool")
-    table = tool.get("wsync-lint") if isinstance(tool, dict) else None
-    return table if isinstance(table, dict) else None
+    table: Any = document
+    for key in ("tool", "wsync-lint"):
+        table = table.get(key)
+        if table is None:
+            return None
+        if not isinstance(table, dict):
+            name = "tool" if key == "tool" else "tool.wsync-lint"
+            raise UsageError(f"{path}: `{name}` must be a table ([{name}]), not {_toml_type(table)}")
+    return table
+
+
+def _toml_type(value: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array"}
+    return names.get(type(value), "a date or time")
 
 
 def project_roots(paths: Iterable[Path], finder: RootFinder | None = None) -> list[Path]:

@@ -1,12 +1,16 @@
 """GitHub Actions workflow commands: each finding becomes an annotation on the pull request.
 
 ``::error file=F,line=L,col=C,endLine=EL,endColumn=EC,title=CODE::message`` (``::warning`` for
-warnings), escaped as the runner's toolkit escapes them.
+warnings), escaped as the runner's toolkit escapes them. Paths, messages and hints are first made
+one line each (:func:`~wsync_lint.printable.one_line`), as in the text format: the log shows a
+newline or an escape sequence from a file as ``\n`` or ``\x1b``, and only the line before the
+hint breaks the annotation.
 """
 
 from __future__ import annotations
 
 from wsync_lint.engine.runner import RunResult
+from wsync_lint.printable import one_line
 
 
 def _escape_data(text: str) -> str:
@@ -23,7 +27,7 @@ def render_github(result: RunResult, quiet: bool = False) -> str:
         properties = ",".join(
             f"{key}={_escape_property(str(value))}"
             for key, value in (
-                ("file", v.path),
+                ("file", one_line(v.path)),
                 ("line", v.line),
                 ("col", v.column),
                 ("endLine", v.end_line),
@@ -31,6 +35,6 @@ def render_github(result: RunResult, quiet: bool = False) -> str:
                 ("title", v.code),
             )
         )
-        message = v.message if not v.hint else f"{v.message}\nhint: {v.hint}"
+        message = one_line(v.message) if not v.hint else f"{one_line(v.message)}\nhint: {one_line(v.hint)}"
         lines.append(f"::{v.severity.value} {properties}::{_escape_data(message)}")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -4,7 +4,10 @@ Field names and order are fixed; findings are sorted by path, line, column and c
 exactly what ``json.dumps(document, indent=2, ensure_ascii=False)`` gives (a test holds it to
 that), but the findings are laid out by hand with the C string encoder: with ``indent``,
 ``json.dumps`` falls back to its pure-Python encoder, which took 6% of a check with tens of
-thousands of findings.
+thousands of findings. The only other difference: characters JSON may hold raw but a terminal or
+a UTF-8 stream may not (C1 controls, line separators, bidirectional controls, lone surrogates)
+are written as ``\\uXXXX`` escapes (:func:`~wsync_lint.printable.json_text`), which parse to the
+same strings.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from json.encoder import encode_basestring
 from wsync_lint import __version__
 from wsync_lint.contract.rule import Violation
 from wsync_lint.engine.runner import RunResult
+from wsync_lint.printable import json_text
 
 _FINDINGS_SLOT = '"findings": []'
 
@@ -32,9 +36,9 @@ def render_json(result: RunResult, quiet: bool = False) -> str:
     }
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if not result.violations:
-        return text
+        return json_text(text)
     findings = ",\n".join(_finding(violation) for violation in result.violations)
-    return text.replace(_FINDINGS_SLOT, f'"findings": [\n{findings}\n  ]', 1)
+    return json_text(text.replace(_FINDINGS_SLOT, f'"findings": [\n{findings}\n  ]', 1))
 
 
 def _finding(v: Violation) -> str:

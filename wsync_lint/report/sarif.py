@@ -1,6 +1,8 @@
 """SARIF 2.1.0 for code scanning: one run, every rule with its documentation, one result per finding.
 
 Columns are counted in Unicode code points (``columnKind``), like every other format here.
+Characters that JSON may hold raw but a terminal or a UTF-8 stream may not are written as
+``\\uXXXX`` escapes (:func:`~wsync_lint.printable.json_text`), as in the JSON format.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from wsync_lint import __version__
 from wsync_lint.engine.docs import render_markdown_page, sections
 from wsync_lint.engine.registry import all_rules
 from wsync_lint.engine.runner import RunResult
+from wsync_lint.printable import json_text
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -72,4 +75,4 @@ def render_sarif(result: RunResult, quiet: bool = False) -> str:
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"

@@ -1,7 +1,9 @@
 """The text format: ``path:line:col: CODE [severity] message``, a hint line, a summary line.
 
 On a terminal (and unless ``NO_COLOR`` is set) the CLI asks for colour: the position in bold,
-errors in red, warnings in yellow, hints dimmed. The words are the same either way.
+errors in red, warnings in yellow, hints dimmed. The words are the same either way. Paths,
+messages and hints quote files, so each is printed as one line with control characters escaped
+(:func:`~wsync_lint.printable.one_line`): a value in a file cannot forge a line of the report.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import click
 
 from wsync_lint.contract.rule import Severity
 from wsync_lint.engine.runner import RunResult
+from wsync_lint.printable import one_line
 
 _SEVERITY_COLOUR = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
 
@@ -45,11 +48,11 @@ def render_text(result: RunResult, quiet: bool = False, color: bool = False) -> 
 
     lines = []
     for v in result.violations:
-        where = style(f"{v.path}:{v.line}:{v.column}:", bold=True)
+        where = style(f"{one_line(v.path)}:{v.line}:{v.column}:", bold=True)
         code = style(f"{v.code} [{v.severity.value}]", fg=_SEVERITY_COLOUR[v.severity], bold=True)
-        lines.append(f"{where} {code} {v.message}")
+        lines.append(f"{where} {code} {one_line(v.message)}")
         if v.hint:
-            lines.append(style(f"    hint: {v.hint}", dim=True))
+            lines.append(style(f"    hint: {one_line(v.hint)}", dim=True))
     if not quiet:
         lines.append(summary_line(result))
         if result.not_run:

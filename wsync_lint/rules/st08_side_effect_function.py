@@ -40,7 +40,10 @@ FROM crm.customers c
 
 ## Known limitations
 Only built-in functions are known: a user-defined function (a stored procedure behind a UDF, a
-Snowflake external function, a BigQuery remote function) that writes is not recognised.
+Snowflake external function, a BigQuery remote function) that writes is not recognised here.
+`wsync-lint preflight` goes further and sends no model calling a function it cannot prove free of
+side effects (LV01); a model calling one of the functions above is never sent, and in a
+`preflight` run this finding is the one reported for the call.
 """
 
 from __future__ import annotations
@@ -57,7 +60,8 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
     for call in side_effect_calls(ctx):
         yield Finding(
             call.at,
-            f"`{call.name}` {call.effect} in {warehouse} on every sync: mParticle runs the model each time it syncs",
+            f"`{call.name}` {call.effect} in {warehouse} on every sync: mParticle runs the model each time it syncs "
+            "(and `wsync-lint preflight` does not send it)",
             hint=f"remove the call to `{call.name}`: a data model should only read",
         )
 

@@ -1,4 +1,4 @@
-"""Reading a model file: size limit, binary detection, UTF-8 with or without a BOM.
+"""Reading a model file: size limit (:mod:`wsync_lint.files.reading`), binary detection, UTF-8 with or without a BOM.
 
 A file that cannot be read as text is not an exception: it comes back as a
 :class:`ReadProblem` with the position of the problem, for PS02.
@@ -10,6 +10,7 @@ import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
+from wsync_lint.files import Unreadable, read_bounded
 from wsync_lint.sql.positions import Span
 
 _BINARY_SNIFF_BYTES = 8192
@@ -51,19 +52,12 @@ def decode_source(data: bytes) -> str | ReadProblem:
     return text
 
 
-def read_source(path: Path, max_size: int) -> str | ReadProblem:
-    """Read and decode ``path``, refusing files over ``max_size`` bytes before reading them."""
-    try:
-        size = path.stat().st_size
-        if size > max_size:
-            return ReadProblem(
-                f"the file is {size:,} bytes, over the {max_size:,}-byte limit for a data model",
-                Span(0, 0),
-                "raise `max-file-size` in [tool.wsync-lint] if this really is one query",
-            )
-        data = path.read_bytes()
-    except OSError as error:
-        return ReadProblem(f"the file cannot be read: {error.strerror}", Span(0, 0), "check the file's permissions")
+def read_source(path: Path, max_size: int, inside: Path | None = None) -> str | ReadProblem:
+    """Read (through :func:`~wsync_lint.files.read_bounded`: at most ``max_size`` bytes, a
+    regular file only, inside the project ``inside`` when given) and decode ``path``."""
+    data = read_bounded(path, max_size, inside=inside)
+    if isinstance(data, Unreadable):
+        return ReadProblem(data.sentence, Span(0, 0), data.hint)
     return decode_source(data)
 
 

@@ -10,7 +10,9 @@ names, Redshift lower-cases them), types in the warehouse's own spelling. The li
 these files; until then they are written by hand. A standalone SQL file names one with the
 directive ``-- wsync-lint: schema=path/to/snapshot.json`` (relative to the SQL file).
 
-A snapshot that cannot be used is a configuration error (exit 2, one line naming the file).
+A snapshot that cannot be used is a configuration error (exit 2, one line naming the file): one
+that is not a regular file, is over :data:`MAX_SNAPSHOT_SIZE`, or (checked where the engine
+decides which snapshot applies) lies outside the project.
 
 ``preflight`` writes the snapshot it just took from the warehouse as ``<connection-id>.live.json``
 in a folder of its own and lints with it; messages then name the warehouse, not that file.
@@ -19,14 +21,22 @@ in a folder of its own and lints with it; messages then name the warehouse, not 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from wsync_lint.errors import UsageError
+from wsync_lint.files import Unreadable, read_bounded
+from wsync_lint.mparticle.facts import ID_PATTERN
 from wsync_lint.mparticle.warehouses import WAREHOUSES, Warehouse
 
+SNAPSHOT_SUFFIX = ".json"
+MAX_SNAPSHOT_SIZE = 8 * 1024 * 1024
+"""The largest snapshot read. Fixed, not ``max-file-size``: a snapshot is written by ``schema
+pull`` from a warehouse, not by hand, and is read lazily by the rules that need it, where no
+configuration is at hand."""
 LIVE_SUFFIX = ".live.json"
 
 
@@ -41,6 +51,9 @@ class SchemaSnapshot:
 
     shown: str = ""
     """The file as messages name it: relative to the working folder when inside it."""
+
+    text: str = ""
+    """The file's text (for positions in it)."""
 
     @property
     def warehouse(self) -> Warehouse:
@@ -87,21 +100,40 @@ class SchemaSnapshot:
         }
 
 
+def snapshot_file_name(connection_id: str, suffix: str = SNAPSHOT_SUFFIX) -> str:
+    """``<connection-id><suffix>``, the one way a connection id becomes a file name; a
+    ``UsageError`` when the id holds anything but the documented id characters (letters, digits,
+    ``_`` and ``-``), so that an id such as ``../../x`` never names a file outside its folder."""
+    if not isinstance(connection_id, str) or re.fullmatch(ID_PATTERN, connection_id) is None:
+        raise UsageError(
+            f"connection id {json.dumps(str(connection_id))} is not made of letters, digits, `_` and `-` "
+            "only (CN01): no snapshot file is written for it"
+        )
+    return f"{connection_id}{suffix}"
+
+
 def read_snapshot(path: Path) -> SchemaSnapshot:
-    """Read and validate the snapshot at ``path`` (cached by path and modification time)."""
+    """Read and validate the snapshot at ``path``, at most :data:`MAX_SNAPSHOT_SIZE` bytes (cached
+    by path and modification time)."""
     try:
         stamp = path.stat().st_mtime_ns
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read the schema snapshot: {error.strerror}") from None
-    return _read(str(path.resolve()), stamp, str(Path.cwd().resolve()))
+        location = str(path.resolve())
+    except (OSError, RuntimeError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "a loop of symbolic links or a bad name"
+        raise UsageError(f"{path}: cannot read the schema snapshot: {reason}") from None
+    return _read(location, stamp, str(Path.cwd().resolve()))
 
 
 @lru_cache(maxsize=64)
 def _read(location: str, stamp: int, working_folder: str) -> SchemaSnapshot:
     path = Path(location)
+    data = read_bounded(path, MAX_SNAPSHOT_SIZE)
+    if isinstance(data, Unreadable):
+        raise UsageError(f"{path}: cannot read the schema snapshot: {data.sentence}")
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        text = data.decode("utf-8")
+        document = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise UsageError(f"{path}: not a usable schema snapshot: {error}") from None
     where = f"{path}: schema snapshot"
     if not isinstance(document, dict) or set(document) - {"dialect", "tables"}:
@@ -123,4 +155,4 @@ def _read(location: str, stamp: int, working_folder: str) -> SchemaSnapshot:
         shown = path.relative_to(working_folder).as_posix()
     except ValueError:
         shown = str(path)
-    return SchemaSnapshot(str(path), dialect, tables, shown)
+    return SchemaSnapshot(str(path), dialect, tables, shown, text)

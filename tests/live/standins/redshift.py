@@ -187,6 +187,16 @@ class RedshiftStandin:
         finally:
             cursor.close()
 
+    def rows(self, statement: str) -> list[list[Any]]:
+        """The rows of a query run as ``wsync_admin`` (the witness of the server's state)."""
+        self.setup()
+        cursor = self._admin.cursor()
+        try:
+            cursor.execute(statement)
+            return [list(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
     def mark(self) -> int:
         """A point in the statement log: what :meth:`statements_since` counts from."""
         return self._synchronised_size()
@@ -209,6 +219,16 @@ class RedshiftStandin:
             elif entry.get("ps") in {"PARSE", "BIND"} and "statement" in entry:
                 found.append(entry["statement"])  # refused before it ran: logged only with its error
         return found
+
+    @staticmethod
+    def queries_of(sent: list[str]) -> list[str]:
+        """The queries among ``sent`` (what :meth:`statements_since` gives), once it is checked that each
+        ran alone in a read-only transaction that was rolled back, as the connector sends them."""
+        assert len(sent) % 4 == 0, sent
+        for begin, timeout, _, end in zip(sent[0::4], sent[1::4], sent[2::4], sent[3::4], strict=True):
+            assert (begin, end) == ("BEGIN READ ONLY", "ROLLBACK"), sent
+            assert timeout.startswith("SET LOCAL statement_timeout = "), sent
+        return sent[2::4]
 
     def _synchronised_size(self) -> int:
         """The log's size once everything logged so far is in the file.

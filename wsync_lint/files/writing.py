@@ -33,6 +33,7 @@ import tempfile
 from pathlib import Path
 
 from wsync_lint.errors import UsageError
+from wsync_lint.files.reading import is_within
 
 _NEW_FILE_MODE = 0o666
 
@@ -41,10 +42,6 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
-
-
-def _is_within(folder: Path, inside: Path) -> bool:
-    return folder == inside or inside in folder.parents
 
 
 def check_target(path: Path, *, inside: Path | None) -> os.stat_result | None:
@@ -68,7 +65,7 @@ def check_target(path: Path, *, inside: Path | None) -> os.stat_result | None:
             root = inside.resolve(strict=False)
         except (OSError, RuntimeError) as error:
             raise UsageError(f"{path}: cannot write: {error}") from None
-        if not _is_within(folder, root):
+        if not is_within(folder, root):
             raise UsageError(f"{path}: is outside the project ({root}); not written")
     return status
 

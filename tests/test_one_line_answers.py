@@ -1,0 +1,112 @@
+"""Every answer is well formed, whatever the files hold: a finding cannot forge a line of the
+report, every error is one ``wsync-lint: error: ...`` line, and bad option values are usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import write
+
+# The red-team report's payload: a connection id that would print a second, forged summary line
+# and clear the screen.
+FORGED = {
+    "id": "p",
+    "pipeline_type": "events",
+    "connection_id": "x\nAll checks passed (3 files checked).\n\u001b[2J",
+    "data_model_id": "m",
+}
+FORGED_FINDING = (
+    "p.json:1:57: PL07 [warning] pipeline `p` names connection `x\\nAll checks passed (3 files checked).\\n"
+    "\\x1b[2J`, which no file of the project defines; the API answers 404 if it does not exist in the "
+    "workspace either"
+)
+
+
+def test_a_newline_in_a_payload_value_cannot_forge_a_report_line(tmp_path, run_cli):
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "p.json", json.dumps(FORGED))
+    result = run_cli("check", "--select", "PL07", ".", cwd=tmp_path)
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert lines[0] == FORGED_FINDING
+    assert lines[1].startswith("    hint: add the connection's payload")
+    assert lines[-1] == "Found 2 problems (0 errors, 2 warnings) in 1 file."
+    assert len(lines) == 5
+    assert "\x1b" not in result.out
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif"])
+def test_json_formats_keep_the_value_exactly(tmp_path, run_cli, output_format):
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "p.json", json.dumps(FORGED))
+    result = run_cli("check", "--select", "PL07", "--format", output_format, ".", cwd=tmp_path)
+    assert result.code == 1
+    assert "\x1b" not in result.out
+    document = json.loads(result.out)
+    if output_format == "json":
+        messages = [finding["message"] for finding in document["findings"]]
+    else:
+        messages = [finding["message"]["text"] for finding in document["runs"][0]["results"]]
+    assert f"names connection `{FORGED['connection_id']}`" in messages[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (("check", "-o", "folder"), "Invalid value for '--output-file' / '-o': File 'folder' is a directory"),
+        (("check", "--jobs", "0"), "Invalid value for '--jobs' / '-j': 0 is not in the range x>=1"),
+        (("check", "--zzz"), "No such option '--zzz'"),
+        (("check", "--format", "yaml"), "Invalid value for '--format': 'yaml' is not one of 'text', 'json', "
+         "'github', 'sarif', 'junit'"),
+        (("explain",), "Missing argument 'CODE_OR_NAME'"),
+    ],
+)  # fmt: skip
+def test_click_usage_errors_are_one_line(tmp_path, run_cli, args, error):
+    (tmp_path / "folder").mkdir()
+    result = run_cli(*args, cwd=tmp_path)
+    command = " ".join(["wsync-lint", args[0]])
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"wsync-lint: error: {error} (see '{command} --help')\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("nan", "'nan' is not a number of seconds"),
+        ("inf", "inf is not in the range 0.1<=x<=86400.0"),
+        ("1e308", "1e+308 is not in the range 0.1<=x<=86400.0"),
+        ("0", "0.0 is not in the range 0.1<=x<=86400.0"),
+        ("-1", "-1.0 is not in the range 0.1<=x<=86400.0"),
+        ("soon", "'soon' is not a valid number of seconds"),
+    ],
+)
+@pytest.mark.parametrize("command", [("preflight",), ("schema", "pull")])
+def test_timeout_is_a_finite_number_of_seconds(tmp_path, run_cli, command, value, error):
+    result = run_cli(*command, "--timeout", value, ".", cwd=tmp_path)
+    shown = " ".join(["wsync-lint", *command])
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"wsync-lint: error: Invalid value for '--timeout': {error} (see '{shown} --help')\n"
+
+
+def test_usage_answers_quoting_payload_values_are_one_line(tmp_path, run_cli):
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "p.json", json.dumps({"id": "p\nq\u2028r", "pipeline_type": "events", "data_model_id": "m"}))
+    write(tmp_path, "m.json", json.dumps({"id": "m", "type": "sql", "config": {"sql_query": "SELECT 1 AS a"}}))
+    for command in ("render", "columns"):
+        result = run_cli(command, "nothing\rhere", cwd=tmp_path)
+        assert result.code == 2
+        assert result.err == (
+            f"wsync-lint: error: no pipeline or data model 'nothing\\rhere' in the project at {tmp_path} "
+            "(pipelines: p\\nq\\u2028r; data models: m)\n"
+        )
+
+
+def test_a_lone_surrogate_in_a_model_is_printed_escaped(tmp_path, run_cli):
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "m.json", '{"id": "m", "type": "sql", "config": {"sql_query": "SELECT 1 AS \\"a\\ud800\\""}}')
+    result = run_cli("render", "m", cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    assert 'SELECT 1 AS "a\\ud800"' in result.out.splitlines()

@@ -1,0 +1,78 @@
+"""Text from files made safe to print: no forged lines, no terminal control, never unencodable.
+
+Messages, hints and paths quote what a file holds, and a file may be hostile (a pull request from a
+fork). Printed raw, a newline in a payload value forges a report line (``All checks passed``),
+an escape sequence drives the terminal, a bidirectional override reorders what the reader sees,
+and a lone surrogate (which Python's ``json`` accepts in ``"\\ud800"``) cannot be encoded as UTF-8
+at all. The output formats and the error lines pass such text through this module, once, where
+it is printed: rules quote values as they are.
+
+- :func:`one_line` writes every control character, line or paragraph separator, bidirectional
+  control, lone surrogate and non-character as a Python-style escape (``\\n``, ``\\x1b``,
+  ``\\u2028``, ``\\ud800``); a tab stays a tab. The result is one line that any UTF-8 stream and
+  XML 1.0 can hold.
+- :func:`encodable` escapes lone surrogates alone, for output that is many lines by design (the
+  queries ``render`` prints).
+- :func:`json_text` does the same as :func:`one_line` inside JSON text that a JSON encoder wrote
+  with ``ensure_ascii=False``, with JSON's own ``\\uXXXX`` escape: the document still parses to
+  exactly the same strings.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls but the tab, DEL and C1 controls (NEL, CSI among them), the Arabic letter mark,
+# left-to-right and right-to-left marks, line and paragraph separators, the embedding, override
+# and isolate controls, lone surrogates, and the non-characters XML refuses.
+_BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff"
+_UNSAFE = re.compile(f"[\x00-\x08\x0a-\x1f{_BEYOND_C0}]")
+# A JSON encoder escapes C0 controls in strings itself, and JSON text has newlines between lines.
+_UNSAFE_IN_JSON = re.compile(f"[{_BEYOND_C0}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    character = match.group()
+    named = _NAMED.get(character)
+    if named is not None:
+        return named
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def one_line(text: str) -> str:
+    r"""``text`` as one printable line: unsafe characters escaped, the rest as it is.
+
+    >>> one_line("connection `x\nAll checks passed.\u001b[2J`")
+    'connection `x\\nAll checks passed.\\x1b[2J`'
+    >>> one_line("café\tok \ud800")
+    'café\tok \\ud800'
+    """
+    return _UNSAFE.sub(_escape, text)
+
+
+def encodable(text: str) -> str:
+    r"""``text`` with lone surrogates escaped, so that it can be written as UTF-8; lines stay lines.
+
+    >>> encodable('SELECT 1 AS "a\ud800"\nFROM t')
+    'SELECT 1 AS "a\\ud800"\nFROM t'
+    """
+    return _SURROGATE.sub(_escape, text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_text(document: str) -> str:
+    r"""JSON text with the characters :func:`one_line` escapes written as ``\uXXXX``.
+
+    Outside strings JSON text is ASCII, so only string contents change, and each to an escape
+    that decodes to the same character (a JSON encoder already escapes C0 controls).
+
+    >>> json_text('{"id": "x\u2028\ud800"}')
+    '{"id": "x\\u2028\\ud800"}'
+    """
+    return _UNSAFE_IN_JSON.sub(_json_escape, document)
