@@ -75,6 +75,13 @@ def _calls(text: str, dialect: str, vouched: frozenset[str] = frozenset()) -> li
          [(1, 8, "reflect", "side-effect", "calls a Java method on the cluster"),
           (1, 54, "ai_query", "unproven", UNPROVEN),
           (2, 8, "http_request", "unproven", UNPROVEN)]),
+        # A hint names no function the query calls; a corpus built-in of each warehouse is sent.
+        ("databricks",
+         "SELECT /*+ REPARTITION(4), SHUFFLE_MERGE(t) */ TIMEDIFF(HOUR, a, b) AS h, my_udf(x) AS u FROM t",
+         [(1, 75, "my_udf", "unproven", UNPROVEN)]),
+        ("snowflake",
+         "SELECT ST_X(TO_GEOGRAPHY(g)) AS x, H3_LATLNG_TO_CELL(a, b, 9) AS c, py_buffer(g) AS p FROM t",
+         [(1, 69, "py_buffer", "unproven", UNPROVEN)]),
     ],
 )  # fmt: skip
 def test_what_keeps_a_model_from_being_sent(dialect, sql, expected):

@@ -63,7 +63,7 @@ def unsafe_calls(ctx: SqlContext, vouched: frozenset[str] = frozenset()) -> list
         flagged.add(id(call.node))
         found.append(UnsafeCall(span, call.name, call.effect, "side-effect", st08=True))
     for call in ctx.nodes(exp.Func):
-        if id(call) in flagged or call.find_ancestor(exp.Query) is None:
+        if id(call) in flagged or call.find_ancestor(exp.Query) is None or call.find_ancestor(exp.Hint):
             continue
         named = called_name(call)
         effect = _STATE_CHANGING.get(type(call))

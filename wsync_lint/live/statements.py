@@ -1,4 +1,4 @@
-"""Read-only by construction: the only statements a connector may send.
+"""One statement that only reads, by its shape: the only statements a connector may send.
 
 A :class:`ReadOnlyQuery` can only be made by :func:`read_only`, which first reads the text with
 sqlglot's lexing rules and with each of the warehouse's (:mod:`wsync_lint.live.lexing`: every

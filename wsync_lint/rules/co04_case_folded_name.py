@@ -82,7 +82,7 @@ def check(ctx: SqlContext, options: dict) -> Iterator[Finding]:
                     f"write the name as `{spelled}`: quoting does not keep the case on {warehouse.display} "
                     "unless `enable_case_sensitive_identifier` is on for mParticle's user"
                 )
-            elif referred_to_unquoted(column):
+            elif referred_to_unquoted(ctx, column):
                 # Quoting the alias alone would break the query's own unquoted uses of the name.
                 hint = f"write it as `{spelled}` (the query refers to `{name}` unquoted, so quoting only the alias breaks it)"
             else:
