@@ -247,6 +247,52 @@ def test_a_surrogate_pair_is_fine(tmp_path):
     assert lines_with(result.out, "PS05") == []
 
 
+# -- B5: an integer too long to convert -------------------------------------------------------------
+
+
+def test_a_json_integer_too_long_to_convert_is_a_positioned_ps05_finding(tmp_path):
+    root = examples(tmp_path)
+    before = bounded(root, "check", ".")
+    (root / "pipelines/zz-bigint.json").write_text(
+        '{"id": "b", "pipeline_type": "user_attributes", "name": 1' + "0" * 4400 + "}\n"
+    )
+    result = bounded(root, "check", ".")
+    assert (result.code, result.err) == (1, "")
+    lines = result.out.splitlines()
+    at = lines.index(
+        "pipelines/zz-bigint.json:1:57: PS05 [error] not usable JSON: an integer of 4,401 digits, more than the "
+        "4,300 wsync-lint reads: no Warehouse Sync field holds such a number"
+    )
+    assert lines[at + 1] == "    hint: write the value the field expects (an id or a name is a string)"
+    # The examples' own findings are all still reported, around the new one.
+    assert lines[:at] + lines[at + 2 : -1] == before.out.splitlines()[:-1]
+    assert (before.out.splitlines()[-1], lines[-1]) == (
+        "Found 9 problems (6 errors, 3 warnings) in 24 files.",
+        "Found 10 problems (7 errors, 3 warnings) in 25 files.",
+    )
+    render = bounded(root, "render", "customer-profiles-hourly", "--until", "2024-01-02T00:00:00Z")
+    assert (render.code, render.err, render.out.splitlines()[0]) == (
+        0,
+        "",
+        "-- pipeline customer-profiles-hourly: data model customer-profiles, Snowflake connection snowflake-prod, "
+        "window 2024-01-01T00:00:00Z .. 2024-01-02T00:00:00Z",
+    )
+
+
+def test_the_long_integer_found_is_a_number_not_digits_in_a_string_or_a_fraction(tmp_path):
+    root = project(tmp_path)
+    digits = "9" * 4301
+    (root / "x.json").write_text(
+        f'{{"pipeline_type": "events", "id": "{digits}", "score": 1.{digits},\n "name": -{digits}}}\n'
+    )
+    result = bounded(root, "check", "--select", "PS05", ".")
+    assert (result.code, result.err) == (1, "")
+    assert lines_with(result.out, "PS05") == [
+        "x.json:2:10: PS05 [error] not usable JSON: an integer of 4,301 digits, more than the 4,300 wsync-lint "
+        "reads: no Warehouse Sync field holds such a number"
+    ]
+
+
 # -- F12: loops, names, configuration, read-only files ---------------------------------------------
 
 

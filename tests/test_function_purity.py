@@ -15,6 +15,7 @@ from wsync_lint.sql.parse import parse_tokens
 from wsync_lint.sql.positions import LineIndex
 
 UNPROVEN = "not among the built-ins documented to only compute a value"
+RUN_TIME = "calls what its string names, which is known only at run time"
 
 
 def _calls(text: str, dialect: str, vouched: frozenset[str] = frozenset()) -> list[tuple[int, int, str, str, str]]:
@@ -75,6 +76,24 @@ def _calls(text: str, dialect: str, vouched: frozenset[str] = frozenset()) -> li
          [(1, 8, "reflect", "side-effect", "calls a Java method on the cluster"),
           (1, 54, "ai_query", "unproven", UNPROVEN),
           (2, 8, "http_request", "unproven", UNPROVEN)]),
+        # A name sqlglot knows from another dialect calls a user's function of that name where the
+        # warehouse has no such built-in (the red team's second pass ended a session this way).
+        ("redshift",
+         "SELECT to_base64(x) AS a, ends_with(a, 'x') AS b, unhex(y) AS c, upper(z) AS u, pg_catalog.unhex(y) AS d FROM t",
+         [(1, 8, "to_base64", "unproven", UNPROVEN), (1, 27, "ends_with", "unproven", UNPROVEN),
+          (1, 51, "unhex", "unproven", UNPROVEN), (1, 81, "pg_catalog.unhex", "unproven", UNPROVEN)]),
+        ("snowflake",
+         "SELECT IDENTIFIER('SYSTEM$WAIT')(10) AS a, IDENTIFIER('seq').NEXTVAL AS b,\n"
+         "       ai_classify(x, ['a']) AS c, IDENTIFIER('col') AS d FROM IDENTIFIER('db.s.t')",
+         [(1, 8, "IDENTIFIER", "unproven", RUN_TIME), (1, 44, "IDENTIFIER", "unproven", RUN_TIME),
+          (2, 8, "ai_classify", "unproven", UNPROVEN)]),
+        ("bigquery",  # unqualified names are built-ins there; ML's call out to models
+         "SELECT TO_BASE64(b) AS a, ML.GENERATE_TEXT(MODEL m, (SELECT 'p' AS prompt)) AS g, NET.HOST(u) AS h FROM t",
+         [(1, 27, "ML.GENERATE_TEXT", "unproven", UNPROVEN)]),
+        ("databricks",
+         "SELECT secret('s', 'k') AS a, read_csv('x') AS b, ai_classify(x, array('a')) AS c FROM t",
+         [(1, 8, "secret", "unproven", UNPROVEN), (1, 31, "read_csv", "unproven", UNPROVEN),
+          (1, 51, "ai_classify", "unproven", UNPROVEN)]),
         # A hint names no function the query calls; a corpus built-in of each warehouse is sent.
         ("databricks",
          "SELECT /*+ REPARTITION(4), SHUFFLE_MERGE(t) */ TIMEDIFF(HOUR, a, b) AS h, my_udf(x) AS u FROM t",

@@ -110,3 +110,90 @@ def test_a_lone_surrogate_in_a_model_is_printed_escaped(tmp_path, run_cli):
     result = run_cli("render", "m", cwd=tmp_path)
     assert (result.code, result.err) == (0, "")
     assert 'SELECT 1 AS "a\\ud800"' in result.out.splitlines()
+
+
+# The red-team model (B4): an alias whose newline would forge a row of the `columns` table, and a
+# table name whose OSC sequence (ESC ] 0 ; x BEL) would set the terminal's title; and a string
+# holding a carriage return (which lets the rest of a line overwrite it), a right-to-left override
+# and a C1 CSI that clears the screen.
+HOSTILE_MODEL = (
+    "SELECT 1 AS \"A\nFORGED_COL  VARCHAR    custom attribute\x1b[31m\", UPDATED_AT, '\r\u202eevil\x9b2J' AS N "
+    'FROM db.sch."T\x1b]0;x\x07\nGRANT ALL"\n'
+)
+HOSTILE_MODEL_SHOWN = (
+    "SELECT 1 AS \"A\nFORGED_COL  VARCHAR    custom attribute\\x1b[31m\", UPDATED_AT, '\\r\\u202eevil\\x9b2J' AS N "
+    'FROM db.sch."T\\x1b]0;x\\x07\nGRANT ALL"'
+)
+HOSTILE_ID = "esc\x1b]0;t\x07"
+
+
+def hostile_project(tmp_path):
+    """A Snowflake pipeline `p` running HOSTILE_MODEL, whose data model's id holds an OSC sequence."""
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "wsync-lint.toml", "")
+    write(tmp_path, "c.json", json.dumps({"id": "sf", "service_provider": "Snowflake"}))
+    write(tmp_path, "m.json", json.dumps({"id": HOSTILE_ID, "type": "sql", "config": {"sql_file": "esc.sql"}}))
+    pipeline = {"id": "p", "pipeline_type": "user_attributes", "connection_id": "sf", "data_model_id": HOSTILE_ID}
+    write(tmp_path, "p.json", json.dumps({**pipeline, "sync_mode": {"type": "full"}}))
+    write(tmp_path, "esc.sql", HOSTILE_MODEL)
+
+
+def test_columns_escapes_every_cell_and_header_so_no_row_is_forged(tmp_path, run_cli):
+    hostile_project(tmp_path)
+    result = run_cli("columns", "p", cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (
+        "pipeline p: data model esc\\x1b]0;t\\x07, Snowflake connection sf\n"
+        "pipeline type user_attributes; no schema snapshot\n"
+        "note: no schema snapshot schemas/sf.json: types are known only where the SQL tells them (casts, functions)\n"
+        "\n"
+        "column                                              type       role\n"
+        "A\\nFORGED_COL  VARCHAR    custom attribute\\x1b[31m  NUMBER     custom attribute\n"
+        "UPDATED_AT                                          (unknown)  custom attribute\n"
+        "N                                                   VARCHAR    custom attribute\n"
+    )
+    document = json.loads(run_cli("columns", "p", "--format", "json", cwd=tmp_path).out)
+    assert (document[0]["data_model"], [column["name"] for column in document[0]["columns"]]) == (
+        HOSTILE_ID,
+        ["A\nFORGED_COL  VARCHAR    custom attribute\x1b[31m", "UPDATED_AT", "N"],
+    )
+
+
+def test_render_keeps_the_lines_of_the_sql_but_escapes_every_control(tmp_path, run_cli):
+    hostile_project(tmp_path)
+    result = run_cli("render", "p", cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (
+        "-- pipeline p: data model esc\\x1b]0;t\\x07, Snowflake connection sf, no sync window\n"
+        "\n"
+        "-- row count (every row: no sync window)\n"
+        f"SELECT COUNT(*)\nFROM\n(\n{HOSTILE_MODEL_SHOWN}\n);\n"
+        "\n"
+        "-- column probe: the model's column names and types, no rows\n"
+        f"SELECT *\nFROM\n(\n{HOSTILE_MODEL_SHOWN}\n)\nLIMIT 0;\n"
+        "\n"
+        "-- sync run (every row: no sync window)\n"
+        f"SELECT OBJECT_CONSTRUCT_KEEP_NULL(*)\nFROM\n(\n{HOSTILE_MODEL_SHOWN}\n);\n"
+    )
+    queries = json.loads(run_cli("render", "p", "--format", "json", cwd=tmp_path).out)[0]["queries"]
+    assert queries[0]["sql"] == f"SELECT COUNT(*)\nFROM\n(\n{HOSTILE_MODEL.rstrip()}\n)"
+
+
+def test_grants_keeps_each_statement_on_one_line(tmp_path, run_cli):
+    hostile_project(tmp_path)
+    result = run_cli("grants", ".", cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    assert result.out.splitlines()[1] == "-- data model esc\\x1b]0;t\\x07: esc.sql (pipeline p)"
+    assert result.out.splitlines()[-1] == 'GRANT SELECT ON TABLE db.sch."T\\x1b]0;x\\x07\\nGRANT ALL" TO ROLE "<role>";'
+
+
+def test_render_keeps_a_pipeline_id_with_a_newline_in_its_header_line(tmp_path, run_cli):
+    hostile_project(tmp_path)
+    forged = "p\nAll checks passed."
+    pipeline = {"id": forged, "pipeline_type": "user_attributes", "connection_id": "sf", "data_model_id": HOSTILE_ID}
+    write(tmp_path, "p.json", json.dumps({**pipeline, "sync_mode": {"type": "full"}}))
+    result = run_cli("render", forged, cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    assert result.out.splitlines()[0] == (
+        "-- pipeline p\\nAll checks passed.: data model esc\\x1b]0;t\\x07, Snowflake connection sf, no sync window"
+    )

@@ -11,8 +11,10 @@ it is printed: rules quote values as they are.
   control, lone surrogate and non-character as a Python-style escape (``\\n``, ``\\x1b``,
   ``\\u2028``, ``\\ud800``); a tab stays a tab. The result is one line that any UTF-8 stream and
   XML 1.0 can hold.
-- :func:`encodable` escapes lone surrogates alone, for output that is many lines by design (the
-  queries ``render`` prints).
+- :func:`many_lines` escapes the same characters but the newline, for output that is many lines
+  by design (the queries ``render`` prints): its lines stay lines, yet nothing in them drives the
+  terminal. A carriage return is escaped too, since it lets the rest of a line overwrite what the
+  line showed before it.
 - :func:`json_text` does the same as :func:`one_line` inside JSON text that a JSON encoder wrote
   with ``ensure_ascii=False``, with JSON's own ``\\uXXXX`` escape: the document still parses to
   exactly the same strings.
@@ -27,9 +29,10 @@ import re
 # and isolate controls, lone surrogates, and the non-characters XML refuses.
 _BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff"
 _UNSAFE = re.compile(f"[\x00-\x08\x0a-\x1f{_BEYOND_C0}]")
+# The same without the newline (\x0a).
+_UNSAFE_IN_LINES = re.compile(f"[\x00-\x08\x0b-\x1f{_BEYOND_C0}]")
 # A JSON encoder escapes C0 controls in strings itself, and JSON text has newlines between lines.
 _UNSAFE_IN_JSON = re.compile(f"[{_BEYOND_C0}]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r"}
 
 
@@ -53,13 +56,13 @@ def one_line(text: str) -> str:
     return _UNSAFE.sub(_escape, text)
 
 
-def encodable(text: str) -> str:
-    r"""``text`` with lone surrogates escaped, so that it can be written as UTF-8; lines stay lines.
+def many_lines(text: str) -> str:
+    r"""``text`` with what :func:`one_line` escapes escaped, but its newlines kept: lines stay lines.
 
-    >>> encodable('SELECT 1 AS "a\ud800"\nFROM t')
-    'SELECT 1 AS "a\\ud800"\nFROM t'
+    >>> many_lines('SELECT 1 AS "a\ud800"\nFROM "t\u001b]0;x\u0007\r"\tWHERE 1')
+    'SELECT 1 AS "a\\ud800"\nFROM "t\\x1b]0;x\\x07\\r"\tWHERE 1'
     """
-    return _SURROGATE.sub(_escape, text)
+    return _UNSAFE_IN_LINES.sub(_escape, text)
 
 
 def _json_escape(match: re.Match[str]) -> str:

@@ -33,6 +33,10 @@ SETUP = (
     "AS $$ INSERT INTO replay.audit VALUES ('written') RETURNING 1 $$",
     # Mislabelled: IMMUTABLE lets the planner evaluate it while compiling a LIMIT 0 probe (F6).
     "CREATE FUNCTION replay.immut_bump() RETURNS bigint IMMUTABLE LANGUAGE sql AS $$ SELECT nextval('replay.seq') $$",
+    # A user's function named like a built-in of another dialect (sqlglot types ENDS_WITH): on the
+    # search path, it ends a session, during the compile probe too (IMMUTABLE).
+    "CREATE FUNCTION public.ends_with(p text, q text) RETURNS boolean IMMUTABLE LANGUAGE sql "
+    "AS $$ SELECT pg_terminate_backend(p::int) $$",
     "GRANT USAGE ON SCHEMA replay TO wsync",
     "GRANT SELECT, INSERT, UPDATE, DELETE ON replay.t TO wsync",
     "GRANT USAGE, SELECT, UPDATE ON SEQUENCE replay.seq TO wsync",
@@ -104,6 +108,9 @@ MATRIX = {
     "lo-import": Row(f"SELECT lo_import('/etc/hostname') AS o, {COLUMNS}", "lo_import", (("ST08", 1, 8),)),
     "advisory-lock": Row(
         f"SELECT pg_advisory_xact_lock(42) AS l, {COLUMNS}", "pg_advisory_xact_lock", (("ST08", 1, 8),)
+    ),
+    "udf-named-like-another-dialects-builtin": Row(
+        f"SELECT ends_with('{VICTIM_PID}', 'x') AS k, {COLUMNS}", "ends_with", (("LV01", 1, 8),)
     ),
     "notify": Row(f"SELECT pg_notify('wsync', 'x') AS n, {COLUMNS}", "pg_notify", (("LV01", 1, 8),)),
 }

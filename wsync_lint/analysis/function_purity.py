@@ -4,8 +4,10 @@
 evaluates an ``IMMUTABLE`` function while planning. A model is sent only when everything it calls
 is known to compute a value and nothing else:
 
-- a function sqlglot parses into a typed class is a built-in of the warehouse, except the ones that
-  change state (:data:`_STATE_CHANGING`, ``NEXT VALUE FOR``);
+- a function sqlglot parses into a typed class is a built-in of *some* warehouse: it is sent when
+  the warehouse documents that name (:data:`~wsync_lint.mparticle.pure_functions.TYPED_BUILTINS`;
+  elsewhere the name calls a user's function of that name) and does not change state
+  (:data:`_STATE_CHANGING`, ``NEXT VALUE FOR``); ``IDENTIFIER(...)`` names what it calls at run time;
 - an untyped call (``exp.Anonymous``) must be on the warehouse's list of documented pure
   built-ins (:data:`wsync_lint.mparticle.pure_functions.PURE_BUILTINS`);
 - a call qualified with a schema is a user-defined function (a UDF may write, call out, or wrap
@@ -22,6 +24,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.tokens import TokenType
 
 from wsync_lint.analysis.function_names import CalledName, called_name
 from wsync_lint.analysis.side_effects import side_effect_calls
@@ -31,6 +35,7 @@ from wsync_lint.sql.positions import Span, node_span
 
 # Typed sqlglot functions that change state (checked over every sqlglot Func class: the rest compute a value).
 _STATE_CHANGING: dict[type[exp.Func], str] = {exp.NextValueFor: "advances a sequence"}
+_UNDOCUMENTED = "not among the built-ins documented to only compute a value"
 
 
 @dataclass(frozen=True)
@@ -67,10 +72,15 @@ def unsafe_calls(ctx: SqlContext, vouched: frozenset[str] = frozenset()) -> list
             continue
         named = called_name(call)
         effect = _STATE_CHANGING.get(type(call))
-        why = effect or _unproven(warehouse, call, named)
+        if isinstance(call, exp.DynamicIdentifier):
+            why = _run_time_target(call)
+        else:
+            why = effect or _unproven(warehouse, call, named)
         if why is None or (effect is None and _vouched(named, vouched)):
             continue
-        found.append(UnsafeCall(named.at or Span(0, 1), named.written, why, "side-effect" if effect else "unproven"))
+        written = "IDENTIFIER" if isinstance(call, exp.DynamicIdentifier) else named.written
+        found.append(UnsafeCall(named.at or Span(0, 1), written, why, "side-effect" if effect else "unproven"))
+    found += _typed_names_the_warehouse_lacks(ctx, vouched, {call.at.start for call in found})
     for lock in ctx.nodes(exp.Lock):
         clause = "FOR UPDATE" if lock.args.get("update") else "FOR SHARE"
         found.append(UnsafeCall(_lock_span(ctx, lock), clause, "locks the rows it reads", "lock"))
@@ -89,11 +99,47 @@ def _unproven(warehouse: str, call: exp.Func, named: CalledName) -> str | None:
         return "a function called by a quoted name, which no built-in needs"
     if builtin_schema and qualifier[-1] in pure_functions.READ_ONLY_SCHEMAS.get(warehouse, ()):
         return None
+    if builtin_schema:  # typed or not: BigQuery's `ML.GENERATE_TEXT` is a built-in that calls out
+        return None if written in pure or named.name.upper() in pure else _UNDOCUMENTED
     if not isinstance(call, exp.Anonymous | exp.AnonymousAggFunc):
-        return None  # sqlglot knows it: a built-in
-    if written in pure or (builtin_schema and named.name.upper() in pure):
-        return None
-    return "not among the built-ins documented to only compute a value"
+        return None  # typed and unqualified: _typed_names_the_warehouse_lacks judges its name
+    return None if written in pure else _UNDOCUMENTED
+
+
+def _run_time_target(call: exp.DynamicIdentifier) -> str | None:
+    """Why a Snowflake ``IDENTIFIER('...')`` cannot be judged, or None: when it is called
+    (``IDENTIFIER('f')(x)``) or a member of it is used (``IDENTIFIER('seq').NEXTVAL``), what runs
+    is named by a string known only at run time. Naming a table or column that way only reads."""
+    if call.expressions or isinstance(call.parent, exp.Dot):
+        return "calls what its string names, which is known only at run time"
+    return None
+
+
+def _typed_names_the_warehouse_lacks(ctx: SqlContext, vouched: frozenset[str], known: set[int]) -> list[UnsafeCall]:
+    """Unqualified calls by a name sqlglot types (as some dialect's built-in) that this warehouse
+    does not document. sqlglot keeps no position or spelling for a typed call's name, so they are
+    found in the tokens: a name followed by ``(``, not after a ``.``, that sqlglot's parser for
+    the warehouse turns into one of its function classes."""
+    warehouse = ctx.warehouse.name
+    documented = pure_functions.TYPED_BUILTINS.get(warehouse)
+    if documented is None:
+        return []
+    typed = Dialect.get_or_raise(warehouse).parser_class.FUNCTIONS
+    pure = pure_functions.PURE_BUILTINS.get(warehouse, frozenset())
+    tokens = ctx.lexicon.tokens
+    found = []
+    for index, token in enumerate(tokens[:-1]):
+        if token.token_type is not TokenType.VAR or tokens[index + 1].token_type is not TokenType.L_PAREN:
+            continue
+        if (index and tokens[index - 1].token_type is TokenType.DOT) or token.start in known:
+            continue
+        name = token.text.upper()
+        if name not in typed or name in documented or name in pure:
+            continue
+        if _vouched(CalledName((), token.text, False, None), vouched):
+            continue
+        found.append(UnsafeCall(Span(token.start, token.end + 1), token.text, _UNDOCUMENTED, "unproven"))
+    return found
 
 
 def _vouched(named: CalledName, vouched: frozenset[str]) -> bool:

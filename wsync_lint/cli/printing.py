@@ -1,8 +1,11 @@
 """The printing commands of the command line: ``render``, ``columns`` and ``grants`` (wiring only).
 
-What they print quotes the project's files, so a lone surrogate there is printed escaped
-(:func:`~wsync_lint.printable.encodable`) rather than failing the command; the JSON forms are
-ASCII.
+What they print quotes the project's files, which may be hostile: the queries of ``render`` and
+the statements of ``grants`` are many lines by design, so they keep their newlines but every other
+control character, bidirectional control and lone surrogate is printed escaped
+(:func:`~wsync_lint.printable.many_lines`): an escape sequence in a model cannot drive the
+terminal, nor a lone surrogate fail the command. The ``columns`` table escapes each of its cells
+itself (:meth:`~wsync_lint.commands.columns.ColumnsReport.as_text`). The JSON forms are ASCII.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from wsync_lint.errors import UsageError
-from wsync_lint.printable import encodable
+from wsync_lint.printable import many_lines
 
 if TYPE_CHECKING:  # annotations only: the commands import these when they run
     from wsync_lint.project.project import Binding, Project
@@ -88,7 +91,7 @@ def render(
     if output_format == "json":
         click.echo(json.dumps([r.as_json() for r in renderings], indent=2))
     else:
-        click.echo(encodable("".join(r.as_text() for r in renderings).rstrip("\n")))
+        click.echo(many_lines("".join(r.as_text() for r in renderings).rstrip("\n")))
 
 
 @click.command()
@@ -194,7 +197,7 @@ def columns(
     if output_format == "json":
         click.echo(json.dumps([r.as_json() for r in reports], indent=2))
     else:
-        click.echo(encodable("\n".join(r.as_text() for r in reports).rstrip("\n")))
+        click.echo("\n".join(r.as_text() for r in reports).rstrip("\n"))
 
 
 @click.command()
@@ -248,4 +251,4 @@ def grants(paths: tuple[Path, ...], databricks_share: str | None, config_path: P
     if output_format == "json":
         click.echo(json.dumps(report.as_json(), indent=2))
     else:
-        click.echo(encodable(report.as_text()), nl=False)
+        click.echo(many_lines(report.as_text()), nl=False)

@@ -20,6 +20,7 @@ from wsync_lint.analysis.typed_outputs import TypedOutput, typed_outputs
 from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.mparticle import facts
 from wsync_lint.mparticle.warehouses import WAREHOUSES, Warehouse
+from wsync_lint.printable import one_line
 from wsync_lint.sql.outputs import OutputColumn
 
 # Role kinds, as the JSON output names them.
@@ -116,13 +117,21 @@ class ColumnsReport:
         return [first, "; ".join(details)]
 
     def as_text(self) -> str:
-        lines = self.header()
-        lines.extend(f"note: {note}" for note in self.notes)
+        """The report as text: a header, the notes and the table, one line each.
+
+        Names, ids, paths and notes come from the project's files: each line and each cell is
+        made one printable line (:func:`~wsync_lint.printable.one_line`), so that a newline in an
+        alias cannot forge a row and an escape sequence cannot drive the terminal; cells are
+        escaped before the columns are aligned, so the table stays aligned.
+        """
+        lines = [one_line(line) for line in self.header()]
+        lines.extend(one_line(f"note: {note}") for note in self.notes)
         if self.rows:
             table = [("column", "type", "role")]
             for row in self.rows:
                 role = row.role_text() + (f" ({row.note})" if row.note else "")
-                table.append((row.name or "?", row.type.written if row.type is not None else "(unknown)", role))
+                cells = (row.name or "?", row.type.written if row.type is not None else "(unknown)", role)
+                table.append(tuple(one_line(cell) for cell in cells))
             widths = [max(len(cells[i]) for cells in table) for i in range(2)]
             lines.append("")
             lines.extend(

@@ -17,6 +17,7 @@ from wsync_lint.commands.grants_statements import ConnectionGrants, Statement, a
 from wsync_lint.commands.model_tables import tables_read
 from wsync_lint.mparticle import facts
 from wsync_lint.mparticle.warehouses import WAREHOUSES
+from wsync_lint.printable import one_line
 from wsync_lint.project.project import Binding
 from wsync_lint.project.resources import Resource
 from wsync_lint.sql.reading import ReadProblem
@@ -59,7 +60,9 @@ class GrantBlock:
         lines.extend(f"-- note: {note}" for note in self.notes)
         for statement in self.statements:
             lines.append(statement.text + (";" if statement.language == "sql" else ""))
-        return "\n".join(lines) + "\n"
+        # Names come from the files: one of them holding a newline must not split a statement
+        # that people paste into a console.
+        return "\n".join(one_line(line) for line in lines) + "\n"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -86,7 +89,7 @@ class GrantsReport:
     """About pipelines no block covers (connection missing or of no known warehouse)."""
 
     def as_text(self) -> str:
-        parts = [f"-- note: {note}\n" for note in self.notes]
+        parts = [f"-- note: {one_line(note)}\n" for note in self.notes]
         if parts and self.blocks:
             parts.append("\n")
         parts.append("\n".join(block.as_text() for block in self.blocks))

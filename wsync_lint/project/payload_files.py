@@ -198,9 +198,39 @@ def _load_json(loaded: PayloadFile) -> None:
     except RecursionError:
         loaded.problem = PayloadProblem("not usable JSON: it nests too deeply", Span(0, 0), "flatten the document")
         return
+    except ValueError as error:  # an integer too long to convert, the one other failure known
+        loaded.problem = _long_integer(text, error)
+        return
     node = _compose(text)
     if node is not None:
         _record_places(loaded, 0, node, ())
+
+
+# A JSON string (skipped whole, so that its digits are not read as a number) or a JSON number: an
+# integer when it has neither a fraction nor an exponent. The string is an unrolled loop, which
+# cannot backtrack without limit on a string left open.
+_STRING_OR_NUMBER = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|-?(\d+)(\.\d+)?([eE][-+]?\d+)?', re.DOTALL)
+
+
+def _long_integer(text: str, error: ValueError) -> PayloadProblem:
+    """The problem of a JSON text that ``json`` decodes but for a ValueError: an integer of more
+    digits than Python converts (``sys.get_int_max_str_digits()``, 4,300 by default, a guard
+    against quadratic conversion). The error says neither where the integer is nor which file, so
+    the integer is found again here: the first one in the text is the one ``json`` stopped at."""
+    import sys
+
+    limit = sys.get_int_max_str_digits()
+    for found in _STRING_OR_NUMBER.finditer(text):
+        digits = found.group(1)
+        if digits is not None and found.group(2) is None and found.group(3) is None and len(digits) > limit > 0:
+            return PayloadProblem(
+                f"not usable JSON: an integer of {len(digits):,} digits, more than the {limit:,} wsync-lint reads: "
+                "no Warehouse Sync field holds such a number",
+                Span(found.start(), found.end()),
+                "write the value the field expects (an id or a name is a string)",
+            )
+    # Not found again (no other ValueError is known): the reason at least, at the file's start.
+    return PayloadProblem(f"not usable JSON: {str(error).splitlines()[0]}", Span(0, 0), "fix the JSON at its value")
 
 
 def _load_yaml(loaded: PayloadFile) -> None:

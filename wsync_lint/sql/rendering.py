@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from wsync_lint.mparticle.warehouses import WAREHOUSES
+from wsync_lint.printable import one_line
 from wsync_lint.sql.sync_window import Window, resolve_window
 from wsync_lint.sql.window_filter import bound_note
 from wsync_lint.sql.wrappers import WrapperQuery, count_query, model_notes, probe_query, wrapper_queries
@@ -39,13 +40,15 @@ class Rendering:
         return f"-- pipeline {self.pipeline}: {model}, {connection}, {window}"
 
     def as_text(self) -> str:
-        lines = [self.header()]
-        lines.extend(f"-- note: {note}" for note in self.notes)
+        # The comment lines quote ids and values from the files: each stays one line. The SQL keeps
+        # its own lines (the printer escapes its control characters).
+        lines = [one_line(self.header())]
+        lines.extend(f"-- note: {one_line(note)}" for note in self.notes)
         lines.append("")
         for query in self.queries:
-            lines.append(f"-- {query.title}")
+            lines.append(f"-- {one_line(query.title)}")
             if query.note:
-                lines.append(f"-- note: {query.note}")
+                lines.append(f"-- note: {one_line(query.note)}")
             lines.append(f"{query.sql};")
             lines.append("")
         return "\n".join(lines) + "\n"
