@@ -162,8 +162,7 @@ def columns(
                 report = ColumnsReport(model.id, model_dialect, binding.pipeline.id, connection)
                 if binding.dialect is None:
                     notes.append(no_warehouse_note(binding, model_dialect))
-                base = config.path.parent if config.path is not None else project.root
-                expected = base / config.schema_dir / f"{connection}.json"
+                expected = config.schema_folder(project.root) / f"{connection}.json"
                 missing = (
                     f"no schema snapshot {display_path(expected)}"
                     if connection is not None

@@ -78,6 +78,15 @@ class Config:
         """The folder globs in the configuration are relative to."""
         return self.path.parent if self.path else Path.cwd()
 
+    def paths_base(self, project_root: Path) -> Path:
+        """The folder the configuration's paths (``schema-dir``) are relative to: its file's folder,
+        or the project's root when no file configures it."""
+        return self.path.parent if self.path is not None else project_root
+
+    def schema_folder(self, project_root: Path) -> Path:
+        """Where the connections' schema snapshots are: ``schema-dir`` under :meth:`paths_base`."""
+        return self.paths_base(project_root) / self.schema_dir
+
     def ignored_for(self, path: Path) -> tuple[str, ...]:
         """The selectors ``per-file-ignores`` applies to ``path``."""
         relative = _relative_posix(path, self.root)

@@ -302,8 +302,7 @@ def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list
 
 def _is_snapshot(location: Path, config: Config, root: Path) -> bool:
     """Whether ``location`` is in the schema snapshot folder (snapshots are no payloads)."""
-    base = config.path.parent if config.path is not None else root
-    return (base / config.schema_dir).resolve() in resolved(location).parents
+    return config.schema_folder(root).resolve() in resolved(location).parents
 
 
 def snapshot_path(
@@ -321,10 +320,9 @@ def snapshot_path(
         name = snapshot_file_name(connection_id)
     except UsageError:  # CN01 reports the id; no file is named after it
         return None
-    base = config.path.parent if config.path is not None else root
-    candidate = resolved(base / config.schema_dir / name)
+    candidate = resolved(config.schema_folder(root) / name)
     # A snapshot is read only from the project, or from beside a configuration file outside it.
-    allowed = is_within(candidate, root.resolve()) or is_within(candidate, base.resolve())
+    allowed = is_within(candidate, root.resolve()) or is_within(candidate, config.paths_base(root).resolve())
     return str(candidate) if allowed and candidate.is_file() else None
 
 

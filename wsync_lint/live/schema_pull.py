@@ -84,9 +84,9 @@ def _target(work: Work, planner: Planner) -> tuple[Path, Path]:
     (one the user named with ``--config``). Refused (``UsageError``) when it may not be written."""
     root = work.project.root
     config = planner.config_for(root / "-")
-    base = config.path.parent if config.path is not None else root
+    base = config.paths_base(root)
     inside = root if base.resolve() == root.resolve() or root.resolve() in base.resolve().parents else base
-    target = base / config.schema_dir / snapshot_file_name(work.connection_id)
+    target = config.schema_folder(root) / snapshot_file_name(work.connection_id)
     check_target(target, inside=inside)
     return target, inside
 

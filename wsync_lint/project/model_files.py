@@ -11,6 +11,8 @@ from __future__ import annotations
 import enum
 from pathlib import Path
 
+from wsync_lint.files import is_within, resolved_or_none
+
 SQL_SUFFIXES = (".sql",)
 """Files found as models by their name alone. A file of any other name is a model when a data
 model's ``config.sql_file`` names it."""
@@ -29,9 +31,8 @@ class SqlFileProblem(enum.StrEnum):
 def locate_sql_file(folder: Path, name: str, root: Path) -> tuple[Path, SqlFileProblem | None]:
     """The file ``name`` (relative to ``folder``) resolved, and why it may not be read, if so."""
     unresolved = folder / name
-    try:
-        resolved = unresolved.resolve()
-    except (OSError, RuntimeError, ValueError):  # a loop of symlinks, a NUL byte in the name
+    resolved = resolved_or_none(unresolved)
+    if resolved is None:  # a loop of symlinks, a NUL byte in the name
         return unresolved, SqlFileProblem.MISSING
     return resolved, sql_file_problem(resolved, root)
 
@@ -40,7 +41,7 @@ def sql_file_problem(resolved: Path, root: Path) -> SqlFileProblem | None:
     """Why the model file at ``resolved`` (``..`` and symlinks resolved) of the project at
     ``root`` may not be read, or None when it is a regular file inside the project."""
     # Outside first: whether a file exists outside the project is none of the project's business.
-    if not resolved.is_relative_to(root.resolve()):
+    if not is_within(resolved, root.resolve()):
         return SqlFileProblem.OUTSIDE
     try:
         if not resolved.exists():
