@@ -22,10 +22,12 @@ from wsync_lint.engine.registry import all_rules
 from wsync_lint.engine.runner import RunOptions, lint_paths
 
 RULES = all_rules()
-# LIVE rules fire on the warehouse's answers: their case tables record them; their documentation
-# examples are checked for form here and run against the stand-ins in tests/live.
-STATIC_RULES = [rule for rule in RULES if rule.needs is not Needs.LIVE]
-LIVE_RULES = [rule for rule in RULES if rule.needs is Needs.LIVE]
+# LIVE rules fire on the warehouse's answers and API rules on the Warehouse Sync API's: their case
+# tables record them; their documentation examples are checked for form here (and the LIVE ones
+# run against the stand-ins in tests/live).
+ANSWERED = (Needs.LIVE, Needs.API)
+STATIC_RULES = [rule for rule in RULES if rule.needs not in ANSWERED]
+LIVE_RULES = [rule for rule in RULES if rule.needs in ANSWERED]
 SNAPSHOTS = REPO / "tests" / "data" / "snapshots"
 RULE_IDS = [rule.code for rule in RULES]
 
@@ -100,8 +102,8 @@ def test_live_rule_examples_are_well_formed_and_left_to_preflight(rule, tmp_path
             assert sqlglot.parse_one(text, read=_example_dialect(text)) is not None
         elif language == "json":
             json.loads(text)
-        else:
-            assert isinstance(yaml.safe_load(text), dict)
+        else:  # a payload file (dict), or an API rule's project (a list of resources)
+            assert isinstance(yaml.safe_load(text), dict if rule.needs is Needs.LIVE else list)
         assert _lint_example(rule, section, tmp_path, monkeypatch) == []
 
 

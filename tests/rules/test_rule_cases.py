@@ -39,6 +39,9 @@ def test_case(code: str, case: dict, tmp_path: Path, monkeypatch: pytest.MonkeyP
     if "warehouse" in case:
         _check_live_case(code, case, tmp_path, monkeypatch)
         return
+    if "api" in case:
+        _check_api_case(code, case, tmp_path, monkeypatch)
+        return
     if "files" in case:
         _check_project_case(code, case, tmp_path, monkeypatch)
         return
@@ -120,6 +123,38 @@ def _check_live_case(code: str, case: dict, tmp_path: Path, monkeypatch: pytest.
     assert outcome.unreachable == []
     if "message_contains" in case:
         assert violations and all(case["message_contains"] in v.message for v in violations)
+
+
+def _check_api_case(code: str, case: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An API case: a project (``files``) held against recorded API answers (``api``, see
+    tests/api/recorded_api.py) with only this rule selected; ``expect`` is the exact
+    [path, line, column] of every finding, ``severity`` (optional) that of every finding."""
+    from tests.api.recorded_api import recorded_state
+    from wsync_lint.contract.api_state import ApiContext
+    from wsync_lint.engine.api_rules import api_violations
+    from wsync_lint.engine.runner import Planner, load_project
+
+    for relative, text in case["files"].items():
+        write(tmp_path, relative, text)
+    monkeypatch.chdir(tmp_path)
+    planner = Planner(RunOptions(select=(code,)))
+    project = load_project(Path(".").resolve(), planner)
+    violations = api_violations(ApiContext(project, recorded_state(case["api"])), planner)
+    found = [[v.path, v.line, v.column] for v in violations]
+    assert found == [list(p) for p in case["expect"]], "\n".join(
+        f"{v.path}:{v.line}:{v.column} {v.code} {v.message}" for v in violations
+    )
+    assert all(v.code == code for v in violations)
+    if "severity" in case:
+        assert violations and all(v.severity.value == case["severity"] for v in violations)
+    if "message_contains" in case:
+        assert violations and all(case["message_contains"] in v.message for v in violations), [
+            v.message for v in violations
+        ]
+    if "hint_contains" in case:
+        assert violations and all(case["hint_contains"] in (v.hint or "") for v in violations), [
+            v.hint for v in violations
+        ]
 
 
 def test_case_tables_exist() -> None:

@@ -18,6 +18,8 @@ import sys
 import click
 
 from wsync_lint import __version__
+from wsync_lint.cli.api_deploy import deploy, plan
+from wsync_lint.cli.api_status import import_workspace, status
 from wsync_lint.cli.exit_codes import ExitCode
 from wsync_lint.cli.lint import check, explain, list_rules
 from wsync_lint.cli.live import preflight, schema
@@ -34,7 +36,20 @@ def cli() -> None:
     """Lint mParticle Warehouse Sync data models before the API or the pipeline rejects them."""
 
 
-for _command in (check, list_rules, explain, render, columns, grants, preflight, schema):
+for _command in (
+    check,
+    list_rules,
+    explain,
+    render,
+    columns,
+    grants,
+    preflight,
+    schema,
+    plan,
+    deploy,
+    status,
+    import_workspace,
+):
     cli.add_command(_command)
 
 

@@ -5,33 +5,19 @@ The warehouse connectors, and their drivers, are imported only when one of these
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from wsync_lint.cli.exit_codes import ExitCode
-from wsync_lint.cli.options import FORMATS, config_option, stacked
+from wsync_lint.cli.options import DEFAULT_TIMEOUT, FORMATS, MAX_TIMEOUT, Seconds, config_option, stacked
 from wsync_lint.printable import one_line
 
-DEFAULT_TIMEOUT = 30.0
-MAX_TIMEOUT = 86400.0
-"""One day. The drivers turn the timeout into a deadline, and a far larger one (``1e308``) does
-not fit the platform's clock."""
-
-
-class Seconds(click.FloatRange):
-    """A number of seconds in a range; NaN, which compares with no bound, is refused too."""
-
-    name = "number of seconds"
-
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
-        seconds = super().convert(value, param, ctx)
-        if math.isnan(seconds):
-            self.fail(f"{value!r} is not a number of seconds", param, ctx)
-        return seconds
-
+if TYPE_CHECKING:
+    from wsync_lint.engine.runner import RunOptions
+    from wsync_lint.live.preflight import PreflightResult
 
 _connection_options = stacked(
     click.option("--connection", metavar="ID", help="Only the pipelines of this connection id."),
@@ -81,6 +67,10 @@ def _say(lines: list[str], prefix: str) -> None:
     "--exit-zero", is_flag=True, help="Exit 0 even when there are findings (not when a warehouse is unreachable)."
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only: no summary, notes or progress.")
+@click.option(
+    "--api", "with_api", is_flag=True, help="Also read the Warehouse Sync workspace (GET only) for LV05 and LV06."
+)
+@click.option("--workspace", metavar="ID", help="With --api: the workspace id [default: from the configuration].")
 def preflight(
     paths: tuple[Path, ...],
     connection: str | None,
@@ -94,6 +84,8 @@ def preflight(
     ignore: tuple[str, ...],
     exit_zero: bool,
     quiet: bool,
+    with_api: bool,
+    workspace: str | None,
 ) -> None:
     """Check each pipeline's model against its real warehouse, read-only, then lint the project.
 
@@ -102,8 +94,9 @@ def preflight(
     compared with the committed snapshot (LV04), the connection's privileges are checked (LV02),
     and with --count the rows of the first sync window are held to the record limits (LV03).
     Then every rule of `check` runs, the schema-aware ones on the warehouse's own columns and
-    types. Credentials come from the environment (see the README). Exit 3 when a warehouse
-    cannot be reached; the other connections are still checked.
+    types. With --api, the workspace is read too (GET only) and LV05 and LV06 hold the payloads
+    against it. Credentials come from the environment (see the README). Exit 3 when a warehouse
+    or the API cannot be reached; the other connections are still checked.
     """
     from wsync_lint.cli.exit_codes import exit_code_for
     from wsync_lint.cli.options import selectors
@@ -130,6 +123,8 @@ def preflight(
         PreflightOptions(connection=connection, count=count, timeout=timeout),
         progress=progress_for(output_format, quiet),
     )
+    if with_api:
+        _add_api_findings(outcome, list(paths), options, workspace, timeout)
     report = REPORTERS[output_format](outcome.result, quiet)
     if output_file is not None:
         from wsync_lint.files import write_output_file
@@ -143,6 +138,31 @@ def preflight(
     if outcome.unreachable:
         sys.exit(int(ExitCode.UNREACHABLE))
     sys.exit(int(exit_code_for(outcome.result, exit_zero)))
+
+
+def _add_api_findings(
+    outcome: PreflightResult, paths: list[Path], options: RunOptions, workspace: str | None, timeout: float
+) -> None:
+    """LV05 and LV06 from the workspace, added to a preflight's findings (an unreachable API is one
+    more unreachable line: the warehouse's findings are still reported)."""
+    from wsync_lint.api.errors import ApiUnreachable
+    from wsync_lint.api.planning import plan_project
+    from wsync_lint.cli.api_options import settings_for_project
+    from wsync_lint.contract.rule import Violation
+
+    try:
+        planned = plan_project(
+            paths or [Path(".")],
+            options,
+            lambda root: settings_for_project(root, workspace, timeout, options.config_path),
+        )
+    except ApiUnreachable as error:
+        outcome.unreachable.append(f"mParticle API: {error}")
+        return
+    known = {violation.sort_key() for violation in outcome.result.violations}
+    outcome.result.violations.extend(v for v in planned.plan.findings if v.sort_key() not in known)
+    outcome.result.violations.sort(key=Violation.sort_key)
+    outcome.notes.extend(planned.state.unchecked)
 
 
 @click.group()

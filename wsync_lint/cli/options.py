@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -72,3 +73,21 @@ model_options = stacked(
     click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True),
 )
 """``--dialect``, ``--config`` and ``--format``, shared by ``render`` and ``columns``."""
+
+
+DEFAULT_TIMEOUT = 30.0
+MAX_TIMEOUT = 86400.0
+"""One day. The drivers turn the timeout into a deadline, and a far larger one (``1e308``) does
+not fit the platform's clock."""
+
+
+class Seconds(click.FloatRange):
+    """A number of seconds in a range; NaN, which compares with no bound, is refused too."""
+
+    name = "number of seconds"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        seconds = super().convert(value, param, ctx)
+        if math.isnan(seconds):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds

@@ -47,6 +47,9 @@ class Needs(enum.Enum):
     """Runs once over the whole project, payloads and models together: ``check(ProjectContext, options)``."""
     LIVE = "live"
     """Runs in ``preflight`` over what the warehouse answered for one pipeline: ``check(LiveContext, options)``."""
+    API = "api"
+    """Runs in ``plan``, ``deploy`` and ``preflight --api`` over what the Warehouse Sync API answered
+    for the project's workspace: ``check(ApiContext, options)``."""
 
 
 Location = exp.Expression | Token | Span | FileSpan

@@ -23,6 +23,7 @@ Example::
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,39 @@ class RuleConfig:
 
     severity: Severity | None = None
     options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """``[tool.wsync-lint.api]``: the workspace a project maps to (one project per workspace), and
+    where the API is (the environment's ``WSYNC_LINT_API_ENDPOINT`` and ``WSYNC_LINT_API_TOKEN_URL``
+    win over these)."""
+
+    workspace: str | None = None
+    endpoint: str | None = None
+    token_url: str | None = None
+
+
+_API_KEYS = ("workspace", "endpoint", "token_url")
+
+
+def parse_api_table(value: Any, at: str) -> ApiConfig:
+    """Validate ``[tool.wsync-lint.api]``: ``workspace`` an id (a number, written as one or as a
+    string), ``endpoint`` and ``token-url`` http(s) URLs."""
+    if not isinstance(value, dict):
+        raise UsageError(f"{at}: expected a table, e.g. [tool.wsync-lint.api] workspace = 1234")
+    values: dict[str, str] = {}
+    for raw_key, item in value.items():
+        key = _normalise(raw_key)
+        if key not in _API_KEYS:
+            raise UsageError(f"{at}: unknown key {raw_key!r} (known: workspace, endpoint, token-url)")
+        if key == "workspace":
+            if isinstance(item, bool) or not isinstance(item, int | str) or not re.fullmatch(r"[0-9]{1,20}", str(item)):
+                raise UsageError(f"{at}.{raw_key}: expected a workspace id (a number such as 1234)")
+        elif not isinstance(item, str) or not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", item):
+            raise UsageError(f"{at}.{raw_key}: expected an http(s) URL")
+        values[key] = str(item)
+    return ApiConfig(**values)
 
 
 @dataclass(frozen=True)
@@ -69,6 +103,8 @@ class Config:
     read_only_functions: frozenset[str] = frozenset()
     """User-defined functions the user vouches only compute a value (upper-case, qualified as the
     models call them, or ``schema.*``): ``preflight`` sends a model that calls them (``read-only-functions``)."""
+    api: ApiConfig = field(default_factory=lambda: ApiConfig())
+    """``[tool.wsync-lint.api]``: which Warehouse Sync workspace the project is deployed to."""
     declares_root: bool = False
     """``root = true``: the file's folder is a project root (``project/roots.py`` decides roots;
     it is validated here like every other key)."""
@@ -214,6 +250,8 @@ def parse_config(data: dict[str, Any], path: Path | None) -> Config:
             if not all(name and not name.startswith(".") and not name.endswith(".") for name in names):
                 raise UsageError(f"{at}: expected function names such as 'util.clean_email'")
             values[key] = frozenset(name.upper() for name in names)
+        elif key == "api":
+            values[key] = parse_api_table(value, at)
         elif key == "schema_dir":
             if not isinstance(value, str) or not value:
                 raise UsageError(f"{at}: expected a folder path")

@@ -63,6 +63,8 @@ def show_settings(path: Path, options: RunOptions) -> str:
         lines.append(
             f"read-only functions: {', '.join(sorted(config.read_only_functions))} (preflight sends models calling them)"
         )
+    if config.api.workspace:
+        lines.append(f"workspace: {config.api.workspace} (plan, deploy, status and import)")
     if path.is_dir():
         return "\n".join(lines) + "\n"
     project = load_project(root.folder, planner)

@@ -1,0 +1,65 @@
+"""When a committed value and the value mParticle's API answers mean the same thing.
+
+The API may spell a value differently from the file without it being a change: an instant in
+another timezone notation (``2024-01-01T00:00:00Z`` and ``2024-01-01T00:00:00.000+00:00``), a data
+plan version as a number or as text. Comparing the text would show a change on every plan (the
+commonest defect reported against infrastructure-as-code providers), so these compare meanings.
+Shared by the plan's diff and rule LV06.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+
+def as_instant(value: Any) -> datetime | None:
+    """``value`` as a UTC instant, when it is an ISO 8601 date-time with a timezone.
+
+    >>> as_instant("2024-01-01T01:00:00+01:00")
+    datetime.datetime(2024, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
+    >>> as_instant("2024-01-01") is None
+    True
+    """
+    if not isinstance(value, str) or "T" not in value.upper():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("z", "Z"))
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo is not None else None
+
+
+def same_instant(committed: Any, live: Any) -> bool:
+    """Whether two date-times name the same instant (equal text when either is no date-time with
+    a timezone).
+
+    >>> same_instant("2024-01-01T00:00:00Z", "2024-01-01T00:00:00.000+00:00")
+    True
+    >>> same_instant("2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z")
+    False
+    """
+    first, second = as_instant(committed), as_instant(live)
+    if first is not None and second is not None:
+        return first == second
+    return bool(committed == live)
+
+
+def same_integer(committed: Any, live: Any) -> bool:
+    """Whether two values are the same integer, written as a number or as text (``2`` and ``"2"``).
+
+    >>> same_integer(2, "2"), same_integer("02", 2), same_integer(True, 1)
+    (True, True, False)
+    """
+
+    def number(value: Any) -> int | None:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)
+        return None
+
+    first, second = number(committed), number(live)
+    return first is not None and first == second if first is not None or second is not None else committed == live

@@ -1,0 +1,272 @@
+"""``import``: a workspace's resources written as payload files, so it can come under version control.
+
+Every connection, data model and pipeline the workspace holds becomes one JSON file in the layout
+the rest of wsync-lint reads: ``connections/<id>.json``, ``data-models/<id>.json`` (its SQL in
+``models/<id>.sql``, linked by ``config.sql_file``) and ``pipelines/<id>.json``. What a file
+must not hold is left out, so that ``check`` passes on the result and ``plan`` shows no change:
+
+- the read-only keys mParticle sets (``facts.READ_ONLY_KEYS``: ``status``, ``errors``, ...);
+- every secret (``facts.SECRET_KEYS``, wherever it sits) and every masked value
+  (``facts.MASKED_SECRET``): a GET leaves secrets out or masks them, and a committed secret is
+  what CN02 forbids; deploy takes them from the environment;
+- Snowflake's ``config.aws_iam_user_arn`` and ``config.aws_external_id``: mParticle derives them
+  from the storage integration (absent from the create request EX-V2-03, present in its answer
+  EX-V2-04); the plan compares them only when a file sets them, and a file that pinned them
+  would claim a value the user does not own.
+
+The model's SQL is written byte for byte as the API holds it, so that deploy, which inlines
+``config.sql_file`` exactly, sends the same text back. SQL that a ``.sql`` file could not give
+back unchanged (a leading byte-order mark, NUL characters, nothing but white space, a lone
+surrogate) stays inline in ``config.sql_query``.
+
+Writes are atomic and inside the output folder (:mod:`wsync_lint.files.writing`); a file that
+exists with other content is left alone unless ``overwrite`` is given, and then nothing at all
+is written (the whole import is refused before the first write).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from wsync_lint.contract.api_state import LiveResource
+from wsync_lint.errors import UsageError
+from wsync_lint.files import Unreadable, check_target, read_bounded, write_atomically
+from wsync_lint.mparticle import facts
+from wsync_lint.printable import json_text
+from wsync_lint.project.resources import Kind
+from wsync_lint.project.roots import CONFIG_FILE_NAMES, read_config_table
+
+IMPORTED_KINDS: tuple[Kind, ...] = (Kind.CONNECTION, Kind.DATA_MODEL, Kind.PIPELINE)
+"""What ``import`` reads and writes. Field transformations are not among them: their endpoints
+are not documented (design §2.10), so the client cannot read them."""
+
+FOLDERS: dict[Kind, str] = {
+    Kind.CONNECTION: "connections",
+    Kind.DATA_MODEL: "data-models",
+    Kind.PIPELINE: "pipelines",
+}
+"""The folder each kind is written to, named like the API's own collections."""
+SQL_FOLDER = "models"
+CONFIG_FILE = "wsync-lint.toml"
+
+# mParticle derives these from a Snowflake connection's storage integration (EX-V2-03 against
+# EX-V2-04); see the module documentation.
+_SERVER_DERIVED_CONFIG: dict[str, tuple[str, ...]] = {"Snowflake": ("aws_iam_user_arn", "aws_external_id")}
+_ID = re.compile(facts.ID_PATTERN)
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    """One file the import writes: where (relative to the output folder, POSIX) and its bytes."""
+
+    relative: PurePosixPath
+    data: bytes
+    kind: Kind | None = None
+    """The resource the file holds (None for a model's SQL and the configuration file)."""
+    resource_id: str | None = None
+
+
+@dataclass
+class ImportPlan:
+    """Every file an import would write, and what it had to leave out or could not do."""
+
+    files: list[ImportedFile] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the user should know but is no failure (a model whose SQL stays inline, ...)."""
+    refused: list[str] = field(default_factory=list)
+    """Resources that cannot be written as files (an id that is not a slug): the import stops."""
+
+
+@dataclass
+class ImportOutcome:
+    """What :func:`write_import` did, file by file, as displayed (relative to the output folder)."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    """Files that already held exactly these bytes, left alone."""
+
+
+def payload_body(kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
+    """``body`` (a GET answer) as a payload file holds it: read-only keys, secrets, masked values
+    and server-derived Snowflake keys left out, the rest in the API's order.
+
+    >>> payload_body(Kind.CONNECTION, {"id": "c", "status": "healthy", "service_provider": "Redshift",
+    ...     "config": {"user": "u", "password": "************", "port": "5439"}})
+    {'id': 'c', 'service_provider': 'Redshift', 'config': {'user': 'u', 'port': '5439'}}
+    """
+    kept = {key: value for key, value in body.items() if key not in facts.READ_ONLY_KEYS}
+    cleaned = _without_secrets(kept)
+    config = cleaned.get("config")
+    provider = cleaned.get("service_provider")
+    if kind is Kind.CONNECTION and isinstance(config, dict) and isinstance(provider, str):
+        for key in _SERVER_DERIVED_CONFIG.get(provider, ()):
+            config.pop(key, None)
+    return cleaned
+
+
+def _without_secrets(value: Any) -> Any:
+    """``value`` with every secret key and every masked value left out, at any depth."""
+    if isinstance(value, Mapping):
+        return {
+            key: _without_secrets(item)
+            for key, item in value.items()
+            if key not in facts.SECRET_KEYS and item != facts.MASKED_SECRET
+        }
+    if isinstance(value, list):
+        return [_without_secrets(item) for item in value if item != facts.MASKED_SECRET]
+    return value
+
+
+def sql_file_keeps(sql: str) -> bool:
+    """Whether a ``.sql`` file written with ``sql`` (UTF-8) reads back as exactly ``sql``: the
+    model reader drops a leading byte-order mark and refuses NUL bytes and blank files.
+
+    >>> sql_file_keeps("SELECT 1\\n"), sql_file_keeps("\\ufeffSELECT 1"), sql_file_keeps("  \\n")
+    (True, False, False)
+    """
+    if not sql.strip() or sql.startswith("\ufeff") or "\x00" in sql:
+        return False
+    try:
+        sql.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def json_file(body: Mapping[str, Any]) -> bytes:
+    """A payload file's bytes: 2-space indent, keys in the given order, a final newline; text that
+    a terminal or UTF-8 cannot hold raw written as ``\\uXXXX`` (it parses to the same value)."""
+    return json_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def import_plan(resources: Iterable[LiveResource]) -> ImportPlan:
+    """The files for ``resources`` (every connection, data model and pipeline read), sorted by
+    kind in creation order, then id."""
+    plan = ImportPlan()
+    ordered = sorted(
+        (resource for resource in resources if resource.kind in FOLDERS),
+        key=lambda resource: (IMPORTED_KINDS.index(resource.kind), resource.id),
+    )
+    seen: dict[str, str] = {}
+    for resource in ordered:
+        label = f"{resource.kind.display} `{resource.id}`"
+        if not _ID.fullmatch(resource.id):
+            plan.refused.append(f"{label}: its id is not a slug (letters, digits, `_` and `-`), so it has no file name")
+            continue
+        body = payload_body(resource.kind, resource.body)
+        relative = PurePosixPath(FOLDERS[resource.kind], f"{resource.id}.json")
+        sql_file = _move_sql_out(resource, body, plan.notes) if resource.kind is Kind.DATA_MODEL else None
+        files = [ImportedFile(relative, json_file(body), resource.kind, resource.id)]
+        if sql_file is not None:
+            files.append(sql_file)
+        for each in files:
+            # Ids that differ only in case would share a file on macOS and Windows.
+            folded = str(each.relative).casefold()
+            if folded in seen:
+                plan.refused.append(f"{label}: `{each.relative}` would be the same file as `{seen[folded]}`")
+                break
+            seen[folded] = str(each.relative)
+        else:
+            plan.files.extend(files)
+    return plan
+
+
+def _move_sql_out(resource: LiveResource, body: dict[str, Any], notes: list[str]) -> ImportedFile | None:
+    """Put the model's SQL in ``models/<id>.sql`` and ``config.sql_file`` where ``config.sql_query``
+    was (same place in the key order); None when the SQL stays inline."""
+    config = body.get("config")
+    sql = config.get("sql_query") if isinstance(config, dict) else None
+    if not isinstance(config, dict) or not isinstance(sql, str):
+        return None
+    if not sql_file_keeps(sql):
+        notes.append(
+            f"data model `{resource.id}`: its SQL stays inline in `config.sql_query`: "
+            "a .sql file could not give it back byte for byte (byte-order mark, NUL, blank or not UTF-8)"
+        )
+        return None
+    relative = PurePosixPath(SQL_FOLDER, f"{resource.id}.sql")
+    body["config"] = {
+        ("sql_file" if key == "sql_query" else key): (f"../{relative}" if key == "sql_query" else value)
+        for key, value in config.items()
+    }
+    return ImportedFile(relative, sql.encode("utf-8"))
+
+
+def config_file(out_dir: Path, workspace: str) -> tuple[ImportedFile | None, str | None]:
+    """The configuration to write in ``out_dir`` (``root = true`` and the workspace), or a note:
+    a folder that has a configuration file keeps it, and the note says when it names no workspace
+    or another one."""
+    for name in CONFIG_FILE_NAMES:
+        path = out_dir / name
+        if not path.is_file():
+            continue
+        try:
+            table = read_config_table(path)
+        except UsageError as error:
+            return None, f"{path} is not valid configuration ({error}); it was left alone"
+        if table is None:
+            continue  # a pyproject.toml without [tool.wsync-lint] is no configuration
+        return None, _workspace_note(path, table, workspace)
+    if not re.fullmatch(r"[0-9]{1,20}", workspace):
+        return None, f"workspace `{workspace}` is not a number, so it was not written to {CONFIG_FILE}"
+    text = (
+        f"# Written by `wsync-lint import` from Warehouse Sync workspace {workspace}.\n"
+        "# This folder is a project of its own, deployed to that workspace.\n"
+        "root = true\n\n"
+        "[api]\n"
+        f'workspace = "{workspace}"\n'
+    )
+    return ImportedFile(PurePosixPath(CONFIG_FILE), text.encode("utf-8")), None
+
+
+def _workspace_note(path: Path, table: Mapping[str, Any], workspace: str) -> str | None:
+    api = table.get("api")
+    named = api.get("workspace") if isinstance(api, Mapping) else None
+    if named is not None and str(named) == workspace:
+        return None
+    table_name = "[tool.wsync-lint.api]" if path.name == "pyproject.toml" else "[api]"
+    if named is None:
+        return f'{path} names no workspace: add `workspace = "{workspace}"` under {table_name} so `plan` reads this one'
+    return (
+        f"{path} names workspace `{named}`, not `{workspace}` (imported from): "
+        "`plan` and `deploy` will use its workspace"
+    )
+
+
+def write_import(plan: ImportPlan, out_dir: Path, overwrite: bool) -> ImportOutcome:
+    """Write ``plan``'s files under ``out_dir``, atomically and only inside it.
+
+    Every target is checked before the first write: one that is a link, not a regular file,
+    outside ``out_dir`` once resolved, or (without ``overwrite``) a file with other content stops
+    the import with a :class:`~wsync_lint.errors.UsageError` naming the first such file, and
+    nothing is written. A file that already holds the same bytes is left alone."""
+    if plan.refused:
+        raise UsageError(f"not imported: {plan.refused[0]}; nothing was written")
+    root = out_dir.resolve()
+    pending: list[tuple[Path, ImportedFile]] = []
+    outcome = ImportOutcome()
+    for imported in plan.files:
+        target = root.joinpath(*imported.relative.parts)
+        existing = check_target(target, inside=root)
+        if existing is None:
+            pending.append((target, imported))
+            continue
+        current = read_bounded(target, len(imported.data) + 1, inside=root)
+        if current == imported.data:
+            outcome.unchanged.append(str(imported.relative))
+        elif overwrite:
+            pending.append((target, imported))
+        else:
+            what = "cannot be read" if isinstance(current, Unreadable) else "holds other content"
+            raise UsageError(
+                f"{target}: {what}; nothing was written (use --overwrite to replace the files that differ)"
+            )
+    for target, imported in pending:
+        write_atomically(target, imported.data, inside=root)
+        outcome.written.append(str(imported.relative))
+    return outcome

@@ -1,0 +1,108 @@
+"""The read-only half of ``deploy``: one project against its workspace, as ``plan`` shows it.
+
+``plan``, ``deploy`` and ``preflight --api`` all come through here, so what the plan shows is what
+deploy applies (braze-sync's rule: "they cannot disagree about what would be applied"). Only GET
+requests are made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from wsync_lint.api.plan import Plan, build_plan
+from wsync_lint.api.settings import ApiSettings
+from wsync_lint.api.workspace import notes_about
+from wsync_lint.contract.api_state import API_KINDS, ApiContext, ApiState
+from wsync_lint.contract.rule import Violation
+from wsync_lint.engine.api_rules import api_violations
+from wsync_lint.engine.runner import Planner, RunOptions, load_project
+from wsync_lint.errors import UsageError
+from wsync_lint.files import is_within
+from wsync_lint.project.project import Project
+from wsync_lint.project.resources import Kind
+from wsync_lint.project.roots import RootFinder
+
+
+@dataclass
+class ProjectPlan:
+    """A project, its workspace as read, the API rules' findings and the plan."""
+
+    project: Project
+    planner: Planner
+    state: ApiState
+    plan: Plan
+    selection: tuple[tuple[Kind, str], ...]
+    """The resources the paths select (empty: the whole project)."""
+
+    def blockers(self) -> list[Violation]:
+        """The API rules' findings that stop a deploy: those about the project against the workspace,
+        not about the workspace's health (:meth:`ApiState.without_health`)."""
+        findings = api_violations(ApiContext(self.project, self.state.without_health()), self.planner)
+        return _about_selection(findings, self.plan, self.selection)
+
+
+def the_project(paths: Sequence[Path], planner: Planner) -> tuple[Project, tuple[tuple[Kind, str], ...]]:
+    """The one project ``paths`` belong to, loaded whole, and the resources the paths select
+    (empty when a path is the project's root: everything). A project maps to one workspace, so
+    paths in two projects are a usage error."""
+    finder = RootFinder()
+    roots = {finder.root_of(path.resolve()).folder for path in paths}
+    if len(roots) != 1:
+        shown = ", ".join(sorted(str(root) for root in roots))
+        raise UsageError(
+            f"the paths belong to {len(roots)} projects ({shown}); a project maps to one workspace: "
+            "run the command once per project"
+        )
+    root = roots.pop()
+    project = load_project(root, planner)
+    folders = [path.resolve() for path in paths]
+    if any(folder == root for folder in folders):
+        return project, ()
+    selected = []
+    for resource in project.resources:
+        location = project.locations[resource.path]
+        if resource.kind in API_KINDS and resource.id and any(is_within(location, folder) for folder in folders):
+            selected.append((resource.kind, resource.id))
+    if not selected:
+        raise UsageError(f"no connection, data model or pipeline in {', '.join(map(str, paths))}")
+    return project, tuple(dict.fromkeys(selected))
+
+
+def read_state(project: Project, settings: ApiSettings) -> ApiState:
+    """The workspace as the API answers for ``project`` (GET only)."""
+    from wsync_lint.api.client import WarehouseSyncClient
+    from wsync_lint.api.workspace import read_workspace
+
+    with WarehouseSyncClient(settings) as client:
+        return read_workspace(client, project)
+
+
+def plan_against(project: Project, planner: Planner, state: ApiState, selection: tuple[tuple[Kind, str], ...]) -> Plan:
+    """The plan of ``project`` against ``state``, with the API rules' findings (LV05, LV06) about
+    the selected resources' files, and what could not be read as notes."""
+    plan = build_plan(project, state, selection)
+    plan.findings = _about_selection(api_violations(ApiContext(project, state), planner), plan, selection)
+    plan.notes = [*plan.notes, *notes_about(state, (c.resource for c in plan.changes if c.resource is not None))]
+    return plan
+
+
+def _about_selection(findings: list[Violation], plan: Plan, selection: tuple[tuple[Kind, str], ...]) -> list[Violation]:
+    """The findings about the files of the plan's changes when the paths select part of the project."""
+    if not selection:
+        return findings
+    files = {change.path for change in plan.changes if change.path}
+    return [v for v in findings if v.path in files or not files.isdisjoint(v.related)]
+
+
+def plan_project(
+    paths: Sequence[Path], options: RunOptions, settings_for: Callable[[Path], ApiSettings]
+) -> ProjectPlan:
+    """Load the project of ``paths``, read its workspace (``settings_for(project root)`` says
+    which, and how to reach it) and plan."""
+    planner = Planner(options)
+    project, selection = the_project(paths, planner)
+    state = read_state(project, settings_for(project.root))
+    plan = plan_against(project, planner, state, selection)
+    return ProjectPlan(project, planner, state, plan, selection)

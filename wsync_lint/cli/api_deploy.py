@@ -1,0 +1,246 @@
+"""``wsync-lint plan`` and ``wsync-lint deploy`` (wiring only: the work is in :mod:`wsync_lint.api`).
+
+``plan`` only reads (GET); ``deploy`` writes only after lint, preflight and the plan pass, and
+only when asked: a confirmation on a terminal, ``--auto-approve`` off one. ``--dry-run`` prints
+the exact requests and sends none.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from wsync_lint.cli.api_options import api_failures_end_the_run, api_options, settings_for_project
+from wsync_lint.cli.exit_codes import ExitCode
+from wsync_lint.printable import one_line
+
+if TYPE_CHECKING:
+    from wsync_lint.api.deploy import ApplyOutcome
+    from wsync_lint.api.plan import Change, Plan
+    from wsync_lint.api.planning import ProjectPlan
+    from wsync_lint.api.settings import ApiSettings
+    from wsync_lint.contract.rule import Violation
+    from wsync_lint.engine.runner import RunOptions
+
+_format_option = click.option(
+    "--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True
+)
+
+
+class _Run:
+    """One command's API settings, made once per project root, so that every secret registered on
+    the way (a token, a service account key read from its file) is redacted from all it prints."""
+
+    def __init__(self, workspace: str | None, timeout: float, options: RunOptions) -> None:
+        self.workspace, self.timeout, self.options = workspace, timeout, options
+        self._made: dict[Path, ApiSettings] = {}
+
+    def settings_for(self, root: Path) -> ApiSettings:
+        if root not in self._made:
+            self._made[root] = settings_for_project(root, self.workspace, self.timeout, self.options.config_path)
+        return self._made[root]
+
+    def redact(self, text: str) -> str:
+        for settings in self._made.values():
+            text = settings.redact(text)
+        return text
+
+    def say(self, line: str, err: bool = False) -> None:
+        click.echo(self.redact(one_line(line)), err=err)
+
+    def show(self, text: str) -> None:
+        click.echo(self.redact(text), nl=False)
+
+    def plan(self, paths: tuple[Path, ...]) -> ProjectPlan:
+        from wsync_lint.api.planning import plan_project
+
+        with api_failures_end_the_run():
+            return plan_project(list(paths) or [Path(".")], self.options, self.settings_for)
+
+
+def _render(plan: Plan, output_format: str, with_writes: str | None = None) -> str:
+    from wsync_lint.api.plan_json import plan_json
+    from wsync_lint.api.plan_text import plan_text
+    from wsync_lint.api.writes import planned_writes
+
+    writes = planned_writes(plan, with_writes) if with_writes is not None else None
+    return plan_json(plan, writes) if output_format == "json" else plan_text(plan, writes)
+
+
+def _stops(planned: ProjectPlan, findings: list[Violation]) -> bool:
+    """Whether the plan holds a blocked change, or ``findings`` one at or above the failing severity."""
+    fail_on = planned.planner.config_for(planned.project.root / "-").fail_on
+    blocked = any(change.action == "blocked" for change in planned.plan.changes)
+    return blocked or any(v.severity.rank >= fail_on.rank for v in findings)
+
+
+def _missing_paths(paths: tuple[Path, ...]) -> None:
+    from wsync_lint.errors import UsageError
+
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@api_options
+@_format_option
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the plan here.")
+@click.option("--fail-on-changes", is_flag=True, help="Exit 1 when anything would be created or updated.")
+def plan(
+    paths: tuple[Path, ...],
+    workspace: str | None,
+    timeout: float,
+    config_path: Path | None,
+    output_format: str,
+    output_file: Path | None,
+    fail_on_changes: bool,
+) -> None:
+    """Show what `deploy` would change in the workspace (reads only).
+
+    The payloads under PATHS (default: the current folder; a data model's `sql_file` inlined as
+    deploy sends it) against what the workspace holds, matched by kind and id: `+` create, `~`
+    update (field by field, the SQL as a unified diff), `!` blocked, `?` in the workspace and not in
+    the project (listed, never touched). Secrets are never read back or compared: the plan says
+    where each would be sent from. Rules LV05 and LV06 report what mParticle would refuse or has
+    faulted. Exit 1 on a blocked change or a finding, and with --fail-on-changes when anything
+    would change; 3 when the API cannot be reached.
+    """
+    from wsync_lint.engine.runner import RunOptions
+
+    _missing_paths(paths)
+    if output_file is not None:
+        from wsync_lint.files import check_output_file
+
+        check_output_file(output_file)
+    run = _Run(workspace, timeout, RunOptions(config_path=config_path))
+    planned = run.plan(paths)
+    text = run.redact(_render(planned.plan, output_format))
+    if output_file is not None:
+        from wsync_lint.files import write_output_file
+
+        write_output_file(output_file, text)
+    else:
+        click.echo(text, nl=False)
+    failing = _stops(planned, planned.plan.findings) or (fail_on_changes and planned.plan.has_changes)
+    sys.exit(int(ExitCode.FINDINGS if failing else ExitCode.CLEAN))
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@api_options
+@click.option("--dry-run", is_flag=True, help="Print the exact requests deploy would send, and send none.")
+@click.option("--auto-approve", is_flag=True, help="Write without asking (needed off a terminal).")
+@click.option(
+    "--no-preflight",
+    is_flag=True,
+    help="Skip the warehouse preflight (a CI job with API credentials but no warehouse login); the plan says so.",
+)
+@_format_option
+def deploy(
+    paths: tuple[Path, ...],
+    workspace: str | None,
+    timeout: float,
+    config_path: Path | None,
+    dry_run: bool,
+    auto_approve: bool,
+    no_preflight: bool,
+    output_format: str,
+) -> None:
+    """Create or update the workspace's resources from the payloads under PATHS.
+
+    Lint, then preflight against each warehouse (unless --no-preflight), then the plan with LV05
+    and LV06: any error stops the deploy before the first write. Then, after a confirmation (or
+    --auto-approve), connections, data models and pipelines are written in that order, each re-read
+    first (one changed since the plan stops the deploy), stopping at the first refused write; the
+    plan is then read again to show what is left. Never deletes, never replaces. Secrets come from
+    the environment (`WSYNC_LINT_<ID>_PASSWORD`, `WSYNC_LINT_<ID>_CREDENTIALS_FILE`).
+    """
+    from wsync_lint.api.deploy import apply, gate
+    from wsync_lint.engine.runner import RunOptions
+    from wsync_lint.errors import UsageError
+    from wsync_lint.report import REPORTERS
+
+    _missing_paths(paths)
+    if not dry_run and not auto_approve and not sys.stdin.isatty():
+        raise UsageError("deploy writes to mParticle: off a terminal it needs --auto-approve (or --dry-run)")
+    run = _Run(workspace, timeout, RunOptions(config_path=config_path))
+    checked = gate(list(paths) or [Path(".")], run.options, preflight=not no_preflight, timeout=timeout)
+    if checked.unreachable:
+        for line in checked.unreachable:
+            run.say(f"wsync-lint: unreachable: {line}", err=True)
+        run.say("wsync-lint: deploy stopped before reading the workspace; nothing was sent", err=True)
+        sys.exit(int(ExitCode.UNREACHABLE))
+    if checked.failing:
+        click.echo(REPORTERS["text"](checked.result, False), nl=False)
+        failing = sum(1 for v in checked.result.violations if v.severity.rank >= checked.result.fail_on.rank)
+        run.say(
+            f"wsync-lint: deploy stopped: the checks found {failing} problem{'s' * (failing != 1)} at or above "
+            f"fail-on ({checked.result.fail_on.value}); nothing was sent",
+            err=True,
+        )
+        sys.exit(int(ExitCode.FINDINGS))
+    planned = run.plan(paths)
+    if not checked.preflighted:
+        planned.plan.preflight = "skipped (--no-preflight): the models were not compiled against their warehouses"
+    settings = run.settings_for(planned.project.root)
+    run.show(_render(planned.plan, output_format, settings.base_url if dry_run else None))
+    # A fault is shown, but does not stop the deploy that may clear it (ProjectPlan.blockers).
+    if _stops(planned, planned.blockers()):
+        run.say("wsync-lint: deploy stopped: the plan has a blocked change or a finding; nothing was sent", err=True)
+        sys.exit(int(ExitCode.FINDINGS))
+    pending = planned.plan.pending
+    if dry_run or not pending:
+        run.say("dry run: nothing was sent" if dry_run else "nothing to deploy", err=True)
+        sys.exit(int(ExitCode.CLEAN))
+    if not auto_approve and not click.confirm(_question(planned.plan, settings.workspace), default=False, err=True):
+        run.say("wsync-lint: cancelled; nothing was sent", err=True)
+        sys.exit(int(ExitCode.FINDINGS))
+    with api_failures_end_the_run():
+        outcome = apply(planned.plan, settings, os.environ, say=lambda line: run.say(line, err=True))
+    _after(run, paths, outcome, output_format)
+
+
+def _question(plan: Plan, workspace: str) -> str:
+    creates = sum(1 for change in plan.pending if change.action == "create")
+    updates = len(plan.pending) - creates
+    return f"Deploy {creates} create{'s' * (creates != 1)} and {updates} update{'s' * (updates != 1)} to workspace {workspace}?"
+
+
+def _after(run: _Run, paths: tuple[Path, ...], outcome: ApplyOutcome, output_format: str) -> None:
+    """Say what was and was not applied, then read the workspace again to show what is left (a
+    refused write is reported by LV05 at the resource, with mParticle's words)."""
+    from wsync_lint.api.planning import plan_against
+
+    if outcome.stopped:
+        run.say(f"wsync-lint: deploy stopped: {outcome.stopped}", err=True)
+        run.say(f"applied: {_names(outcome.applied)}", err=True)
+        run.say(f"not applied: {_names(outcome.not_applied)}", err=True)
+        if outcome.unreachable:
+            sys.exit(int(ExitCode.UNREACHABLE))
+    planned = run.plan(paths)
+    if outcome.refused:
+        planned.state.refused.update(outcome.refused)
+        planned.plan = plan_against(planned.project, planned.planner, planned.state, planned.selection)
+    run.show(_render(planned.plan, output_format))
+    if outcome.stopped:
+        sys.exit(int(ExitCode.FINDINGS))
+    left = planned.plan.pending
+    if left:
+        run.say(
+            f"wsync-lint: {len(left)} change(s) still pending after the deploy: mParticle stores a value "
+            "differently from the file (see the plan above)",
+            err=True,
+        )
+        sys.exit(int(ExitCode.FINDINGS))
+    run.say(f"deployed: {_names(outcome.applied)}; nothing left to change", err=True)
+    sys.exit(int(ExitCode.CLEAN))
+
+
+def _names(changes: list[Change]) -> str:
+    return ", ".join(f"{change.kind.display} `{change.id}`" for change in changes) or "nothing"
