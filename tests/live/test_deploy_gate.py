@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write
-from tests.live.standins.mparticle_api import FakeWarehouseSyncApi, fake_api  # noqa: F401
+from tests.live.standins.mparticle_api import FakeWarehouseSyncApi
 from tests.live.standins.redshift import DATABASE, RedshiftStandin
 
 WS = "/platform/v2/workspaces/1234"
