@@ -186,7 +186,7 @@ def _refused(ctx: ApiContext) -> Iterator[Finding]:
         yield Finding(
             resource.value_at("id"),
             f"mParticle refused to {refusal.action} {resource.label} in workspace `{ctx.state.workspace}` "
-            f"({refusal.status}{warehouse}): \"{said}\"; the deploy stopped here",
+            f'({refusal.status}{warehouse}): "{said}"; the deploy stopped here',
             hint="correct what mParticle names, then deploy again: what was applied before it is kept",
             related=(resource.path,),
         )
