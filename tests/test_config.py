@@ -57,6 +57,12 @@ def test_pyproject_without_our_table_is_passed_over(tmp_path, run_cli):
         ('fail-on = "info"\n', "wsync-lint.toml: fail-on: expected 'error' or 'warning', got 'info'"),
         ("select = [\n", "wsync-lint.toml: invalid TOML: "),
         ('root = "yes"\n', "wsync-lint.toml: root: expected true or false"),
+        ('[api]\nworkspace = "12ab"\n', "wsync-lint.toml: api.workspace: expected a workspace id (a number such as 1234)"),
+        ("[api]\nworkspace = true\n", "wsync-lint.toml: api.workspace: expected a workspace id"),
+        ("[api]\nspace = 1\n", "wsync-lint.toml: api: unknown key 'space' (known: workspace)"),
+        ('api = 1234\n', "wsync-lint.toml: api: expected a table, e.g. [tool.wsync-lint.api] workspace = 1234"),
+        ('[api]\nworkspace = 1\ntoken-url = "https://evil.example/t"\n', "wsync-lint.toml: api: 'token-url' cannot be set in a file"),
+        ('[api]\nendpoint = "https://evil.example"\n', "export WSYNC_LINT_API_ENDPOINT or WSYNC_LINT_API_TOKEN_URL instead"),
     ],
 )  # fmt: skip
 def test_invalid_config_is_exit_2_with_one_line(tmp_path, run_cli, config, message):

@@ -183,6 +183,9 @@ def _spellings_of_f13() -> dict[str, str]:
         "base64 of user:secret": base64.b64encode(f"{F13_USER}:{F13_PASSWORD}".encode()).decode(),
         "hex": data.hex(),
         "hex upper-case": data.hex().upper(),
+        "html-escaped": __import__("html").escape(F13_PASSWORD),
+        "json-escaped twice": json.dumps(json.dumps(F13_PASSWORD)[1:-1])[1:-1],
+        "upper-case": F13_PASSWORD.upper(),
     }
 
 

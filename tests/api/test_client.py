@@ -14,11 +14,10 @@ import time
 import pytest
 
 from tests.live.standins import mparticle_api as fake_module
-from wsync_lint.api.client import ApiForbidden, UnexpectedAnswer, WarehouseSyncClient
+from wsync_lint.api.client import ApiForbidden, WarehouseSyncClient
 from wsync_lint.api.errors import ApiRefused, ApiUnreachable
-from wsync_lint.api.settings import ApiSettings, api_settings
+from wsync_lint.api.settings import api_settings
 from wsync_lint.engine.config import ApiConfig
-from wsync_lint.errors import UsageError
 from wsync_lint.live.backend import secret_spellings
 from wsync_lint.project.resources import Kind
 
@@ -36,34 +35,7 @@ def calls(fake) -> list[tuple[str, str]]:
     return [(method, path) for method, path, _ in fake.requests]
 
 
-# --- settings ------------------------------------------------------------------------------------
-def test_settings_take_the_option_over_the_config_and_the_environment_over_both() -> None:
-    config = ApiConfig(workspace="1234", endpoint="https://config.example", token_url="https://config.example/t")
-    environment = {"WSYNC_LINT_API_ENDPOINT": "http://127.0.0.1:9/", "WSYNC_LINT_API_TOKEN_URL": "http://127.0.0.1:9/t"}
-    settings = api_settings(config, "5678", 12.0, environment)
-    assert (settings.workspace, settings.endpoint, settings.token_url, settings.timeout) == (
-        "5678",
-        "http://127.0.0.1:9",
-        "http://127.0.0.1:9/t",
-        12.0,
-    )
-    assert settings.base_url == "http://127.0.0.1:9/platform/v2/workspaces/5678"
-    defaults = api_settings(ApiConfig(workspace="1234"), None, 30.0, {})
-    assert (defaults.endpoint, defaults.token_url) == (
-        "https://api.mparticle.com",
-        "https://sso.auth.mparticle.com/oauth/token",
-    )
-    assert "environment" not in repr(defaults)
-
-
-def test_no_workspace_is_a_usage_error() -> None:
-    with pytest.raises(UsageError) as raised:
-        api_settings(ApiConfig(), None, 30.0, {})
-    assert str(raised.value) == (
-        "no Warehouse Sync workspace: pass --workspace ID or set `workspace` under [tool.wsync-lint.api]"
-    )
-
-
+# --- settings (more in test_settings.py) ---------------------------------------------------------
 def test_missing_credentials_are_exit_3_before_any_request(fake_api) -> None:
     with client_for(fake_api, WSYNC_LINT_API_CLIENT_SECRET="") as client, pytest.raises(ApiUnreachable) as raised:
         client.list(Kind.CONNECTION)
@@ -268,18 +240,6 @@ def test_a_create_answered_429_is_not_retried(fake_api) -> None:
     assert fake_api.writes() == [("POST", f"{BASE}/data-models", MODEL)]
 
 
-def test_a_create_answered_about_another_id_is_refused(fake_api) -> None:
-    """R-8: R2's own example answers `example-connection` to `example-snowflake-connection`."""
-    fake_api.inject(200, body=MODEL | {"id": "someone-else"}, path="/data-models")
-    with client_for(fake_api) as client, pytest.raises(UnexpectedAnswer) as raised:
-        client.create(Kind.DATA_MODEL, MODEL)
-    assert isinstance(raised.value, ApiRefused)
-    assert raised.value.message == (
-        "mParticle answered creating data model `orders` with id `someone-else`: "
-        "stopped, as the answer is about another resource (run `wsync-lint plan`)"
-    )
-
-
 # --- answers and refusals ------------------------------------------------------------------------
 def test_create_get_update_and_list_round_trip(fake_api) -> None:
     with client_for(fake_api) as client:
@@ -398,18 +358,3 @@ def test_no_secret_appears_in_any_error_text_in_any_spelling(fake_api) -> None:
     for text in texts:
         for secret in secrets:
             assert not any(form in text for form in secret_spellings(secret, fake_module.CLIENT_ID)), text
-
-
-def test_settings_redact_registered_tokens_and_secret_variables() -> None:
-    settings = ApiSettings(
-        "1234",
-        environment={
-            "WSYNC_LINT_API_CLIENT_SECRET": "client-s3cret",
-            "WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD": "sf-pass",
-            "WSYNC_LINT_BIGQUERY_PROD_CREDENTIALS_FILE": "/keys/bq.json",
-            "DATABRICKS_TOKEN": "dapi-1234",
-        },
-    )
-    settings.register_secret("tok-abcdef")
-    text = "client-s3cret sf-pass c2YtcGFzcw== /keys/bq.json dapi-1234 tok-abcdef 746f6b2d616263646566"
-    assert settings.redact(text) == "*** *** *** /keys/bq.json *** *** ***"

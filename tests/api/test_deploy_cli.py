@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import REPO
 from tests.live.standins.mparticle_api import FakeWarehouseSyncApi
@@ -253,3 +254,86 @@ def test_a_fault_is_reported_but_does_not_stop_the_deploy_that_clears_it(project
     assert result.code == 0, result.out + result.err
     assert _writes(fake_api)[-1] == ("PUT", f"{WS}/data-models/subscriptions")
     assert run_cli("plan", "--fail-on-changes").code == 0  # the update cleared the fault (R2)
+
+
+def test_a_resource_changed_in_mparticle_during_the_deploy_stops_it_before_its_write(project, fake_api, run_cli):
+    import threading
+
+    assert _deploy(run_cli).code == 0
+    (project / "connections" / "billing.json").write_text(
+        (project / "connections" / "billing.json").read_text().replace('"Billing"', '"Billing (EU)"'), encoding="utf-8"
+    )
+    model = project / "models" / "subscriptions.sql"
+    model.write_text(model.read_text().replace("-- Active", "-- All active"), encoding="utf-8")
+    # The connection's PUT is held for a moment after the fake applied it; meanwhile someone renames
+    # the data model in mParticle. The deploy must read it again and stop before its own PUT.
+    fake_api.slow(1.0, path="/connections/billing", method="PUT")
+
+    def rename_when_the_connection_is_written() -> None:
+        while not any(method == "PUT" for method, _, _ in fake_api.requests):
+            threading.Event().wait(0.01)
+        fake_api.seed("data-models", {"id": "subscriptions", "name": "Renamed in the UI", "type": "sql",
+                                      "state": "active", "config": {"sql_query": "SELECT 1"}})  # fmt: skip
+
+    renamer = threading.Thread(target=rename_when_the_connection_is_written)
+    renamer.start()
+    result = _deploy(run_cli)
+    renamer.join(timeout=10)
+    assert result.code == 1
+    assert (
+        "wsync-lint: deploy stopped: data model `subscriptions` was changed in mParticle since the plan was read"
+        in result.err
+    )
+    assert "applied: connection `billing`" in result.err
+    assert "not applied: data model `subscriptions`" in result.err
+    assert _writes(fake_api)[-1] == ("PUT", f"{WS}/connections/billing")
+
+
+def test_a_missing_secret_variable_stops_deploy_before_the_first_write(project, fake_api, run_cli, monkeypatch):
+    monkeypatch.delenv("WSYNC_LINT_BILLING_PASSWORD")
+    result = _deploy(run_cli)
+    assert result.code == 2
+    assert result.err.splitlines()[-1].startswith("wsync-lint: error: ")
+    assert "WSYNC_LINT_BILLING_PASSWORD" in result.err.splitlines()[-1]
+    assert _writes(fake_api) == []
+
+
+@pytest.mark.parametrize("named", ["pipelines/subscriptions.yaml", "data-models/subscriptions.yaml"])
+def test_the_gate_checks_what_a_named_resource_brings_with_it(project, fake_api, run_cli, named):
+    (project / "models" / "subscriptions.sql").write_text(
+        "SELECT customer_id FROM billing.public.subscriptions WHERE (\n"
+    )
+    result = run_cli("deploy", named, "--no-preflight", "--auto-approve")
+    assert result.code == 1
+    assert [line.split(" [")[0] for line in result.out.splitlines() if " PS01 " in line] == [
+        "models/subscriptions.sql:1:60: PS01"
+    ]
+    assert result.err.endswith("nothing was sent\n")
+    assert fake_api.requests == []
+
+
+def test_rotate_secrets_sends_an_unchanged_connection_again(project, fake_api, run_cli):
+    assert _deploy(run_cli).code == 0
+    assert run_cli("plan", "--fail-on-changes").code == 0  # a new password cannot be seen
+    result = _deploy(run_cli, "--rotate-secrets", "billing")
+    assert result.code == 0, result.err
+    method, path, body = fake_api.writes()[-1]
+    assert (method, path, body["config"]["password"]) == ("PUT", f"{WS}/connections/billing", PASSWORD)
+    assert len(fake_api.writes()) == 4
+    unknown = run_cli("plan", "--rotate-secrets", "nope")
+    assert (unknown.code, unknown.err) == (
+        2, "wsync-lint: error: --rotate-secrets nope: the project defines no connection `nope`\n"
+    )  # fmt: skip
+
+
+def test_keep_live_state_leaves_a_pipeline_paused_in_mparticle_paused(project, fake_api, run_cli):
+    assert _deploy(run_cli).code == 0
+    pipeline = yaml.safe_load((project / "pipelines" / "subscriptions.yaml").read_text())
+    fake_api.seed("inputs/data-pipelines", {**pipeline, "state": "paused"})  # paused in the UI during an incident
+    planned = run_cli("plan")
+    assert '    ~ state = "paused" -> "active"' in planned.out
+    assert planned.out.splitlines()[-1] == "Plan: 0 to create, 1 to update, 0 blocked, 2 unchanged."
+    kept = run_cli("plan", "--keep-live-state", "--fail-on-changes")
+    assert kept.code == 0, kept.out
+    assert _deploy(run_cli, "--keep-live-state").code == 0
+    assert len(fake_api.writes()) == 3

@@ -26,6 +26,7 @@ from wsync_lint.api.importing import (
 )
 from wsync_lint.contract.api_state import LiveResource
 from wsync_lint.errors import UsageError
+from wsync_lint.mparticle import facts
 from wsync_lint.project.resources import Kind
 
 SNOWFLAKE_PASSWORD = "Snow-S3cret!pass"
@@ -505,3 +506,158 @@ def test_the_examples_deployed_then_imported_come_back_unchanged(
     }
     assert len(sent) == 16
     assert "Example-S3cret" not in "".join(p.read_text() for p in out.rglob("*") if p.is_file())
+
+
+# -- secrets, masks and SQL the red team found written (FIX14) -------------------------------------
+
+
+def test_every_key_cn02_calls_a_credential_is_left_out_at_any_depth_and_so_is_a_private_key() -> None:
+    answer = {
+        "id": "c1",
+        "service_provider": "Redshift",
+        "config": {
+            "host": "h",
+            "Password": "Cleartext-PW-1",
+            "db_password": "Cleartext-PW-2",
+            "tunnel": {"ssh_private_key": "k", "user": "u", "keys": ["-----BEGIN PRIVATE KEY-----\nK\n", "x"]},
+            "note": "-----BEGIN RSA PRIVATE KEY-----\nK\n-----END RSA PRIVATE KEY-----",
+        },
+    }
+    assert payload_body(Kind.CONNECTION, answer) == {
+        "id": "c1",
+        "service_provider": "Redshift",
+        "config": {"host": "h", "tunnel": {"user": "u", "keys": ["x"]}},
+    }
+
+
+def _settings(**environment: str):
+    from wsync_lint.api.settings import ApiSettings
+
+    return ApiSettings("1234", environment={"WSYNC_LINT_API_CLIENT_ID": "client", **environment})
+
+
+def test_a_known_secret_in_any_value_is_written_as_stars_and_a_note_names_the_file_and_key() -> None:
+    from wsync_lint.api.importing import known_secrets
+
+    secrets = known_secrets(_settings(WSYNC_LINT_API_CLIENT_SECRET="cl1ent/S3cret", WSYNC_LINT_C1_PASSWORD="pw-9999"))
+    connection = {
+        "id": "c1",
+        "name": "echo cl1ent/S3cret",
+        "config": {"note": "pw=pw-9999", "list": ["cl1ent%2FS3cret"]},
+    }
+    model = {"id": "m1", "type": "sql", "config": {"sql_query": "SELECT 'pw-9999' AS x\n"}}
+    plan = import_plan(
+        [LiveResource(Kind.CONNECTION, "c1", connection), LiveResource(Kind.DATA_MODEL, "m1", model)], secrets
+    )
+    assert {str(f.relative): json.loads(f.data) for f in plan.files if f.relative.suffix == ".json"} == {
+        "connections/c1.json": {"id": "c1", "name": "echo ***", "config": {"note": "pw=***", "list": ["***"]}},
+        "data-models/m1.json": {"id": "m1", "type": "sql", "config": {"sql_file": "../models/m1.sql"}},
+    }
+    assert plan.files[-1].data == b"SELECT '***' AS x\n"
+    assert plan.notes == [
+        "connections/c1.json: `name` held a value of `$WSYNC_LINT_API_CLIENT_SECRET`; written as `***`: "
+        "correct it by hand",
+        "connections/c1.json: `config.note` held a value of `$WSYNC_LINT_C1_PASSWORD`; written as `***`: "
+        "correct it by hand",
+        "connections/c1.json: `config.list[0]` held a value of `$WSYNC_LINT_API_CLIENT_SECRET`; written as `***`: "
+        "correct it by hand",
+        "models/m1.sql: the model's SQL held a value of `$WSYNC_LINT_C1_PASSWORD`; written as `***`: correct it by hand",
+    ]
+
+
+def test_an_id_that_holds_a_known_secret_refuses_the_import_without_showing_it() -> None:
+    from wsync_lint.api.importing import known_secrets
+
+    secrets = known_secrets(_settings(WSYNC_LINT_C1_PASSWORD="pw-9999"))
+    plan = import_plan([LiveResource(Kind.CONNECTION, "x-pw-9999", {"id": "x-pw-9999"})], secrets)
+    assert (plan.files, plan.refused) == (
+        [],
+        ["a connection: its id holds a value of `$WSYNC_LINT_C1_PASSWORD`, so it has no file name"],
+    )
+
+
+def test_import_writes_no_known_secret_and_says_where_each_was(tmp_path: Path, workspace, run_cli, monkeypatch) -> None:
+    from tests.live.standins.mparticle_api import CLIENT_SECRET
+
+    monkeypatch.setenv("WSYNC_LINT_ODD_PASSWORD", "hunter2pw-SECRET")
+    workspace.seed(
+        Kind.CONNECTION,
+        {**DATABRICKS, "id": "odd", "name": f"echo {CLIENT_SECRET}", "config": {"note": "pw=hunter2pw-SECRET"}},
+    )
+    result = run_cli("import", "--out", "imported", "--workspace", "1234", cwd=tmp_path)
+    assert result.code == 0
+    assert result.err == (
+        "note: connections/odd.json: `name` held a value of `$WSYNC_LINT_API_CLIENT_SECRET`; written as `***`: "
+        "correct it by hand\n"
+        "note: connections/odd.json: `config.note` held a value of `$WSYNC_LINT_ODD_PASSWORD`; written as `***`: "
+        "correct it by hand\n" + FT_NOTE
+    )
+    written = json.loads((tmp_path / "imported/connections/odd.json").read_text())
+    assert (written["name"], written["config"]) == ("echo ***", {"note": "pw=***"})
+
+
+def test_a_masked_partner_feed_key_is_left_out_with_a_note() -> None:
+    pipeline = {"id": "p1", "state": "paused", "partner_feed_key": facts.MASKED_SECRET, "tags": []}
+    plan = import_plan([LiveResource(Kind.PIPELINE, "p1", pipeline)])
+    assert json.loads(plan.files[0].data) == {"id": "p1", "state": "paused", "tags": []}
+    assert plan.notes == [
+        "pipeline `p1`: mParticle masks `partner_feed_key` (`************`), so it was left out of "
+        "pipelines/p1.json: deploy will not send it unless the file sets it"
+    ]
+
+
+def test_sql_over_the_project_s_max_file_size_stays_inline() -> None:
+    sql = "SELECT 1 AS a\n"
+    model = {"id": "m", "type": "sql", "config": {"sql_query": sql}}
+    plan = import_plan([LiveResource(Kind.DATA_MODEL, "m", model)], max_file_size=len(sql) - 1)
+    assert [str(f.relative) for f in plan.files] == ["data-models/m.json"]
+    assert json.loads(plan.files[0].data) == model
+    assert plan.notes == [
+        "data model `m`: its SQL stays inline in `config.sql_query`: it is 14 bytes, over the project's "
+        "`max-file-size` (13), so a .sql file would not be read; raise `max-file-size` for `check` to read its "
+        "payload file"
+    ]
+    assert [
+        str(f.relative) for f in import_plan([LiveResource(Kind.DATA_MODEL, "m", model)], max_file_size=14).files
+    ] == [
+        "data-models/m.json",
+        "models/m.sql",
+    ]
+
+
+def test_the_size_limit_is_the_one_the_imported_project_will_have(tmp_path: Path) -> None:
+    from wsync_lint.api.importing import file_size_limit
+    from wsync_lint.files import DEFAULT_MAX_FILE_SIZE
+
+    write(tmp_path, "wsync-lint.toml", "max-file-size = 2048\n")
+    assert file_size_limit(tmp_path / "out", None, writes_config=False) == 2048
+    assert file_size_limit(tmp_path / "out", None, writes_config=True) == DEFAULT_MAX_FILE_SIZE
+
+
+def test_a_live_sql_file_beside_the_query_is_left_out_and_the_query_imported() -> None:
+    model = {"id": "m", "type": "sql", "config": {"sql_query": "SELECT 1 AS a\n", "sql_file": "../models/x.sql"}}
+    plan = import_plan([LiveResource(Kind.DATA_MODEL, "m", model)])
+    assert [(str(f.relative), f.data) for f in plan.files] == [
+        (
+            "data-models/m.json",
+            b'{\n  "id": "m",\n  "type": "sql",\n  "config": {\n    "sql_file": "../models/m.sql"\n  }\n}\n',
+        ),
+        ("models/m.sql", b"SELECT 1 AS a\n"),
+    ]
+    assert plan.notes == [
+        "data model `m`: its `config.sql_file` in mParticle was left out: it names a file of the machine that sent "
+        "it (the SQL comes from `config.sql_query`); `plan` lists it as a removal"
+    ]
+
+
+def test_a_longer_local_file_holds_other_content_not_unreadable(tmp_path: Path) -> None:
+    write(tmp_path, "models/m.sql", "-- my local edit\nSELECT 2 AS a\n")
+    with pytest.raises(UsageError) as raised:
+        write_import(_plan(("models/m.sql", b"SELECT 1 AS a\n")), tmp_path, overwrite=False)
+    assert str(raised.value) == (
+        f"{tmp_path.resolve()}/models/m.sql: holds other content; nothing was written "
+        "(use --overwrite to replace the files that differ)"
+    )
+    assert write_import(_plan(("models/m.sql", b"SELECT 1 AS a\n")), tmp_path, overwrite=True).written == [
+        "models/m.sql"
+    ]

@@ -146,6 +146,8 @@ def test_pipeline_normalisation(live: dict[str, Any], expected: list[FieldChange
 def test_masked_feed_key_is_unknown_not_a_change() -> None:
     committed = _pipeline(partner_feed_key="us1-123")
     assert diff_bodies(Kind.PIPELINE, committed, _pipeline(partner_feed_key="************")) == []
+    # N-9: absent from the file (as import writes it) the masked key is unknown too, not a removal.
+    assert diff_bodies(Kind.PIPELINE, PIPELINE, _pipeline(partner_feed_key="************")) == []
     assert diff_bodies(Kind.PIPELINE, committed, _pipeline(partner_feed_key="us1-999")) == [
         FieldChange(("partner_feed_key",), "us1-999", "us1-123")
     ]
@@ -240,3 +242,46 @@ def test_change_names() -> None:
         "MISSING",
         False,
     )
+
+
+@pytest.mark.parametrize(
+    ("live", "differs"),
+    [
+        pytest.param("2024-01-01T00:00:00", False, id="no-zone-is-utc"),
+        pytest.param("2024-01-01 00:00:00Z", False, id="space-separator"),
+        pytest.param("2024-01-01 00:00:00.000", False, id="space-and-no-zone"),
+        pytest.param("2024-01-01T01:00:00", True, id="no-zone-another-hour"),
+        pytest.param("2024-01-01", True, id="a-date-is-no-instant"),
+    ],
+)
+def test_instants_without_a_zone_are_utc(live: str, differs: bool) -> None:
+    committed = "2024-01-01T00:00:00Z"
+    expected = [
+        FieldChange(("sync_mode", "from"), live, committed),
+        FieldChange(("schedule", "start"), live, committed),
+    ]
+    assert diff_bodies(Kind.PIPELINE, PIPELINE, _pipeline(sync_mode__from=live, schedule__start=live)) == (
+        expected if differs else []
+    )
+
+
+@pytest.mark.parametrize(
+    ("committed_extra", "live_extra"),
+    [
+        pytest.param({"retry": {"max": None}}, {}, id="nulls-only-in-file"),
+        pytest.param({}, {"retry": {"max": None, "inner": {}}}, id="nulls-only-live"),
+        pytest.param({"retry": {}}, {}, id="empty-object-in-file"),
+        pytest.param({}, {"retry": {}}, id="empty-object-live"),
+        pytest.param({"retry": None}, {"retry": {"max": None}}, id="null-and-nulls"),
+    ],
+)
+def test_an_object_of_nothing_but_nulls_is_the_same_as_none(
+    committed_extra: dict[str, Any], live_extra: dict[str, Any]
+) -> None:
+    assert diff_bodies(Kind.PIPELINE, {**PIPELINE, **committed_extra}, {**PIPELINE, **live_extra}) == []
+
+
+def test_an_empty_object_against_a_live_one_lists_its_leaves() -> None:
+    assert diff_bodies(Kind.PIPELINE, {**PIPELINE, "retry": {}}, {**PIPELINE, "retry": {"max": 3, "x": None}}) == [
+        FieldChange(("retry", "max"), 3, MISSING)
+    ]

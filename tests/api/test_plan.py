@@ -192,6 +192,23 @@ def test_fields_secrets_and_notes(project: Project) -> None:
     assert changes["users-legacy"].notes == ["may be the old id of pipeline `users-once`, which this deploy creates"]
 
 
+def test_a_masked_feed_key_is_no_change_and_an_update_says_the_put_will_not_send_it(project: Project) -> None:
+    state = _state()
+    hourly = state.resources[(Kind.PIPELINE, "users-hourly")]
+    masked = LiveResource(Kind.PIPELINE, "users-hourly", {**hourly.body, "partner_feed_key": "************"})
+    state.resources[(Kind.PIPELINE, "users-hourly")] = masked
+    change = next(change for change in build_plan(project, state).changes if change.id == "users-hourly")
+    assert change.action == "update"
+    assert change.fields == [
+        FieldChange(("schedule", "frequency"), "hourly", "daily"),
+        FieldChange(("state",), "paused", "active"),
+    ]
+    assert change.notes == [
+        "mParticle masks `partner_feed_key`: the PUT will not send it unless the file sets it",
+        "`state` paused -> active: this update resumes syncing (if it was paused on purpose, keep `paused` in the file)",
+    ]
+
+
 def test_only_takes_a_pipeline_with_what_it_needs(project: Project) -> None:
     plan = build_plan(project, _state(), only=[(Kind.PIPELINE, "users-hourly")])
     assert _actions(plan) == [

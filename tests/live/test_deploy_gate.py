@@ -100,3 +100,32 @@ def test_an_unreachable_warehouse_stops_deploy_with_exit_3(
     assert result.code == 3
     assert result.err.splitlines()[-1] == "wsync-lint: deploy stopped before reading the workspace; nothing was sent"
     assert fake_api.requests == []
+
+
+def test_preflight_with_api_adds_lv05_to_the_warehouses_findings(redshift, fake_api, environment, tmp_path, run_cli):
+    from wsync_lint.project.resources import Kind
+
+    _project(tmp_path, redshift, GOOD_SQL.replace("tier", "tier_name"))
+    fake_api.seed(Kind.PIPELINE, {"id": "accounts-hourly", "pipeline_type": "user_attributes", "state": "active"})
+    fake_api.fault(Kind.PIPELINE, "accounts-hourly", "Query failed: column tier_name does not exist")
+    result = run_cli("preflight", "--api", "--select", "LV", cwd=tmp_path)
+    assert result.code == 1, result.err
+    findings = [line.split(" [")[0] for line in result.out.splitlines() if not line.startswith((" ", "Found"))]
+    assert findings == ["models/accounts.sql:1:21: LV01", "pipelines/accounts.yaml:1:5: LV05"]
+    assert "Query failed: column tier_name does not exist" in result.out
+    assert fake_api.writes() == []
+
+
+def test_preflight_with_an_unreachable_api_still_reports_the_warehouse(
+    redshift, fake_api, environment, tmp_path, run_cli, monkeypatch
+):
+    monkeypatch.setenv("WSYNC_LINT_API_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setenv("WSYNC_LINT_API_TOKEN_URL", "http://127.0.0.1:9/oauth/token")
+    _project(tmp_path, redshift, GOOD_SQL.replace("tier", "tier_name"))
+    result = run_cli("preflight", "--api", "--select", "LV", "--timeout", "2", cwd=tmp_path)
+    assert result.code == 3
+    assert result.out.startswith("models/accounts.sql:1:21: LV01 ")
+    assert result.err.splitlines()[-1] == (
+        "wsync-lint: unreachable: mParticle API unreachable at http://127.0.0.1:9/oauth/token: could not connect "
+        "([Errno 111] Connection refused)"
+    )

@@ -9,35 +9,48 @@ Shared by the plan's diff and rule LV06.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 
 def as_instant(value: Any) -> datetime | None:
-    """``value`` as a UTC instant, when it is an ISO 8601 date-time with a timezone.
+    """``value`` as a UTC instant, when it is an ISO 8601 date-time (``T`` or a space between date
+    and time).
+
+    A date-time without a timezone is taken as UTC: mParticle's times are UTC, and its answers may
+    write them without a zone (EX-V2-04's ``created_on``, ``2023-02-03T23:53:08.413``), so such an
+    answer and the same instant written with ``Z`` are the same value. It is so on both sides
+    alike: there is no other zone a naive value could be read in.
 
     >>> as_instant("2024-01-01T01:00:00+01:00")
     datetime.datetime(2024, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
-    >>> as_instant("2024-01-01") is None
+    >>> as_instant("2022-07-01 16:00:00Z") == as_instant("2022-07-01T16:00:00") == as_instant("2022-07-01T16:00Z")
     True
+    >>> as_instant("2024-01-01") is None, as_instant("16:00:00Z") is None
+    (True, True)
     """
-    if not isinstance(value, str) or "T" not in value.upper():
+    if not isinstance(value, str) or _DATE_TIME.match(value.strip()) is None:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("z", "Z"))
     except ValueError:
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo is not None else None
+    return parsed.astimezone(UTC) if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+_DATE_TIME = re.compile(r"[0-9]{4}-?[0-9]{2}-?[0-9]{2}[Tt ][0-9]{2}")
+"""A date, then ``T`` or a space, then an hour: what :func:`as_instant` reads (a date alone is no instant)."""
 
 
 def same_instant(committed: Any, live: Any) -> bool:
-    """Whether two date-times name the same instant (equal text when either is no date-time with
-    a timezone).
+    """Whether two date-times name the same instant (equal text when either is no date-time); a
+    date-time without a timezone is UTC (:func:`as_instant`).
 
     >>> same_instant("2024-01-01T00:00:00Z", "2024-01-01T00:00:00.000+00:00")
     True
-    >>> same_instant("2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z")
-    False
+    >>> same_instant("2022-07-01T16:00:00Z", "2022-07-01 16:00:00"), same_instant("2024-01-01T00:00:00Z", "2024-01-02")
+    (True, False)
     """
     first, second = as_instant(committed), as_instant(live)
     if first is not None and second is not None:

@@ -15,10 +15,13 @@ design's normalisation table, and nothing else:
   so they are compared only when the file sets them;
 - Redshift's ``config.port``: absent in the file means ``"5439"``;
 - ``data_plan_version`` is compared as an integer (``2`` = ``"2"``);
-- a ``partner_feed_key`` answered as ``************`` is unknown, not a change;
-- ``sync_mode.from``/``until`` and ``schedule.start``/``end`` are compared as instants;
+- a ``partner_feed_key`` answered as ``************`` is unknown, not a change, whether the file
+  sets the key or not (N-9: a masked key is unknown; the plan says the PUT will not send it);
+- ``sync_mode.from``/``until`` and ``schedule.start``/``end`` are compared as instants (a time
+  without a zone is UTC, a space may stand for the ``T``: :func:`~wsync_lint.analysis.api_values.as_instant`);
 - a key whose value is ``null`` is the same as an absent key (the API answers nulls for what
-  was never set, EX-V2-04's ``last_modified_on``);
+  was never set, EX-V2-04's ``last_modified_on``), and so is an object that holds nothing but
+  nulls and empty objects (``"schedule": {"end": null}`` or ``{}``);
 - a key only live is a removal (the PUT will not send it), a key only in the file an addition;
   objects are compared key by key (one change per leaf), lists whole.
 """
@@ -85,6 +88,7 @@ class FieldChange:
 
 _SNOWFLAKE_DERIVED = frozenset({("config", "aws_iam_user_arn"), ("config", "aws_external_id")})
 _REDSHIFT_DEFAULT_PORT = "5439"  # EX-V2-07 -> EX-V2-08: the answer adds it
+_FEED_KEY: Pointer = ("partner_feed_key",)
 _INSTANTS = frozenset({("sync_mode", "from"), ("sync_mode", "until"), ("schedule", "start"), ("schedule", "end")})
 
 
@@ -105,12 +109,14 @@ class _Rules:
     kind: Kind
     provider: str | None
 
-    def ignored(self, pointer: Pointer, committed: Any) -> bool:
+    def ignored(self, pointer: Pointer, committed: Any, answered: Any) -> bool:
         """Whether the key at ``pointer`` is not compared at all."""
         if len(pointer) == 1 and pointer[0] in facts.READ_ONLY_KEYS:
             return True
         if is_secret_key(pointer[-1]):
             return True
+        if self.kind is Kind.PIPELINE and pointer == _FEED_KEY and answered == facts.MASKED_SECRET:
+            return True  # N-9: a masked answer says nothing about the value, nor whether the file lacks it
         if self.kind is Kind.CONNECTION and self.provider == "Snowflake" and pointer in _SNOWFLAKE_DERIVED:
             return committed is MISSING
         return False
@@ -127,8 +133,6 @@ class _Rules:
             return same_integer
         if self.kind is Kind.CONNECTION and pointer == ("config", "port"):
             return same_integer
-        if self.kind is Kind.PIPELINE and pointer == ("partner_feed_key",):
-            return _same_unless_masked
         if self.kind is Kind.PIPELINE and pointer in _INSTANTS:
             return same_instant
         return _same_value
@@ -139,12 +143,10 @@ def _same_value(committed: Any, live: Any) -> bool:
     return isinstance(committed, bool) == isinstance(live, bool) and bool(committed == live)
 
 
-def _same_unless_masked(committed: Any, live: Any) -> bool:
-    # N-9: v1 answers masked the feed key; a masked answer says nothing about the value.
-    return live == facts.MASKED_SECRET or _same_value(committed, live)
-
-
 def _absent(value: Any) -> bool:
+    """No value: absent, ``null``, or an object of nothing but such values (``{}``, ``{"end": null}``)."""
+    if isinstance(value, Mapping):
+        return all(_absent(item) for item in value.values())
     return value is MISSING or value is None
 
 
@@ -154,11 +156,13 @@ def _diff(rules: _Rules, prefix: Pointer, desired: Mapping[str, Any], live: Mapp
     for key in keys:
         pointer = (*prefix, key)
         committed = desired.get(key, MISSING)
-        if rules.ignored(pointer, committed):
-            continue
         answered = live.get(key, MISSING)
+        if rules.ignored(pointer, committed, answered):
+            continue
         if _absent(committed) and not _absent(answered):
-            committed = rules.committed_default(pointer)
+            # An empty object stays one, so that what the live object holds is listed leaf by leaf.
+            default = rules.committed_default(pointer)
+            committed = committed if default is MISSING else default
         if isinstance(committed, Mapping) and isinstance(answered, Mapping):
             changes.extend(_diff(rules, pointer, committed, answered))
         elif _absent(committed) and _absent(answered):

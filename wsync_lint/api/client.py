@@ -1,6 +1,7 @@
 """The Warehouse Sync API v2 client: OAuth client credentials, bounded retries, and plain answers.
 
-The only module that imports ``requests`` and ``urllib3``, only inside functions, so the rest of
+With :mod:`wsync_lint.api.transport` (the retry policy, reading and decoding an answer), the only
+module that imports ``requests`` and ``urllib3``, only inside functions, so the rest of
 :mod:`wsync_lint.api` loads without them. Retry policy (api-layer.md §3.6), urllib3's ``Retry``:
 
 - GET and PUT (a whole-object PUT is idempotent): connect errors (3), read errors (2), and 429 and
@@ -9,23 +10,45 @@ The only module that imports ``requests`` and ``urllib3``, only inside functions
   sent. Once the request was sent, a lost answer is resolved by reading the resource back.
 - The token POST: connect errors and 5xx (asking again for a token changes nothing).
 - Every attempt has ``timeout=(min(10, timeout), timeout)``. The whole call is bounded by a
-  deadline of ``4 x timeout`` (:attr:`ApiSettings.deadline`), enforced by :class:`_DeadlineRetry`:
+  deadline of ``4 x timeout`` (:attr:`ApiSettings.deadline`), enforced by the transport's ``Retry``:
   no retry starts whose wait would end past it; the call then ends with the last failure.
+- Every answer is read as it arrives (``stream=True``), within that same deadline and at most
+  :data:`~wsync_lint.api.transport.MAX_ANSWER_BYTES`: a socket's timeout starts again with each byte, so a trickling answer
+  would hold a call for ever, and a huge one would be read whole into memory.
+- Redirects are never followed (``allow_redirects=False``, ``redirect=0``): a 3xx answer ends the
+  call, as following it would send the client secret or a connection's password where it points.
 - A 401 drops the token and the call is made once more with a new one; a second 401 ends the run.
   The client is not thread-safe: each call sets its own deadline on the session's adapter.
+
+Every exception the client raises is made by :meth:`WarehouseSyncClient._error`, which redacts it.
 """
 
 from __future__ import annotations
 
-import functools
+import re
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from wsync_lint import __version__
 from wsync_lint.api.errors import ApiRefused, ApiUnreachable
 from wsync_lint.api.settings import CLIENT_ID_VARIABLE, CLIENT_SECRET_VARIABLE, ApiSettings
+from wsync_lint.api.transport import (
+    CONNECT_TIMEOUT_MAX,
+    MAX_JSON_DEPTH,
+    RETRIED_STATUSES,
+    TOKEN_RETRIED_STATUSES,
+    Answer,
+    AnswerLost,
+    NestedTooDeep,
+    decoded_json,
+    failure_reason,
+    json_or_none,
+    retry_policy,
+    was_sent,
+    whole_answer,
+)
 from wsync_lint.contract.api_state import error_messages
 from wsync_lint.mparticle.facts import READ_ONLY_KEYS, SECRET_KEYS
 from wsync_lint.project.resources import Kind
@@ -36,23 +59,22 @@ if TYPE_CHECKING:
 PATHS = {Kind.CONNECTION: "connections", Kind.DATA_MODEL: "data-models", Kind.PIPELINE: "inputs/data-pipelines"}
 """Each kind's collection under the workspace, as R2 spells it."""
 
-RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
-TOKEN_RETRIED_STATUSES = frozenset({500, 502, 503, 504})
-RETRY_AFTER_MAX = 60
 AUDIENCE = "https://api.mparticle.com"
-CONNECT_TIMEOUT_MAX = 10.0
+MESSAGE_LIMIT = 1000
+"""Characters of an error message kept: mParticle's own words are a sentence or two."""
+_BEARER = re.compile(r"[\x21-\x7e]+")
+"""What an HTTP header can carry as a bearer token: visible ASCII, no space or line break."""
+
+_E = TypeVar("_E", bound=Exception)
 
 
 class ApiForbidden(ApiRefused):
     """403 from the Data Planning API: the credential lacks Data Planning access (a note, not exit 3)."""
 
 
-class UnexpectedAnswer(ApiRefused):
-    """mParticle answered a write about another resource than the one sent (R-8): stop, trust nothing."""
-
-
-class _AnswerLost(Exception):
-    """The request was sent, but no answer came back (read timeout, dropped connection)."""
+class UnexpectedAnswer(ApiUnreachable):
+    """mParticle answered a write about another resource than the one sent (R-8): whether the
+    write took effect is unknown (exit 3), so nothing more is written."""
 
 
 class WarehouseSyncClient:
@@ -80,8 +102,17 @@ class WarehouseSyncClient:
 
     # --- resources --------------------------------------------------------------------------------
     def list(self, kind: Kind) -> list[dict[str, Any]]:
-        """Every resource of ``kind`` in the workspace (a bare JSON array, N-5)."""
-        return self._read(_collection(kind), list)
+        """Every resource of ``kind`` in the workspace (a bare JSON array, N-5), each id once."""
+        answer = self._read(_collection(kind), list)
+        seen: set[str] = set()
+        for resource_id in (body.get("id") for body in answer):
+            if isinstance(resource_id, str) and resource_id in seen:
+                raise self._error(
+                    ApiUnreachable,
+                    f"mParticle's answer lists {kind.display} `{resource_id}` twice; wsync-lint cannot tell which is real",
+                )
+            seen.add(str(resource_id))
+        return answer
 
     def get(self, kind: Kind, resource_id: str) -> dict[str, Any] | None:
         """One resource, or None when the workspace has none with that id (404)."""
@@ -91,23 +122,20 @@ class WarehouseSyncClient:
         """POST ``body`` (sent once: only a connection that never opened is retried). When the answer
         is lost after sending, the resource is read back: present and equal in the keys sent counts
         as created; otherwise the outcome is unknown (:class:`ApiUnreachable`)."""
-        resource_id = str(body.get("id"))
         path = _collection(kind)
         try:
-            response = self._send("POST", path, body, answer_may_be_lost=True)
-        except _AnswerLost as lost:
-            return self._resolve_create(kind, body, str(lost))
-        if response.status_code in TOKEN_RETRIED_STATUSES:
+            answer = self._send("POST", path, body, answer_may_be_lost=True)
+        except AnswerLost as lost:
+            return self._read_back(kind, str(body.get("id")), "create", str(lost), body)
+        if answer.status in TOKEN_RETRIED_STATUSES:
             # The server had the request; a gateway error does not say whether it was applied.
-            return self._resolve_create(kind, body, f"answered {response.status_code}")
-        answer = self._checked(response, "POST", path)
-        return self._same_id(kind, resource_id, answer, response.status_code, "creating")
+            return self._read_back(kind, str(body.get("id")), "create", f"answered {answer.status}", body)
+        return self._written(kind, str(body.get("id")), "create", answer, path)
 
     def update(self, kind: Kind, resource_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """PUT the whole ``body`` (retried like a GET: a full replacement is idempotent)."""
         path = _item(kind, resource_id)
-        response = self._send("PUT", path, body)
-        return self._same_id(kind, resource_id, self._checked(response, "PUT", path), response.status_code, "updating")
+        return self._written(kind, resource_id, "update", self._send("PUT", path, body), path)
 
     def report(self, pipeline_id: str) -> dict[str, Any] | None:
         """A pipeline's status report (P7), or None: mParticle answers Not Found for about a minute
@@ -139,10 +167,10 @@ class WarehouseSyncClient:
         """A data plan version (Data Planning API, D1), or None when the plan or version does not
         exist (404); :class:`ApiForbidden` when the credential has no Data Planning access (403)."""
         path = f"/plans/{quote(plan_id, safe='')}/versions/{quote(str(version), safe='')}"
-        response = self._send("GET", path)
-        if response.status_code == 403:
-            raise ApiForbidden(403, self._messages(response), "GET", self.settings.base_url + path)
-        return self._checked(response, "GET", path, none_on_404=True)
+        answer = self._send("GET", path)
+        if answer.status == 403:
+            raise self._error(ApiForbidden, self._messages(answer), 403, "GET", self.settings.base_url + path)
+        return self._checked(answer, "GET", path, none_on_404=True)
 
     # --- answers --------------------------------------------------------------------------------
     def _read(self, path: str, shape: type, *, none_on_404: bool = False) -> Any:
@@ -154,78 +182,104 @@ class WarehouseSyncClient:
             raise self._unexpected("GET", path, "a list of objects" if shape is list else "an object")
         return answer
 
-    def _checked(self, response: requests.Response, method: str, path: str, *, none_on_404: bool = False) -> Any:
+    def _checked(self, answer: Answer, method: str, path: str, *, none_on_404: bool = False) -> Any:
         """The answer's JSON, or the failure it stands for (exit 3 or a refusal)."""
-        status = response.status_code
-        where = f"{method} {self.settings.base_url + path}"
+        status, url = answer.status, self.settings.base_url + path
         if 200 <= status < 300:
-            if status == 204 or not response.content:
-                return {}
-            try:
-                return response.json()
-            except ValueError:
-                raise self._unexpected(method, path, "JSON") from None
+            return self._decoded(answer, method, path) if answer.content.strip() else {}
         if status == 404 and none_on_404:
             return None
         if status == 403:
-            raise ApiUnreachable(
+            raise self._error(
+                ApiUnreachable,
                 f"the mParticle API credential has no access to workspace {self.settings.workspace} "
-                f"(403 on {where}): the credential needs Platform API Admin for this workspace"
+                f"(403 on {method} {url}): the credential needs Platform API Admin for this workspace",
             )
         if status in RETRIED_STATUSES:
-            attempts = 1 + len(getattr(getattr(response.raw, "retries", None), "history", ()) or ())
-            raise ApiUnreachable(
-                f"mParticle API answered {status} {response.reason or ''} to {where} "
-                f"after {attempts} attempt{'s' if attempts > 1 else ''}".replace("  ", " ")
-            )
-        raise ApiRefused(status, self._messages(response), method, self.settings.base_url + path)
+            attempts = f"{answer.attempts} attempt{'s' if answer.attempts > 1 else ''}"
+            said = f"{status} {answer.reason}".strip()
+            raise self._error(ApiUnreachable, f"mParticle API answered {said} to {method} {url} after {attempts}")
+        raise self._error(ApiRefused, self._messages(answer), status, method, url)
 
-    def _messages(self, response: requests.Response) -> str:
+    def _decoded(self, answer: Answer, method: str, path: str) -> Any:
+        """The answer's JSON (standard JSON: no NaN or Infinity), nested at most MAX_JSON_DEPTH deep."""
+        try:
+            return decoded_json(answer.content)
+        except NestedTooDeep:
+            url = self.settings.base_url + path
+            message = f"mParticle API answered {method} {url} with JSON nested more than {MAX_JSON_DEPTH} levels deep"
+            raise self._error(ApiUnreachable, message) from None
+        except ValueError:
+            raise self._unexpected(method, path, "JSON") from None
+
+    def _messages(self, answer: Answer) -> str:
         """mParticle's own words: ``errors[].message`` joined (EX-V2-33's shape), else the reason."""
-        body = _json_or_none(response)
+        body = json_or_none(answer.content)
         words = error_messages(body.get("errors")) if isinstance(body, dict) else ()
-        text = "; ".join(words) or response.reason or response.text[:200] or f"status {response.status_code}"
-        return self.settings.redact(text)
+        text = answer.content.decode("utf-8", errors="replace").strip()
+        return "; ".join(words) or answer.reason or text or f"status {answer.status}"
 
     def _unexpected(self, method: str, path: str, expected: str) -> ApiUnreachable:
-        return ApiUnreachable(f"mParticle API answered {method} {self.settings.base_url + path} without {expected}")
+        url = self.settings.base_url + path
+        return self._error(ApiUnreachable, f"mParticle API answered {method} {url} without {expected}")
 
-    def _same_id(self, kind: Kind, sent: str, answer: Any, status: int, doing: str) -> dict[str, Any]:
-        """The write's answer, once its ``id`` is the one sent (R-8: R2's own example answers another)."""
-        method = "PUT" if doing == "updating" else "POST"
-        if not isinstance(answer, dict):
-            raise self._unexpected(method, _item(kind, sent), "an object")
-        if answer.get("id") != sent:
-            message = f"mParticle answered {doing} {kind.display} `{sent}` with id `{answer.get('id')}`: "
-            message += "stopped, as the answer is about another resource (run `wsync-lint plan`)"
-            raise UnexpectedAnswer(status, message, method, self.settings.base_url + _item(kind, sent))
-        return answer
+    def _error(self, kind: type[_E], message: str, status: int = 0, method: str = "", url: str = "") -> _E:
+        """The one place every exception the client raises is made: its message redacted (and cut
+        to MESSAGE_LIMIT characters, after redaction so that no part of a secret is left)."""
+        text = self.settings.redact(message, limit=MESSAGE_LIMIT)
+        if issubclass(kind, ApiRefused):
+            return kind(status, text, method, self.settings.redact(url))
+        return kind(text)
 
-    def _resolve_create(self, kind: Kind, body: Mapping[str, Any], reason: str) -> dict[str, Any]:
-        resource_id = str(body.get("id"))
+    def _written(self, kind: Kind, sent: str, verb: str, answer: Answer, path: str) -> dict[str, Any]:
+        """A write's answer, once its ``id`` is the one sent (R-8: R2's own example answers another).
+        R2 lists 204 "Empty response" as a successful operation: the resource is then read back."""
+        method = "PUT" if verb == "update" else "POST"
+        if 200 <= answer.status < 300 and not answer.content.strip():
+            return self._read_back(kind, sent, verb, f"answered {answer.status} without a body")
+        written = self._checked(answer, method, path)
+        if not isinstance(written, dict):
+            raise self._unexpected(method, path, "an object")
+        other = written.get("id")
+        if other != sent:
+            said = f"with id `{other}`" if isinstance(other, str) else "without an id"
+            raise self._error(
+                UnexpectedAnswer,
+                f"the outcome of {verb} {kind.display} `{sent}` is unknown: mParticle answered {said}; "
+                "run `wsync-lint plan`",
+            )
+        return written
+
+    def _read_back(
+        self, kind: Kind, resource_id: str, verb: str, reason: str, sent: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The resource as read after a write whose answer did not show it; when ``sent`` is given,
+        it must hold the keys sent. Otherwise the outcome is unknown (:class:`ApiUnreachable`)."""
+        see = "whether it exists" if verb == "create" else "what mParticle holds"
         unknown = (
-            f"the outcome of creating {kind.display} `{resource_id}` is unknown ({reason}): "
-            "run `wsync-lint plan` to see whether it exists"
+            f"the outcome of {verb[:-1]}ing {kind.display} `{resource_id}` is unknown ({reason}): "
+            f"run `wsync-lint plan` to see {see}"
         )
         try:
             live = self.get(kind, resource_id)
         except (ApiUnreachable, ApiRefused):
-            raise ApiUnreachable(unknown) from None
-        if live is None or not _holds(live, body):
-            raise ApiUnreachable(unknown)
+            raise self._error(ApiUnreachable, unknown) from None
+        if live is None or (sent is not None and not _holds(live, sent)):
+            raise self._error(ApiUnreachable, unknown)
         return live
 
     # --- HTTP -----------------------------------------------------------------------------------
-    def _send(self, method: str, path: str, body: Any = None, *, answer_may_be_lost: bool = False) -> requests.Response:
+    def _send(self, method: str, path: str, body: Any = None, *, answer_may_be_lost: bool = False) -> Answer:
         """One API call with its retries, and one new token if the first is refused (401)."""
         for _ in range(2):
-            response = self._http(method, self.settings.base_url + path, body, self._access_token(), answer_may_be_lost)
-            if response.status_code != 401:
-                return response
+            answer = self._http(method, self.settings.base_url + path, body, self._access_token(), answer_may_be_lost)
+            if answer.status != 401:
+                return answer
             self._token = None
-        raise ApiUnreachable(
+        raise self._error(
+            ApiUnreachable,
             f"mParticle refused the API credentials (401) for workspace {self.settings.workspace}, "
-            f"with a new token too: check {CLIENT_ID_VARIABLE} and {CLIENT_SECRET_VARIABLE}"
+            f"with a new token too: check {CLIENT_ID_VARIABLE} and {CLIENT_SECRET_VARIABLE}",
         )
 
     def _access_token(self) -> str:
@@ -236,41 +290,65 @@ class WarehouseSyncClient:
         client_id, client_secret = self.settings.credentials()
         body = {"client_id": client_id, "client_secret": client_secret}
         body |= {"audience": AUDIENCE, "grant_type": "client_credentials"}
-        asked_at = time.monotonic()
-        response = self._http("POST", self.settings.token_url, body, None)
-        if response.status_code in (400, 401, 403):
-            raise ApiUnreachable(
-                f"mParticle refused the API credentials ({response.status_code}) at {self.settings.token_url}: "
-                f"check {CLIENT_ID_VARIABLE} and {CLIENT_SECRET_VARIABLE}"
+        asked_at, where = time.monotonic(), self.settings.token_url
+        answer = self._http("POST", where, body, None)
+        if answer.status in (400, 401, 403):
+            raise self._error(
+                ApiUnreachable,
+                f"mParticle refused the API credentials ({answer.status}) at {where}: "
+                f"check {CLIENT_ID_VARIABLE} and {CLIENT_SECRET_VARIABLE}",
             )
-        answer = _json_or_none(response) if response.status_code == 200 else None
-        token, lifetime = (answer.get("access_token"), answer.get("expires_in")) if isinstance(answer, dict) else (0, 0)
+        decoded = json_or_none(answer.content) if answer.status == 200 else None
+        token, lifetime = (
+            (decoded.get("access_token"), decoded.get("expires_in")) if isinstance(decoded, dict) else (0, 0)
+        )
         if not token or not isinstance(token, str) or type(lifetime) not in (int, float):
-            what = f"answered {response.status_code}" if response.status_code != 200 else "answered without a token"
-            raise ApiUnreachable(f"mParticle's token endpoint {self.settings.token_url} {what}")
+            what = f"answered {answer.status}" if answer.status != 200 else "answered without a token"
+            raise self._error(ApiUnreachable, f"mParticle's token endpoint {where} {what}")
         self.settings.register_secret(token)
+        if not _BEARER.fullmatch(token):
+            raise self._error(
+                ApiUnreachable,
+                f"mParticle's token endpoint {where} answered with a token that cannot be sent in a header "
+                "(not visible ASCII characters)",
+            )
         self._token = token
         self._refresh_at = asked_at + lifetime - min(60.0, lifetime / 10)
         return token
 
-    def _http(self, method: str, url: str, body: Any, bearer: str | None, lost_ok: bool = False) -> requests.Response:
-        """One request through urllib3's retries (the token's when ``bearer`` is None); a failure
-        without an answer becomes :class:`ApiUnreachable` (or :class:`_AnswerLost`), redacted, unchained."""
+    def _http(self, method: str, url: str, body: Any, bearer: str | None, lost_ok: bool = False) -> Answer:
+        """One request through urllib3's retries (the token's when ``bearer`` is None), its answer
+        read whole; a failure without a whole answer becomes :class:`ApiUnreachable` (or
+        :class:`AnswerLost` when ``lost_ok``)."""
         import requests
+        from urllib3.exceptions import HTTPError
 
         token, session = bearer is None, self._open()
-        self._adapter.max_retries = _policy(token, time.monotonic() + self.settings.deadline)
+        deadline = time.monotonic() + self.settings.deadline
+        self._adapter.max_retries = retry_policy(token, deadline)
         headers, timeout = ({} if token else {"Authorization": f"Bearer {bearer}"}), self.settings.timeout
+        timeouts = (min(CONNECT_TIMEOUT_MAX, timeout), timeout)
         try:
-            return session.request(
-                method, url, json=body, headers=headers, timeout=(min(CONNECT_TIMEOUT_MAX, timeout), timeout)
+            response = session.request(
+                method, url, json=body, headers=headers, timeout=timeouts, allow_redirects=False, stream=True
             )
-        except requests.RequestException as failure:
-            reason = self.settings.redact(_reason(failure, timeout))
-            if lost_ok and _was_sent(failure):
-                raise _AnswerLost(reason) from None
+            with response:
+                if 300 <= response.status_code < 400:
+                    who = "mParticle's token endpoint" if token else "mParticle API"
+                    raise self._error(
+                        ApiUnreachable,
+                        f"{who} answered {response.status_code} to {method} {url}, a redirect: "
+                        "wsync-lint does not follow redirects",
+                    )
+                content = whole_answer(response.raw, deadline, self.settings.deadline)
+        except (requests.RequestException, HTTPError, AnswerLost) as failure:
+            reason = str(failure) if isinstance(failure, AnswerLost) else failure_reason(failure, timeout)
+            if lost_ok and was_sent(failure):
+                raise AnswerLost(reason) from None
             where = self.settings.token_url if token else self.settings.endpoint
-            raise ApiUnreachable(f"mParticle API unreachable at {where}: {reason}") from None
+            raise self._error(ApiUnreachable, f"mParticle API unreachable at {where}: {reason}") from None
+        history = getattr(getattr(response.raw, "retries", None), "history", ()) or ()
+        return Answer(response.status_code, response.reason or "", content, 1 + len(history))
 
     def _open(self) -> requests.Session:
         if self._session is None:
@@ -283,96 +361,6 @@ class WarehouseSyncClient:
             for scheme in ("http://", "https://"):
                 self._session.mount(scheme, self._adapter)
         return self._session
-
-
-def _policy(token: bool, deadline: float) -> Any:
-    """The retry policy of one call (module docstring), ending at ``deadline`` (monotonic seconds)."""
-    if token:
-        counts = {"read": 0, "status": 2, "status_forcelist": TOKEN_RETRIED_STATUSES, "allowed_methods": {"POST"}}
-    else:
-        counts = {"read": 2, "status": 3, "status_forcelist": RETRIED_STATUSES, "allowed_methods": {"GET", "PUT"}}
-    policy = _deadline_retry_class()(
-        total=4, connect=3, redirect=2, backoff_factor=0.5, backoff_max=10, backoff_jitter=0.3,
-        respect_retry_after_header=True, retry_after_max=RETRY_AFTER_MAX, raise_on_status=False, **counts,
-    )  # fmt: skip
-    policy.deadline = deadline
-    return policy
-
-
-@functools.cache
-def _deadline_retry_class() -> Any:
-    """urllib3's Retry that starts no retry whose wait would end past the call's deadline."""
-    from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
-    from urllib3.util.retry import Retry
-
-    class _DeadlineRetry(Retry):
-        deadline = float("inf")
-
-        def new(self, **changes: Any) -> Any:
-            renewed = super().new(**changes)
-            renewed.deadline = self.deadline
-            return renewed
-
-        def get_retry_after(self, response: Any) -> float | None:
-            try:
-                return super().get_retry_after(response)
-            except InvalidHeader:  # an unreadable Retry-After: back off as without one
-                return None
-
-        def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
-            renewed = super().increment(method, url, response, error, _pool, _stacktrace)
-            wait = renewed.get_retry_after(response) if response is not None else None
-            wait = renewed.get_backoff_time() if wait is None else wait
-            if time.monotonic() + wait >= self.deadline:
-                cause = error or ResponseError(f"too many {getattr(response, 'status', '')} error responses")
-                raise MaxRetryError(_pool, url, cause)
-            return renewed
-
-    return _DeadlineRetry
-
-
-def _json_or_none(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _reason(failure: Exception, timeout: float) -> str:
-    """A failure in the user's terms, from the innermost cause requests and urllib3 wrap."""
-    import requests
-    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ProtocolError, ReadTimeoutError
-
-    cause = _cause(failure)
-    if isinstance(cause, NewConnectionError):
-        return "could not connect (" + str(cause).rpartition(": ")[2] + ")"
-    if isinstance(failure, requests.ConnectTimeout) or isinstance(cause, ConnectTimeoutError):
-        return f"could not connect within {min(CONNECT_TIMEOUT_MAX, timeout):g} s"
-    if isinstance(failure, requests.ReadTimeout) or isinstance(cause, ReadTimeoutError):
-        return f"no answer within {timeout:g} s"
-    if isinstance(cause, ProtocolError):
-        return "the connection was closed without an answer"
-    return f"{type(cause).__name__}: {cause}"
-
-
-def _cause(failure: Exception) -> BaseException:
-    from urllib3.exceptions import MaxRetryError
-
-    cause: BaseException = failure
-    for _ in range(3):  # requests' error > urllib3's MaxRetryError > the reason
-        inner = cause.reason if isinstance(cause, MaxRetryError) else (cause.args[0] if cause.args else None)
-        if not isinstance(inner, BaseException):
-            break
-        cause = inner
-    return cause
-
-
-def _was_sent(failure: Exception) -> bool:
-    """Whether the request may have reached the server: anything but a connection never opened."""
-    import requests
-    from urllib3.exceptions import ConnectTimeoutError
-
-    return not isinstance(failure, requests.ConnectTimeout) and not isinstance(_cause(failure), ConnectTimeoutError)
 
 
 def _holds(live: Mapping[str, Any], sent: Mapping[str, Any], top: bool = True) -> bool:

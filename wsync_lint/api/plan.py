@@ -116,7 +116,7 @@ def build_plan(
     (``--keep-live-state``): an existing resource keeps its live ``state`` (a pipeline paused during
     an incident stays paused). ``rotate`` (``--rotate-secrets``): connection ids sent again although
     nothing else changed, since a rotated secret cannot be seen (design §2.7)."""
-    targets = _targets(project, only) if only else None
+    targets = planned_targets(project, only) if only else None
     changes: list[Change] = []
     defined: set[tuple[Kind, str]] = set()
     for resource in project.resources:
@@ -138,7 +138,9 @@ def build_plan(
     return Plan(state.workspace, changes, notes=_project_notes(project) if targets is None else [], read=dict(read))
 
 
-def _targets(project: Project, only: Sequence[tuple[Kind, str]]) -> set[tuple[Kind, str]]:
+def planned_targets(project: Project, only: Sequence[tuple[Kind, str]]) -> set[tuple[Kind, str]]:
+    """The resources a plan of ``only`` covers: those, and each pipeline's connection, data model and
+    field transformation that the project defines (deploy's gate checks exactly these)."""
     targets: set[tuple[Kind, str]] = set()
     for kind, resource_id in only:
         resource = project.find(kind, resource_id)
@@ -235,6 +237,13 @@ def _update_notes(change: Change, live: LiveResource) -> list[str]:
         return notes
     if live.status == "running":
         notes.append("status running: what an update does to a running sync is not documented")
+    if (
+        live.body.get("partner_feed_key") == facts.MASKED_SECRET
+        and change.body
+        and not change.body.get("partner_feed_key")
+    ):
+        # N-9: the masked key is no change in the diff, but a PUT without it may clear it.
+        notes.append("mParticle masks `partner_feed_key`: the PUT will not send it unless the file sets it")
     for each in change.fields:
         if each.pointer == ("state",) and (each.before, each.after) in _STATE_CHANGES:
             notes.append(f"`state` {each.before} -> {each.after}: {_STATE_CHANGES[(each.before, each.after)]}")

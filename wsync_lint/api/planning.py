@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from wsync_lint.api.plan import Plan, build_plan
+from wsync_lint.api.plan import Plan, build_plan, planned_targets
 from wsync_lint.api.settings import ApiSettings
 from wsync_lint.api.workspace import notes_about
 from wsync_lint.contract.api_state import API_KINDS, ApiContext, ApiState
@@ -25,6 +25,18 @@ from wsync_lint.project.resources import Kind
 from wsync_lint.project.roots import RootFinder
 
 
+@dataclass(frozen=True)
+class PlanOptions:
+    """What the command line says about the plan (``plan`` and ``deploy`` take the same)."""
+
+    keep_live_state: bool = False
+    """``--keep-live-state``: an existing resource keeps mParticle's ``state`` (a pipeline paused in an
+    incident stays paused)."""
+    rotate: tuple[str, ...] = ()
+    """``--rotate-secrets ID``: connections sent again for their secret although nothing else changed
+    (a rotated secret cannot be seen: it is never read back)."""
+
+
 @dataclass
 class ProjectPlan:
     """A project, its workspace as read, the API rules' findings and the plan."""
@@ -35,6 +47,7 @@ class ProjectPlan:
     plan: Plan
     selection: tuple[tuple[Kind, str], ...]
     """The resources the paths select (empty: the whole project)."""
+    options: PlanOptions = PlanOptions()
 
     def blockers(self) -> list[Violation]:
         """The API rules' findings that stop a deploy: those about the project against the workspace,
@@ -70,6 +83,24 @@ def the_project(paths: Sequence[Path], planner: Planner) -> tuple[Project, tuple
     return project, tuple(dict.fromkeys(selected))
 
 
+def deploy_files(project: Project, selection: tuple[tuple[Kind, str], ...]) -> list[Path]:
+    """The files of everything a deploy of ``selection`` writes: each resource's payload file and each
+    data model's SQL file (the project's root when the selection is the whole project). Deploy's
+    gate lints and preflights these, so nothing is written that was not checked."""
+    if not selection:
+        return [project.root]
+    files: list[Path] = []
+    for kind, resource_id in sorted(planned_targets(project, selection)):
+        resource = project.find(kind, resource_id)
+        if resource is None:
+            continue
+        files.append(project.locations[resource.path])
+        sql = project.model_sql(resource) if kind is Kind.DATA_MODEL else None
+        if sql is not None and sql.file is not None and sql.problem is None:
+            files.append(sql.file)
+    return list(dict.fromkeys(files))
+
+
 def read_state(project: Project, settings: ApiSettings) -> ApiState:
     """The workspace as the API answers for ``project`` (GET only)."""
     from wsync_lint.api.client import WarehouseSyncClient
@@ -79,10 +110,19 @@ def read_state(project: Project, settings: ApiSettings) -> ApiState:
         return read_workspace(client, project)
 
 
-def plan_against(project: Project, planner: Planner, state: ApiState, selection: tuple[tuple[Kind, str], ...]) -> Plan:
+def plan_against(
+    project: Project,
+    planner: Planner,
+    state: ApiState,
+    selection: tuple[tuple[Kind, str], ...],
+    options: PlanOptions = PlanOptions(),
+) -> Plan:
     """The plan of ``project`` against ``state``, with the API rules' findings (LV05, LV06) about
     the selected resources' files, and what could not be read as notes."""
-    plan = build_plan(project, state, selection)
+    for connection_id in options.rotate:
+        if project.find(Kind.CONNECTION, connection_id) is None:
+            raise UsageError(f"--rotate-secrets {connection_id}: the project defines no connection `{connection_id}`")
+    plan = build_plan(project, state, selection, keep_live_state=options.keep_live_state, rotate=options.rotate)
     plan.findings = _about_selection(api_violations(ApiContext(project, state), planner), plan, selection)
     plan.notes = [*plan.notes, *notes_about(state, (c.resource for c in plan.changes if c.resource is not None))]
     return plan
@@ -97,12 +137,15 @@ def _about_selection(findings: list[Violation], plan: Plan, selection: tuple[tup
 
 
 def plan_project(
-    paths: Sequence[Path], options: RunOptions, settings_for: Callable[[Path], ApiSettings]
+    paths: Sequence[Path],
+    options: RunOptions,
+    settings_for: Callable[[Path], ApiSettings],
+    plan_options: PlanOptions = PlanOptions(),
 ) -> ProjectPlan:
     """Load the project of ``paths``, read its workspace (``settings_for(project root)`` says
     which, and how to reach it) and plan."""
     planner = Planner(options)
     project, selection = the_project(paths, planner)
     state = read_state(project, settings_for(project.root))
-    plan = plan_against(project, planner, state, selection)
-    return ProjectPlan(project, planner, state, plan, selection)
+    plan = plan_against(project, planner, state, selection, plan_options)
+    return ProjectPlan(project, planner, state, plan, selection, plan_options)

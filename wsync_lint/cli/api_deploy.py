@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,15 +17,31 @@ import click
 
 from wsync_lint.cli.api_options import api_failures_end_the_run, api_options, settings_for_project
 from wsync_lint.cli.exit_codes import ExitCode
+from wsync_lint.cli.options import refuse_missing_paths, stacked
 from wsync_lint.printable import one_line
 
 if TYPE_CHECKING:
     from wsync_lint.api.deploy import ApplyOutcome
     from wsync_lint.api.plan import Change, Plan
-    from wsync_lint.api.planning import ProjectPlan
+    from wsync_lint.api.planning import PlanOptions, ProjectPlan
     from wsync_lint.api.settings import ApiSettings
     from wsync_lint.contract.rule import Violation
     from wsync_lint.engine.runner import RunOptions
+
+_plan_options = stacked(
+    click.option(
+        "--keep-live-state",
+        is_flag=True,
+        help="Leave each existing resource's `state` as mParticle has it (a pipeline paused in an incident stays paused).",
+    ),
+    click.option(
+        "--rotate-secrets",
+        "rotate",
+        multiple=True,
+        metavar="CONNECTION",
+        help="Send this connection again for its secret, although nothing else changed (repeatable).",
+    ),
+)
 
 _format_option = click.option(
     "--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True
@@ -35,8 +52,8 @@ class _Run:
     """One command's API settings, made once per project root, so that every secret registered on
     the way (a token, a service account key read from its file) is redacted from all it prints."""
 
-    def __init__(self, workspace: str | None, timeout: float, options: RunOptions) -> None:
-        self.workspace, self.timeout, self.options = workspace, timeout, options
+    def __init__(self, workspace: str | None, timeout: float, options: RunOptions, plan_options: PlanOptions) -> None:
+        self.workspace, self.timeout, self.options, self.plan_options = workspace, timeout, options, plan_options
         self._made: dict[Path, ApiSettings] = {}
 
     def settings_for(self, root: Path) -> ApiSettings:
@@ -59,7 +76,7 @@ class _Run:
         from wsync_lint.api.planning import plan_project
 
         with api_failures_end_the_run():
-            return plan_project(list(paths) or [Path(".")], self.options, self.settings_for)
+            return plan_project(list(paths) or [Path(".")], self.options, self.settings_for, self.plan_options)
 
 
 def _render(plan: Plan, output_format: str, with_writes: str | None = None) -> str:
@@ -78,20 +95,13 @@ def _stops(planned: ProjectPlan, findings: list[Violation]) -> bool:
     return blocked or any(v.severity.rank >= fail_on.rank for v in findings)
 
 
-def _missing_paths(paths: tuple[Path, ...]) -> None:
-    from wsync_lint.errors import UsageError
-
-    for path in paths:
-        if not path.exists():
-            raise UsageError(f"{path}: no such file or folder")
-
-
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @api_options
 @_format_option
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the plan here.")
 @click.option("--fail-on-changes", is_flag=True, help="Exit 1 when anything would be created or updated.")
+@_plan_options
 def plan(
     paths: tuple[Path, ...],
     workspace: str | None,
@@ -100,6 +110,8 @@ def plan(
     output_format: str,
     output_file: Path | None,
     fail_on_changes: bool,
+    keep_live_state: bool,
+    rotate: tuple[str, ...],
 ) -> None:
     """Show what `deploy` would change in the workspace (reads only).
 
@@ -111,14 +123,15 @@ def plan(
     faulted. Exit 1 on a blocked change or a finding, and with --fail-on-changes when anything
     would change; 3 when the API cannot be reached.
     """
+    from wsync_lint.api.planning import PlanOptions
     from wsync_lint.engine.runner import RunOptions
 
-    _missing_paths(paths)
+    refuse_missing_paths(paths)
     if output_file is not None:
         from wsync_lint.files import check_output_file
 
         check_output_file(output_file)
-    run = _Run(workspace, timeout, RunOptions(config_path=config_path))
+    run = _Run(workspace, timeout, RunOptions(config_path=config_path), PlanOptions(keep_live_state, rotate))
     planned = run.plan(paths)
     text = run.redact(_render(planned.plan, output_format))
     if output_file is not None:
@@ -141,6 +154,7 @@ def plan(
     is_flag=True,
     help="Skip the warehouse preflight (a CI job with API credentials but no warehouse login); the plan says so.",
 )
+@_plan_options
 @_format_option
 def deploy(
     paths: tuple[Path, ...],
@@ -150,6 +164,8 @@ def deploy(
     dry_run: bool,
     auto_approve: bool,
     no_preflight: bool,
+    keep_live_state: bool,
+    rotate: tuple[str, ...],
     output_format: str,
 ) -> None:
     """Create or update the workspace's resources from the payloads under PATHS.
@@ -162,15 +178,21 @@ def deploy(
     the environment (`WSYNC_LINT_<ID>_PASSWORD`, `WSYNC_LINT_<ID>_CREDENTIALS_FILE`).
     """
     from wsync_lint.api.deploy import apply, gate
-    from wsync_lint.engine.runner import RunOptions
+    from wsync_lint.api.planning import PlanOptions, deploy_files, the_project
+    from wsync_lint.engine.runner import Planner, RunOptions
     from wsync_lint.errors import UsageError
     from wsync_lint.report import REPORTERS
 
-    _missing_paths(paths)
+    refuse_missing_paths(paths)
     if not dry_run and not auto_approve and not sys.stdin.isatty():
         raise UsageError("deploy writes to mParticle: off a terminal it needs --auto-approve (or --dry-run)")
-    run = _Run(workspace, timeout, RunOptions(config_path=config_path))
-    checked = gate(list(paths) or [Path(".")], run.options, preflight=not no_preflight, timeout=timeout)
+    run = _Run(workspace, timeout, RunOptions(config_path=config_path), PlanOptions(keep_live_state, rotate))
+    project, selection = the_project(list(paths) or [Path(".")], Planner(run.options))
+    # The gate checks every file the deploy writes: a pipeline named alone brings its connection,
+    # data model and the model's SQL file with it.
+    checked = gate(deploy_files(project, selection), run.options, preflight=not no_preflight, timeout=timeout)
+    for note in checked.notes:
+        run.say(f"note: {note}", err=True)
     if checked.unreachable:
         for line in checked.unreachable:
             run.say(f"wsync-lint: unreachable: {line}", err=True)
@@ -223,10 +245,12 @@ def _after(run: _Run, paths: tuple[Path, ...], outcome: ApplyOutcome, output_for
         run.say(f"not applied: {_names(outcome.not_applied)}", err=True)
         if outcome.unreachable:
             sys.exit(int(ExitCode.UNREACHABLE))
+    # What is left to change: a rotated secret was sent, so it is no longer asked for.
+    run.plan_options = replace(run.plan_options, rotate=())
     planned = run.plan(paths)
     if outcome.refused:
         planned.state.refused.update(outcome.refused)
-        planned.plan = plan_against(planned.project, planned.planner, planned.state, planned.selection)
+        planned.plan = plan_against(planned.project, planned.planner, planned.state, planned.selection, planned.options)
     run.show(_render(planned.plan, output_format))
     if outcome.stopped:
         sys.exit(int(ExitCode.FINDINGS))

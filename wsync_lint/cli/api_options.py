@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from wsync_lint.cli.exit_codes import ExitCode
-from wsync_lint.cli.options import DEFAULT_TIMEOUT, MAX_TIMEOUT, Seconds, config_option, stacked
+from wsync_lint.cli.options import config_option, stacked, timeout_option
 from wsync_lint.printable import one_line
 
 if TYPE_CHECKING:
@@ -26,13 +26,9 @@ api_options = stacked(
         metavar="ID",
         help="The Warehouse Sync workspace id [default: `workspace` under [tool.wsync-lint.api]].",
     ),
-    click.option(
-        "--timeout",
-        type=Seconds(min=0.1, max=MAX_TIMEOUT),
-        metavar="SECONDS",
-        default=DEFAULT_TIMEOUT,
-        show_default=True,
-        help="Seconds for each call to the API (0.1 to 86400); retries stay within a few of these.",
+    timeout_option(
+        "each call to the API, a few of them for its retries; in deploy, also for each warehouse login and "
+        "statement of the preflight"
     ),
     config_option,
 )

@@ -101,13 +101,21 @@ def import_workspace(
 
     Under --out: connections/<id>.json, data-models/<id>.json with the SQL in models/<id>.sql
     (linked by `config.sql_file`, byte for byte) and pipelines/<id>.json. Read-only keys and
-    secrets are left out (deploy takes secrets from the environment). A file that exists with
+    secrets are left out (deploy takes secrets from the environment); a value holding a secret
+    wsync-lint knows (a variable's) is written with `***` and named in a note. A file that exists with
     other content stops the import before anything is written, unless --overwrite. Without a
     configuration in the folder, a wsync-lint.toml naming the workspace is written too. Exit 2
     when a file is in the way, 3 when the API cannot be reached.
     """
     from wsync_lint.api.client import WarehouseSyncClient
-    from wsync_lint.api.importing import IMPORTED_KINDS, config_file, import_plan, write_import
+    from wsync_lint.api.importing import (
+        IMPORTED_KINDS,
+        config_file,
+        file_size_limit,
+        import_plan,
+        known_secrets,
+        write_import,
+    )
     from wsync_lint.contract.api_state import LiveResource
 
     settings = settings_for_project(out_dir, workspace, timeout, config_path)
@@ -117,8 +125,9 @@ def import_workspace(
             for body in client.list(kind):
                 resource_id = body.get("id")
                 resources.append(LiveResource(kind, resource_id if isinstance(resource_id, str) else "", body))
-    plan = import_plan(resources)
     configuration, config_note = config_file(out_dir, settings.workspace)
+    limit = file_size_limit(out_dir, config_path, writes_config=configuration is not None)
+    plan = import_plan(resources, known_secrets(settings), limit)
     if configuration is not None:
         plan.files.append(configuration)
     outcome = write_import(plan, out_dir, overwrite)

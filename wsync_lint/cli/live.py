@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from wsync_lint.cli.exit_codes import ExitCode
-from wsync_lint.cli.options import DEFAULT_TIMEOUT, FORMATS, MAX_TIMEOUT, Seconds, config_option, stacked
+from wsync_lint.cli.options import FORMATS, config_option, refuse_missing_paths, stacked, timeout_option
 from wsync_lint.printable import one_line
 
 if TYPE_CHECKING:
@@ -21,25 +21,10 @@ if TYPE_CHECKING:
 
 _connection_options = stacked(
     click.option("--connection", metavar="ID", help="Only the pipelines of this connection id."),
-    click.option(
-        "--timeout",
-        type=Seconds(min=0.1, max=MAX_TIMEOUT),
-        metavar="SECONDS",
-        default=DEFAULT_TIMEOUT,
-        show_default=True,
-        help="Seconds for each login and each statement (0.1 to 86400).",
-    ),
+    timeout_option("each login and each statement"),
     config_option,
 )
 """``--connection``, ``--timeout`` and ``--config``, shared by both commands."""
-
-
-def _missing_paths(paths: tuple[Path, ...]) -> None:
-    from wsync_lint.errors import UsageError
-
-    for path in paths:
-        if not path.exists():
-            raise UsageError(f"{path}: no such file or folder")
 
 
 def _say(lines: list[str], prefix: str) -> None:
@@ -106,7 +91,7 @@ def preflight(
     from wsync_lint.live.progress import progress_for
     from wsync_lint.report import REPORTERS
 
-    _missing_paths(paths)
+    refuse_missing_paths(paths)
     if output_file is not None:
         from wsync_lint.files import check_output_file
 
@@ -157,7 +142,7 @@ def _add_api_findings(
             lambda root: settings_for_project(root, workspace, timeout, options.config_path),
         )
     except ApiUnreachable as error:
-        outcome.unreachable.append(f"mParticle API: {error}")
+        outcome.unreachable.append(str(error))
         return
     known = {violation.sort_key() for violation in outcome.result.violations}
     outcome.result.violations.extend(v for v in planned.plan.findings if v.sort_key() not in known)
@@ -182,7 +167,7 @@ def pull(paths: tuple[Path, ...], connection: str | None, timeout: float, config
     from wsync_lint.engine.runner import RunOptions
     from wsync_lint.live.schema_pull import pull as run_pull
 
-    _missing_paths(paths)
+    refuse_missing_paths(paths)
     result = run_pull(list(paths), RunOptions(config_path=config_path), connection, timeout)
     for shown, tables in result.written:
         click.echo(f"wrote {shown} ({tables} table{'s' if tables != 1 else ''})")

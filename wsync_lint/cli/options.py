@@ -91,3 +91,24 @@ class Seconds(click.FloatRange):
         if math.isnan(seconds):
             self.fail(f"{value!r} is not a number of seconds", param, ctx)
         return seconds
+
+
+def timeout_option(what: str) -> Callable[[F], F]:
+    """``--timeout SECONDS`` (0.1 to 86400, default 30), saying what it bounds."""
+    return click.option(
+        "--timeout",
+        type=Seconds(min=0.1, max=MAX_TIMEOUT),
+        metavar="SECONDS",
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        help=f"Seconds for {what} (0.1 to 86400).",
+    )
+
+
+def refuse_missing_paths(paths: tuple[Path, ...]) -> None:
+    """A usage error (exit 2) for the first of ``paths`` that does not exist."""
+    from wsync_lint.errors import UsageError
+
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # annotations only: the commands import these when they run
     from wsync_lint.project.resources import Resource
     from wsync_lint.sql.reading import ReadProblem
 
-from wsync_lint.cli.options import config_option, model_options, project_option
+from wsync_lint.cli.options import config_option, model_options, project_option, refuse_missing_paths
 from wsync_lint.cli.targets import (
     configured_dialect,
     load_targets,
@@ -222,9 +222,7 @@ def grants(paths: tuple[Path, ...], databricks_share: str | None, config_path: P
 
     if databricks_share is not None and not databricks_share.strip():
         raise UsageError("--databricks-share: the share name is empty")
-    for path in paths:
-        if not path.exists():
-            raise UsageError(f"{path}: no such file or folder")
+    refuse_missing_paths(paths)
     planner = Planner(RunOptions(config_path=config_path))
     owners: dict[int, Project] = {}
     bindings: list[Binding] = []

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from wsync_lint.project.project import Project
-from wsync_lint.project.resources import Kind
+from wsync_lint.project.resources import Kind, value_at
 
 API_KINDS: tuple[Kind, ...] = (Kind.CONNECTION, Kind.DATA_MODEL, Kind.FIELD_TRANSFORMATION, Kind.PIPELINE)
 """The kinds the API holds, in the order they are created (O2: connection, data model, field
@@ -35,12 +35,7 @@ class LiveResource:
 
     def get(self, *keys: str) -> Any:
         """The value at ``keys`` (None when any step is missing or not an object)."""
-        value: Any = self.body
-        for key in keys:
-            if not isinstance(value, Mapping):
-                return None
-            value = value.get(key)
-        return value
+        return value_at(self.body, keys)
 
     @property
     def status(self) -> str | None:

@@ -49,35 +49,32 @@ class RuleConfig:
 
 @dataclass(frozen=True)
 class ApiConfig:
-    """``[tool.wsync-lint.api]``: the workspace a project maps to (one project per workspace), and
-    where the API is (the environment's ``WSYNC_LINT_API_ENDPOINT`` and ``WSYNC_LINT_API_TOKEN_URL``
-    win over these)."""
+    """``[tool.wsync-lint.api]``: the workspace a project maps to (one project per workspace).
+
+    Where the API is can be changed only from the environment (``WSYNC_LINT_API_ENDPOINT``,
+    ``WSYNC_LINT_API_TOKEN_URL``), never from a committed file: a pull request that edited one could
+    otherwise send the CI job's client secret, and the passwords deploy sends, to a host of its own."""
 
     workspace: str | None = None
-    endpoint: str | None = None
-    token_url: str | None = None
-
-
-_API_KEYS = ("workspace", "endpoint", "token_url")
 
 
 def parse_api_table(value: Any, at: str) -> ApiConfig:
-    """Validate ``[tool.wsync-lint.api]``: ``workspace`` an id (a number, written as one or as a
-    string), ``endpoint`` and ``token-url`` http(s) URLs."""
+    """Validate ``[tool.wsync-lint.api]``: ``workspace``, an id (a number, written as one or as a string)."""
     if not isinstance(value, dict):
         raise UsageError(f"{at}: expected a table, e.g. [tool.wsync-lint.api] workspace = 1234")
-    values: dict[str, str] = {}
+    workspace = None
     for raw_key, item in value.items():
-        key = _normalise(raw_key)
-        if key not in _API_KEYS:
-            raise UsageError(f"{at}: unknown key {raw_key!r} (known: workspace, endpoint, token-url)")
-        if key == "workspace":
-            if isinstance(item, bool) or not isinstance(item, int | str) or not re.fullmatch(r"[0-9]{1,20}", str(item)):
-                raise UsageError(f"{at}.{raw_key}: expected a workspace id (a number such as 1234)")
-        elif not isinstance(item, str) or not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", item):
-            raise UsageError(f"{at}.{raw_key}: expected an http(s) URL")
-        values[key] = str(item)
-    return ApiConfig(**values)
+        if _normalise(raw_key) in ("endpoint", "token_url"):
+            raise UsageError(
+                f"{at}: {raw_key!r} cannot be set in a file (a committed file must not send the credentials "
+                "elsewhere): export WSYNC_LINT_API_ENDPOINT or WSYNC_LINT_API_TOKEN_URL instead"
+            )
+        if _normalise(raw_key) != "workspace":
+            raise UsageError(f"{at}: unknown key {raw_key!r} (known: workspace)")
+        if isinstance(item, bool) or not isinstance(item, int | str) or not re.fullmatch(r"[0-9]{1,20}", str(item)):
+            raise UsageError(f"{at}.{raw_key}: expected a workspace id (a number such as 1234)")
+        workspace = str(item)
+    return ApiConfig(workspace)
 
 
 @dataclass(frozen=True)

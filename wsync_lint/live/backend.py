@@ -20,6 +20,7 @@ messages through :meth:`LiveSettings.redact`):
 from __future__ import annotations
 
 import base64
+import html
 import json
 import os
 import re
@@ -142,7 +143,8 @@ class LiveSettings:
         # may come in either case (``%2f`` or ``%2F``), each on its own.
         ordered = sorted(spellings, key=len, reverse=True)
         patterns = (re.sub(r"%([0-9A-F]{2})", r"%(?i:\1)", re.escape(form)) for form in ordered)
-        return re.compile("|".join(patterns)) if ordered else None
+        # A server may echo a secret upper-cased (an error message in capitals): match any case.
+        return re.compile("|".join(patterns), re.IGNORECASE) if ordered else None
 
     def require(self, name: str, *fallbacks: str, what: str) -> str:
         """A setting the connector cannot do without, else :class:`WarehouseUnreachable` naming the variable."""
@@ -154,7 +156,7 @@ class LiveSettings:
 
 
 def secret_spellings(secret: str, user: str | None = None) -> set[str]:
-    """How a message may spell ``secret``: as is; JSON-, Python- and SQL-escaped; URL-encoded
+    """How a message may spell ``secret``: as is; JSON- (also twice), HTML-, Python- and SQL-escaped; URL-encoded
     (``quote`` and ``quote_plus``; :meth:`LiveSettings.redact` takes their hex digits in either
     case); base64 and URL-safe base64 of the secret and of ``user:secret`` (HTTP Basic), with and
     without padding; and hex, either case. Base64 inside a longer base64 text is aligned differently
@@ -167,6 +169,9 @@ def secret_spellings(secret: str, user: str | None = None) -> set[str]:
         secret,
         json.dumps(secret)[1:-1],
         json.dumps(secret, ensure_ascii=False)[1:-1],
+        json.dumps(json.dumps(secret)[1:-1])[1:-1],
+        html.escape(secret),
+        html.escape(secret, quote=False),
         repr(secret)[1:-1],
         secret.replace("'", "''"),
         secret.replace('"', '""'),

@@ -317,7 +317,7 @@ SERVICE_ACCOUNT_KEY_TYPE = "service_account"
 SERVICE_ACCOUNT_KEY_EMAIL = "client_email"
 # CN02 (no mParticle source: a heuristic): key names ending like these hold credentials too
 # (`snowflake_password`, `db_client_secret`).
-SECRET_KEY_SUFFIXES: tuple[str, ...] = ("_password", "_secret", "_passphrase", "_private_key")
+SECRET_KEY_SUFFIXES: tuple[str, ...] = ("_password", "_secret", "_passphrase", "_private_key", "_token")
 
 # WS-SM-04/05, C-03, C-04 (inferred, for SY03's hints): for an `iterator_data_type` a warehouse's
 # list lacks, the value of that list that names the same kind of timestamp there. Snowflake's

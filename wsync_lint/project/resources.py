@@ -112,6 +112,20 @@ def kind_of(value: Any) -> Kind | None:
     return None
 
 
+def value_at(data: Any, keys: tuple[str, ...]) -> Any:
+    """The value at ``keys`` inside ``data`` (None when any step is missing or not an object).
+
+    >>> value_at({"sync_mode": {"from": "2024-01-01"}}, ("sync_mode", "from")), value_at({"a": 1}, ("a", "b"))
+    ('2024-01-01', None)
+    """
+    value = data
+    for key in keys:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
 @dataclass(frozen=True)
 class Resource:
     """One resource object in a payload file."""
@@ -140,12 +154,7 @@ class Resource:
 
     def get(self, *keys: str) -> Any:
         """The value at ``keys`` (None when any step is missing or not an object)."""
-        value: Any = self.data
-        for key in keys:
-            if not isinstance(value, Mapping):
-                return None
-            value = value.get(key)
-        return value
+        return value_at(self.data, keys)
 
     def has(self, *keys: str) -> bool:
         value: Any = self.data

@@ -159,13 +159,16 @@ class FakeWarehouseSyncApi:
         times: int = 1,
         path: str | None = None,
         method: str | None = None,
+        reason: str | None = None,
     ) -> None:
         """Queue an answer served before any routing (a fault of the network or the service, not a
         documented behaviour), ``times`` times, to API requests (or those whose path ends with ``path``;
         ``path="/oauth/token"`` reaches the token endpoint), of ``method`` only when given.
-        ``body=None``: the error shape with the status's reason phrase."""
+        ``body=None``: the error shape with the status's reason phrase; a callable: called for each
+        answer, the bytes it yields are sent as they come (chunked). ``reason``: the status line's
+        reason phrase instead of the standard one."""
         switch = {"status": status, "headers": headers or {}, "body": body, "times": times, "path": path}
-        self._injected.append(switch | {"method": method})
+        self._injected.append(switch | {"method": method, "reason": reason})
 
     def drop(
         self, times: int = 1, path: str | None = None, after_handling: bool = True, method: str | None = None
@@ -241,10 +244,16 @@ class FakeWarehouseSyncApi:
     def _injected_answer(each: dict[str, Any]) -> Response:
         status, body = each["status"], each["body"]
         if body is None:
-            return answer(status, {"statusCode": status, "errors": [{"message": reason(status)}]}, each["headers"])
-        if isinstance(body, str):
-            return Response(body, status=status, headers=each["headers"])
-        return answer(status, body, each["headers"])
+            response = answer(status, {"statusCode": status, "errors": [{"message": reason(status)}]}, each["headers"])
+        elif callable(body):
+            response = Response(body(), status=status, headers=each["headers"], content_type="application/json")
+        elif isinstance(body, str):
+            response = Response(body, status=status, headers=each["headers"])
+        else:
+            response = answer(status, body, each["headers"])
+        if each.get("reason") is not None:
+            response.status = f"{status} {each['reason']}"
+        return response
 
     @staticmethod
     def _hang_up(environ: dict[str, Any], start_response: Any) -> list[bytes]:
