@@ -85,9 +85,11 @@ def test_a_model_the_warehouse_rejects_stops_deploy_before_mparticle_is_asked(
         'Redshift rejects the data model for pipeline `accounts-hourly`: column "tier_name" does not exist'
         in result.out
     )
-    assert result.err == (
-        "wsync-lint: deploy stopped: the checks found 2 problems at or above fail-on (warning); nothing was sent\n"
-    )
+    assert result.err.splitlines() == [
+        "note: connection `redshift-standin`: grants not checked: the IAM role of `aws_iam_role_arn` (WS-GRANT-RS-04) "
+        "lives in AWS: SQL cannot see whether it is associated with the cluster or namespace",
+        "wsync-lint: deploy stopped: the checks found 2 problems at or above fail-on (warning); nothing was sent",
+    ]
     assert fake_api.requests == []  # not even a token was asked for
 
 
