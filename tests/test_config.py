@@ -46,7 +46,8 @@ def test_pyproject_without_our_table_is_passed_over(tmp_path, run_cli):
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ('selekt = ["PS01"]\n', "wsync-lint.toml: unknown key 'selekt' in [tool.wsync-lint]"),
+        ('selekt = ["PS01"]\n', "wsync-lint.toml: unknown key 'selekt'"),
+        ("[tool.wsync-lint.api]\nworkspace = 1\n", "wsync-lint.toml: unknown key 'tool' (in wsync-lint.toml the keys need no table header: `[api]`, not `[tool.wsync-lint.api]`)"),
         ('dialect = "oracle"\n', "wsync-lint.toml: unknown dialect 'oracle' (expected one of: snowflake, bigquery, redshift, databricks)"),
         ('select = ["PS99"]\n', "wsync-lint.toml: select: unknown rule code or name 'PS99'"),
         ('pipeline-type = "profiles"\n', "wsync-lint.toml: unknown pipeline_type 'profiles' (expected one of: user_attributes, events)"),

@@ -164,3 +164,28 @@ def test_an_answer_nested_too_deeply_is_exit_3(fake_api, depth) -> None:
     assert str(raised.value) == (
         f"mParticle API answered GET {fake_api.url}{BASE}/connections with JSON nested more than 64 levels deep"
     )
+
+
+def test_a_put_answered_204_that_changed_nothing_has_an_unknown_outcome(fake_api) -> None:
+    """The read-back must hold what was sent: a 204 is no proof that the PUT was applied."""
+    fake_api.seed("data-models", MODEL)
+    fake_api.inject(204, body="", method="PUT")  # answered before the fake applies anything
+    with client_for(fake_api) as client, pytest.raises(ApiUnreachable) as raised:
+        client.update(Kind.DATA_MODEL, "orders", {**MODEL, "name": "Orders, renamed"})
+    assert str(raised.value) == (
+        "the outcome of updating data model `orders` is unknown (answered 204 without a body): "
+        "run `wsync-lint plan` to see what mParticle holds"
+    )
+
+
+@pytest.mark.parametrize("expires_in", [None, "100", True, -5])
+def test_a_token_answer_without_a_usable_lifetime_is_used(fake_api, expires_in) -> None:
+    """RFC 6749 only recommends `expires_in`: a token without one is kept a short while."""
+    answer = {"access_token": "fake-token-no-lifetime", "token_type": "Bearer"}
+    if expires_in is not None:
+        answer["expires_in"] = expires_in
+    fake_api.inject(200, body=answer, path="/oauth/token")
+    fake_api.inject(200, body=[], path="/connections", method="GET")  # the fake does not know that token
+    with client_for(fake_api) as client:
+        assert client.list(Kind.CONNECTION) == []
+    assert calls(fake_api) == [TOKEN, ("GET", f"{BASE}/connections")]

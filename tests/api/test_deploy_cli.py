@@ -337,3 +337,40 @@ def test_keep_live_state_leaves_a_pipeline_paused_in_mparticle_paused(project, f
     assert kept.code == 0, kept.out
     assert _deploy(run_cli, "--keep-live-state").code == 0
     assert len(fake_api.writes()) == 3
+
+
+@pytest.mark.parametrize("hidden", [".hidden/s.sql", "node_modules/s.sql", "excluded/s.sql"])
+def test_a_whole_project_deploy_checks_every_file_it_sends_wherever_it_is(project, fake_api, run_cli, hidden):
+    (project / "wsync-lint.toml").write_text('root = true\nexclude = ["excluded"]\n\n[api]\nworkspace = 1234\n')
+    (project / "models" / "subscriptions.sql").unlink()
+    (project / hidden).parent.mkdir()
+    (project / hidden).write_text("SELECT customer_id FROM billing.public.subscriptions WHERE (\n")
+    model = project / "data-models" / "subscriptions.yaml"
+    model.write_text(model.read_text().replace("../models/subscriptions.sql", f"../{hidden}"))
+    assert run_cli("check").code == 0  # the walk skips the folder: `check` never reads the model
+    result = _deploy(run_cli)
+    assert result.code == 1
+    assert [line.split(" [")[0] for line in result.out.splitlines() if " PS01 " in line] == [f"{hidden}:1:60: PS01"]
+    assert fake_api.requests == []
+
+
+def test_a_live_state_of_another_shape_is_no_crash_and_is_not_kept(project, fake_api, run_cli):
+    assert _deploy(run_cli).code == 0
+    pipeline = yaml.safe_load((project / "pipelines" / "subscriptions.yaml").read_text())
+    for odd in ({"x": 1}, ["paused"], "deleted"):
+        fake_api.seed("inputs/data-pipelines", {**pipeline, "state": odd})
+        for extra in ((), ("--keep-live-state",)):
+            result = run_cli("deploy", "--no-preflight", "--dry-run", "--format", "json", *extra)
+            assert result.code == 0, result.err
+            (change,) = [c for c in json.loads(result.out)["changes"] if c["action"] == "update"]
+            assert change["requests"][0]["body"]["state"] == "active"  # the file's, never the odd live value
+
+
+def test_rotate_secrets_of_a_connection_the_paths_do_not_select_is_a_usage_error(project, fake_api, run_cli):
+    result = run_cli("plan", "data-models/subscriptions.yaml", "--rotate-secrets", "billing")
+    assert result.code == 2
+    assert result.err == (
+        "wsync-lint: error: --rotate-secrets billing: connection `billing` is not among what the paths select: "
+        "name its file, or a pipeline that uses it\n"
+    )
+    assert run_cli("plan", "pipelines/subscriptions.yaml", "--rotate-secrets", "billing").code == 0

@@ -300,7 +300,7 @@ def test_the_configuration_names_the_workspace_and_makes_the_folder_a_project(tm
     assert written.data.decode() == (
         "# Written by `wsync-lint import` from Warehouse Sync workspace 1234.\n"
         "# This folder is a project of its own, deployed to that workspace.\n"
-        'root = true\n\n[api]\nworkspace = "1234"\n'
+        "root = true\n\n[api]\nworkspace = 1234\n"
     )
 
 
@@ -310,7 +310,7 @@ def test_an_existing_configuration_is_kept_and_a_note_says_what_it_lacks(tmp_pat
     write(tmp_path, "pyproject.toml", "[tool.wsync-lint]\ndialect = 'snowflake'\n")
     assert config_file(tmp_path, "1234") == (
         None,
-        f'{tmp_path}/pyproject.toml names no workspace: add `workspace = "1234"` under '
+        f"{tmp_path}/pyproject.toml names no workspace: add `workspace = 1234` under "
         "[tool.wsync-lint.api] so `plan` reads this one",
     )
     write(tmp_path, "wsync-lint.toml", "[api]\nworkspace = 99\n")
@@ -319,7 +319,7 @@ def test_an_existing_configuration_is_kept_and_a_note_says_what_it_lacks(tmp_pat
         f"{tmp_path}/wsync-lint.toml names workspace `99`, not `1234` (imported from): "
         "`plan` and `deploy` will use its workspace",
     )
-    write(tmp_path, "wsync-lint.toml", '[api]\nworkspace = "1234"\n')
+    write(tmp_path, "wsync-lint.toml", "[api]\nworkspace = 1234\n")
     assert config_file(tmp_path, "1234") == (None, None)
 
 
@@ -356,7 +356,7 @@ IMPORTED_OUT = (
     "Imported workspace 1234: 4 connections, 1 data model, 1 pipeline; 8 files written, 0 unchanged.\n"
     "Next: `wsync-lint check imported` and `wsync-lint plan imported`.\n"
 )
-FT_NOTE = "note: field transformations were not imported: their API is not documented\n"
+FT_NOTE = "note: field transformations were not imported: mParticle documents no API endpoints for them\n"
 
 
 def test_import_writes_every_resource_with_get_requests_only(tmp_path: Path, workspace, run_cli) -> None:

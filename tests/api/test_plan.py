@@ -339,7 +339,7 @@ workspace 1234: 1 connection, 1 data model, 2 pipelines read
         +    c.loyalty_tier,
     note: invalid (`column LOYALTY does not exist`): this update clears the fault (per R2)
 ? field transformation events-ft                  transformations/events.json
-    note: not checked: the Field Transformations API endpoints are not documented in the sources wsync-lint relies on, so the plan cannot read it and deploy does not send it
+    note: not checked: mParticle documents no API endpoints for field transformations, so the plan cannot read it and deploy does not send it
 ~ pipeline users-hourly                           pipelines/users-hourly.json
     ~ schedule.frequency = "hourly" -> "daily"
     ~ state = "paused" -> "active"

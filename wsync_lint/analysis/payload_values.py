@@ -98,15 +98,20 @@ def is_secret_key(key: object) -> bool:
     """Whether a value under ``key`` is a credential (`password`, `service_account_key`, ...)."""
     if not isinstance(key, str):
         return False
-    lowered = key.lower()
+    lowered = _CAMEL_HUMP.sub("_", key).lower()  # `clientSecret` is `client_secret`
     return lowered in _SECRET_KEYS or lowered.endswith(facts.SECRET_KEY_SUFFIXES)
+
+
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 def secret_noun(key: str) -> str:
     """What kind of credential a secret key holds, for messages: `a password`."""
-    lowered = key.lower()
-    if "password" in lowered or "passphrase" in lowered:
+    lowered = _CAMEL_HUMP.sub("_", key).lower()
+    if "password" in lowered or "passphrase" in lowered or lowered.endswith("pwd"):
         return "a password"
+    if lowered.endswith("api_key"):
+        return "an API key"
     if "service_account_key" in lowered:
         return "a service-account key"
     if "private_key" in lowered:

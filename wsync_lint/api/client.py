@@ -77,6 +77,10 @@ class UnexpectedAnswer(ApiUnreachable):
     write took effect is unknown (exit 3), so nothing more is written."""
 
 
+UNKNOWN_TOKEN_LIFETIME = 300.0
+"""Seconds a token is kept when its answer says no usable ``expires_in`` (O2 documents 28800)."""
+
+
 class WarehouseSyncClient:
     """Calls to one workspace; a context manager that closes its connections."""
 
@@ -130,12 +134,12 @@ class WarehouseSyncClient:
         if answer.status in TOKEN_RETRIED_STATUSES:
             # The server had the request; a gateway error does not say whether it was applied.
             return self._read_back(kind, str(body.get("id")), "create", f"answered {answer.status}", body)
-        return self._written(kind, str(body.get("id")), "create", answer, path)
+        return self._written(kind, str(body.get("id")), "create", answer, path, body)
 
     def update(self, kind: Kind, resource_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """PUT the whole ``body`` (retried like a GET: a full replacement is idempotent)."""
         path = _item(kind, resource_id)
-        return self._written(kind, resource_id, "update", self._send("PUT", path, body), path)
+        return self._written(kind, resource_id, "update", self._send("PUT", path, body), path, body)
 
     def report(self, pipeline_id: str) -> dict[str, Any] | None:
         """A pipeline's status report (P7), or None: mParticle answers Not Found for about a minute
@@ -231,12 +235,15 @@ class WarehouseSyncClient:
             return kind(status, text, method, self.settings.redact(url))
         return kind(text)
 
-    def _written(self, kind: Kind, sent: str, verb: str, answer: Answer, path: str) -> dict[str, Any]:
+    def _written(
+        self, kind: Kind, sent: str, verb: str, answer: Answer, path: str, body: Mapping[str, Any]
+    ) -> dict[str, Any]:
         """A write's answer, once its ``id`` is the one sent (R-8: R2's own example answers another).
-        R2 lists 204 "Empty response" as a successful operation: the resource is then read back."""
+        R2 lists 204 "Empty response" as a successful operation: the resource is then read back, and
+        must hold what was sent (else the write's outcome is unknown, not a success)."""
         method = "PUT" if verb == "update" else "POST"
         if 200 <= answer.status < 300 and not answer.content.strip():
-            return self._read_back(kind, sent, verb, f"answered {answer.status} without a body")
+            return self._read_back(kind, sent, verb, f"answered {answer.status} without a body", body)
         written = self._checked(answer, method, path)
         if not isinstance(written, dict):
             raise self._unexpected(method, path, "an object")
@@ -302,7 +309,11 @@ class WarehouseSyncClient:
         token, lifetime = (
             (decoded.get("access_token"), decoded.get("expires_in")) if isinstance(decoded, dict) else (0, 0)
         )
-        if not token or not isinstance(token, str) or type(lifetime) not in (int, float):
+        if type(lifetime) not in (int, float) or not 0 < lifetime < 10**9:
+            # RFC 6749 only recommends `expires_in`: without a usable one, the token is kept for a short
+            # while (a 401 gets a new one anyway).
+            lifetime = UNKNOWN_TOKEN_LIFETIME
+        if not token or not isinstance(token, str):
             what = f"answered {answer.status}" if answer.status != 200 else "answered without a token"
             raise self._error(ApiUnreachable, f"mParticle's token endpoint {where} {what}")
         self.settings.register_secret(token)
@@ -376,7 +387,7 @@ def _holds(live: Mapping[str, Any], sent: Mapping[str, Any], top: bool = True) -
 def _collection(kind: Kind) -> str:
     """``/connections``, ``/data-models`` or ``/inputs/data-pipelines``."""
     if kind is Kind.FIELD_TRANSFORMATION:
-        raise NotImplementedError("the Field Transformations API endpoints are not documented in the captured sources")
+        raise NotImplementedError("mParticle documents no API endpoints for field transformations")
     if kind not in PATHS:
         raise ValueError(f"the Warehouse Sync API holds no {kind.display}")
     return "/" + PATHS[kind]

@@ -28,7 +28,7 @@ from wsync_lint.api.plan import Change, Plan
 from wsync_lint.api.settings import ApiSettings
 from wsync_lint.api.writes import fill_secrets
 from wsync_lint.contract.api_state import Refusal
-from wsync_lint.engine.runner import RunOptions, RunResult, lint_paths
+from wsync_lint.engine.runner import RunOptions, RunResult, display_path, lint_paths
 from wsync_lint.mparticle import facts
 
 
@@ -47,15 +47,23 @@ class GateResult:
         return any(v.severity.rank >= self.result.fail_on.rank for v in self.result.violations)
 
 
-def gate(paths: Sequence[Path], options: RunOptions, preflight: bool, timeout: float) -> GateResult:
-    """Lint ``paths`` and, with ``preflight``, check every pipeline against its warehouse."""
+def gate(files: Sequence[Path], options: RunOptions, preflight: bool, timeout: float) -> GateResult:
+    """Lint ``files`` (what the deploy sends) and, with ``preflight``, check their pipelines against
+    their warehouses. Only findings placed in these files count: linting a connection's file also
+    reports what another pipeline of that connection gets wrong in its own model, which this deploy
+    neither sends nor changes."""
     if not preflight:
-        return GateResult(lint_paths(paths, options), preflighted=False)
-    from wsync_lint.live.preflight import PreflightOptions
-    from wsync_lint.live.preflight import preflight as run_preflight
+        result = lint_paths(files, options)
+        gated = GateResult(result, preflighted=False)
+    else:
+        from wsync_lint.live.preflight import PreflightOptions
+        from wsync_lint.live.preflight import preflight as run_preflight
 
-    outcome = run_preflight(list(paths), options, PreflightOptions(timeout=timeout))
-    return GateResult(outcome.result, outcome.unreachable, outcome.notes)
+        outcome = run_preflight(list(files), options, PreflightOptions(timeout=timeout))
+        gated = GateResult(outcome.result, outcome.unreachable, outcome.notes)
+    sent = {display_path(path) for path in files}
+    gated.result.violations = [v for v in gated.result.violations if v.path in sent]
+    return gated
 
 
 @dataclass

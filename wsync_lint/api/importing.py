@@ -97,8 +97,8 @@ def known_secrets(settings: ApiSettings) -> list[KnownSecret]:
         spellings = sorted(secret_spellings(value, client_id), key=len, reverse=True)
         # URL escapes in either case, as ApiSettings.redact takes them.
         pattern = "|".join(re.sub(r"%([0-9A-F]{2})", r"%(?i:\1)", re.escape(form)) for form in spellings)
-        source = f"`${names[0]}`" if names else "an access token received in this run"
-        found.append(KnownSecret(source, re.compile(pattern)))
+        source = f"`${names[0]}`" if names else "a secret of this run (a key file's content or an access token)"
+        found.append(KnownSecret(source, re.compile(pattern, re.IGNORECASE)))  # as ApiSettings.redact: any case
     return found
 
 
@@ -343,7 +343,7 @@ def config_file(out_dir: Path, workspace: str) -> tuple[ImportedFile | None, str
         "# This folder is a project of its own, deployed to that workspace.\n"
         "root = true\n\n"
         "[api]\n"
-        f'workspace = "{workspace}"\n'
+        f"workspace = {workspace}\n"
     )
     return ImportedFile(PurePosixPath(CONFIG_FILE), text.encode("utf-8")), None
 
@@ -355,7 +355,7 @@ def _workspace_note(path: Path, table: Mapping[str, Any], workspace: str) -> str
         return None
     table_name = "[tool.wsync-lint.api]" if path.name == "pyproject.toml" else "[api]"
     if named is None:
-        return f'{path} names no workspace: add `workspace = "{workspace}"` under {table_name} so `plan` reads this one'
+        return f"{path} names no workspace: add `workspace = {workspace}` under {table_name} so `plan` reads this one"
     return (
         f"{path} names workspace `{named}`, not `{workspace}` (imported from): "
         "`plan` and `deploy` will use its workspace"

@@ -168,15 +168,23 @@ def _change(
     assert resource.id is not None  # build_plan plans only resources with an id
     body = desired_body(project, resource)
     kept = None
-    if keep_live_state and live is not None and live.state is not None and body.get("state", live.state) != live.state:
+    # Only a state mParticle documents for the kind is kept: a live value of another shape is no
+    # state to send back.
+    documented = facts.STATES.get(resource.kind.value, ())
+    if (
+        keep_live_state
+        and live is not None
+        and live.state in documented
+        and body.get("state", live.state) != live.state
+    ):
         kept, body["state"] = body["state"], live.state
     change = Change("noop", resource.kind, resource.id, resource.path, resource, live, body)
     change.sql_file = sql_file_shown(resource)
     if resource.kind is Kind.FIELD_TRANSFORMATION:
         change.action = "unchecked"
         change.notes.append(
-            "not checked: the Field Transformations API endpoints are not documented in the sources "
-            "wsync-lint relies on, so the plan cannot read it and deploy does not send it"
+            "not checked: mParticle documents no API endpoints for field transformations, so the plan "
+            "cannot read it and deploy does not send it"
         )
         return change
     if live is None:
@@ -245,8 +253,13 @@ def _update_notes(change: Change, live: LiveResource) -> list[str]:
         # N-9: the masked key is no change in the diff, but a PUT without it may clear it.
         notes.append("mParticle masks `partner_feed_key`: the PUT will not send it unless the file sets it")
     for each in change.fields:
-        if each.pointer == ("state",) and (each.before, each.after) in _STATE_CHANGES:
-            notes.append(f"`state` {each.before} -> {each.after}: {_STATE_CHANGES[(each.before, each.after)]}")
+        transition = (each.before, each.after)
+        if (
+            each.pointer == ("state",)
+            and all(isinstance(end, str) for end in transition)
+            and transition in _STATE_CHANGES
+        ):
+            notes.append(f"`state` {each.before} -> {each.after}: {_STATE_CHANGES[transition]}")
         if each.pointer in _MOVES_ITERATOR:
             notes.append(
                 f"`{each.key}` changes on an existing pipeline: this changes what the next incremental run "

@@ -84,13 +84,14 @@ def the_project(paths: Sequence[Path], planner: Planner) -> tuple[Project, tuple
 
 
 def deploy_files(project: Project, selection: tuple[tuple[Kind, str], ...]) -> list[Path]:
-    """The files of everything a deploy of ``selection`` writes: each resource's payload file and each
-    data model's SQL file (the project's root when the selection is the whole project). Deploy's
-    gate lints and preflights these, so nothing is written that was not checked."""
-    if not selection:
-        return [project.root]
+    """The files of everything a deploy of ``selection`` (empty: the whole project) writes: each
+    resource's payload file and each data model's SQL file. Deploy's gate lints and preflights
+    exactly these, so nothing is written that was not checked."""
+    everything = {(r.kind, r.id) for r in project.resources if r.kind in API_KINDS and r.id is not None}
     files: list[Path] = []
-    for kind, resource_id in sorted(planned_targets(project, selection)):
+    # Each file is named, never a folder: a folder's walk skips hidden folders, virtual environments
+    # and `exclude` globs, but a resource loaded from there, or a model's `sql_file` there, is still sent.
+    for kind, resource_id in sorted(planned_targets(project, selection) if selection else everything):
         resource = project.find(kind, resource_id)
         if resource is None:
             continue
@@ -119,9 +120,15 @@ def plan_against(
 ) -> Plan:
     """The plan of ``project`` against ``state``, with the API rules' findings (LV05, LV06) about
     the selected resources' files, and what could not be read as notes."""
+    covered = planned_targets(project, selection) if selection else None
     for connection_id in options.rotate:
         if project.find(Kind.CONNECTION, connection_id) is None:
             raise UsageError(f"--rotate-secrets {connection_id}: the project defines no connection `{connection_id}`")
+        if covered is not None and (Kind.CONNECTION, connection_id) not in covered:
+            raise UsageError(
+                f"--rotate-secrets {connection_id}: connection `{connection_id}` is not among what the paths "
+                "select: name its file, or a pipeline that uses it"
+            )
     plan = build_plan(project, state, selection, keep_live_state=options.keep_live_state, rotate=options.rotate)
     plan.findings = _about_selection(api_violations(ApiContext(project, state), planner), plan, selection)
     plan.notes = [*plan.notes, *notes_about(state, (c.resource for c in plan.changes if c.resource is not None))]

@@ -3,7 +3,7 @@
 ``plan``, ``deploy``, ``status`` and ``preflight --api`` all start here: every connection, data
 model and pipeline the workspace holds (including those the project does not define: the
 active-pipeline limit counts them), and the data plan versions the project's pipelines name. Field
-transformations are not read: their endpoints are not documented in the captured sources.
+transformations are not read: mParticle documents no API endpoints for them.
 """
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ from wsync_lint.project.resources import Kind, Resource
 READ_KINDS: tuple[Kind, ...] = (Kind.CONNECTION, Kind.DATA_MODEL, Kind.PIPELINE)
 """The kinds read, in creation order (O2); field transformations have no documented endpoint."""
 
-FIELD_TRANSFORMATIONS_NOT_READ = (
-    "field transformations: not read (their API endpoints are not documented in the captured sources)"
-)
+FIELD_TRANSFORMATIONS_NOT_READ = "field transformations: not read (mParticle documents no API endpoints for them)"
 NO_DATA_PLANNING_ACCESS = "data plans: the credential has no Data Planning API access"
 
 

@@ -97,7 +97,7 @@ def _stops(planned: ProjectPlan, findings: list[Violation]) -> bool:
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@api_options
+@api_options()
 @_format_option
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the plan here.")
 @click.option("--fail-on-changes", is_flag=True, help="Exit 1 when anything would be created or updated.")
@@ -118,7 +118,8 @@ def plan(
     The payloads under PATHS (default: the current folder; a data model's `sql_file` inlined as
     deploy sends it) against what the workspace holds, matched by kind and id: `+` create, `~`
     update (field by field, the SQL as a unified diff), `!` blocked, `?` in the workspace and not in
-    the project (listed, never touched). Secrets are never read back or compared: the plan says
+    the project (listed, never touched) or not checked (field transformations). Plan does not lint:
+    `check` and `deploy` do. Secrets are never read back or compared: the plan says
     where each would be sent from. Rules LV05 and LV06 report what mParticle would refuse or has
     faulted. Exit 1 on a blocked change or a finding, and with --fail-on-changes when anything
     would change; 3 when the API cannot be reached.
@@ -146,7 +147,7 @@ def plan(
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@api_options
+@api_options("each call to the API (a few of them for its retries) and each warehouse login and statement")
 @click.option("--dry-run", is_flag=True, help="Print the exact requests deploy would send, and send none.")
 @click.option("--auto-approve", is_flag=True, help="Write without asking (needed off a terminal).")
 @click.option(
@@ -171,11 +172,13 @@ def deploy(
     """Create or update the workspace's resources from the payloads under PATHS.
 
     Lint, then preflight against each warehouse (unless --no-preflight), then the plan with LV05
-    and LV06: any error stops the deploy before the first write. Then, after a confirmation (or
-    --auto-approve), connections, data models and pipelines are written in that order, each re-read
-    first (one changed since the plan stops the deploy), stopping at the first refused write; the
-    plan is then read again to show what is left. Never deletes, never replaces. Secrets come from
-    the environment (`WSYNC_LINT_<ID>_PASSWORD`, `WSYNC_LINT_<ID>_CREDENTIALS_FILE`).
+    and LV06: a finding at or above `fail-on` (by default any finding) in a file the deploy sends
+    stops it before the first write; a pipeline named alone brings its connection and data model.
+    Then, after a confirmation (or --auto-approve), connections, data models and pipelines are
+    written in that order, each re-read first (one changed since the plan stops the deploy),
+    stopping at the first refused write; the plan is then read again to show what is left. Never
+    deletes, never replaces. Secrets come from the environment (`WSYNC_LINT_<ID>_PASSWORD`,
+    `WSYNC_LINT_<ID>_CREDENTIALS_FILE`).
     """
     from wsync_lint.api.deploy import apply, gate
     from wsync_lint.api.planning import PlanOptions, deploy_files, the_project

@@ -20,19 +20,19 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-api_options = stacked(
-    click.option(
-        "--workspace",
-        metavar="ID",
-        help="The Warehouse Sync workspace id [default: `workspace` under [tool.wsync-lint.api]].",
-    ),
-    timeout_option(
-        "each call to the API, a few of them for its retries; in deploy, also for each warehouse login and "
-        "statement of the preflight"
-    ),
-    config_option,
-)
-"""``--workspace``, ``--timeout`` and ``--config``, the same for every API command."""
+
+def api_options(timeout_covers: str = "each call to the API, a few of them for its retries") -> Callable[[F], F]:
+    """``--workspace``, ``--timeout`` (saying what it bounds) and ``--config``, the same for every
+    API command."""
+    return stacked(
+        click.option(
+            "--workspace",
+            metavar="ID",
+            help="The Warehouse Sync workspace id [default: `workspace` under [tool.wsync-lint.api]].",
+        ),
+        timeout_option(timeout_covers),
+        config_option,
+    )
 
 
 def settings_for_project(

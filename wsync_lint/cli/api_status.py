@@ -34,7 +34,7 @@ from wsync_lint.printable import one_line
     metavar="N",
     help="How many of each pipeline's latest runs to list (1 to 50).",
 )
-@api_options
+@api_options()
 @click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True)
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 def status(
@@ -93,7 +93,7 @@ def status(
     help="The folder to write the payload files in [default: the current folder].",
 )
 @click.option("--overwrite", is_flag=True, help="Replace files that exist with other content.")
-@api_options
+@api_options()
 def import_workspace(
     out_dir: Path, overwrite: bool, workspace: str | None, timeout: float, config_path: Path | None
 ) -> None:
@@ -135,7 +135,7 @@ def import_workspace(
         _say(f"wrote {out_dir / relative}", settings.redact)
     counts = {kind: sum(1 for r in resources if r.kind is kind) for kind in IMPORTED_KINDS}
     notes = [*plan.notes, *([config_note] if config_note else [])]
-    notes.append("field transformations were not imported: their API is not documented")
+    notes.append("field transformations were not imported: mParticle documents no API endpoints for them")
     for note in notes:
         _say(f"note: {note}", settings.redact, err=True)
     read = ", ".join(_plural(counts[kind], kind.display) for kind in IMPORTED_KINDS)

@@ -253,6 +253,10 @@ def parse_config(data: dict[str, Any], path: Path | None) -> Config:
             if not isinstance(value, str) or not value:
                 raise UsageError(f"{at}: expected a folder path")
             values[key] = value
+        elif path is not None and path.name != "pyproject.toml":
+            # wsync-lint.toml holds the keys themselves, with no table header around them.
+            header = " (in wsync-lint.toml the keys need no table header: `[api]`, not `[tool.wsync-lint.api]`)"
+            raise UsageError(f"{where}: unknown key {raw_key!r}{header if key == 'tool' else ''}")
         else:
             raise UsageError(f"{where}: unknown key {raw_key!r} in [tool.wsync-lint]")
     return Config(**values)

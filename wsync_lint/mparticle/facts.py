@@ -191,6 +191,7 @@ CONNECTION_OPTIONAL_KEYS: dict[str, tuple[str, ...]] = {
 SECRET_KEYS: tuple[str, ...] = (
     "password", "service_account_key", "private_key", "private_key_id", "private_key_passphrase",
     "client_secret", "secret", "access_token", "token", "api_secret", "aws_secret_access_key",
+    "api_key", "pwd", "passphrase",
 )  # fmt: skip
 # WS-CONN-20 / C-11: the masked value responses echo back; not a secret, but not a value either.
 MASKED_SECRET = "************"
