@@ -139,21 +139,7 @@ def test_a_snowflake_answer_loses_read_only_keys_the_masked_password_and_the_der
         "last_modified_on": None,
         "last_modified_by": None,
     }
-    assert payload_body(Kind.CONNECTION, answer) == {
-        "id": "example-connection",
-        "name": "Example Snowflake Connection",
-        "state": "active",
-        "service_provider": "Snowflake",
-        "config": {
-            "account_identifier": "gd12345",
-            "region": "us-central1.gcp",
-            "warehouse": "compute_wh",
-            "database": "my_database",
-            "role": "mparticle_role",
-            "user": "mparticle_user",
-            "storage_integration": "mp_us1_123_123_s3",
-        },
-    }
+    assert payload_body(Kind.CONNECTION, answer) == {**SNOWFLAKE, "id": "example-connection"}
 
 
 def test_a_bigquery_list_answer_loses_its_placeholder_key_and_a_redshift_answer_keeps_its_port() -> None:

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from wsync_lint.contract.live_context import LiveTable
-from wsync_lint.contract.rule import Violation
+from wsync_lint.contract.rule import Severity, Violation
 from wsync_lint.engine.runner import Planner, RunOptions, RunResult, lint_paths
 from wsync_lint.live.backend import WarehouseUnreachable
 from wsync_lint.live.pipeline_check import BindingChecker
@@ -36,6 +36,9 @@ from wsync_lint.live.planning import plan_work
 from wsync_lint.live.sessions import Connect, close_session, connect, open_session, unreachable_line
 from wsync_lint.live.snapshot_writing import write_snapshots
 from wsync_lint.mparticle.warehouses import WAREHOUSES
+
+REJECTED = "LV01"
+"""The rule that reports what the warehouse refused."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,15 @@ def preflight(
         related = (*earlier.related, *violation.related) if earlier is not None else violation.related
         merged[key] = replace(violation, related=tuple(dict.fromkeys(related)))
     known = {v.sort_key() for v in result.violations}
-    result.violations.extend(v for key, v in merged.items() if key not in known)
+    # One mistake, one finding: where the warehouse's refusal points at the very place a rule
+    # already explains (RF06 names the column the warehouse does not know, with a suggestion), the
+    # refusal says the same thing less precisely.
+    explained = {(v.path, v.line, v.column) for v in result.violations if v.severity is Severity.ERROR}
+    result.violations.extend(
+        v
+        for key, v in merged.items()
+        if key not in known and not (v.code == REJECTED and (v.path, v.line, v.column) in explained)
+    )
     result.violations.sort(key=Violation.sort_key)
     outcome.result = result
     return outcome

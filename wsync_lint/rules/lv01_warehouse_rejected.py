@@ -7,7 +7,9 @@ In `wsync-lint preflight`, compiles the model alone and then each query mParticl
 dry run, Snowflake's describe-only compile, a `LIMIT 0` probe on Redshift and Databricks. Each
 statement the warehouse refuses is reported with the warehouse's own message, at the place in the
 model the warehouse names when it names one, else at the model's first line. When the model alone
-is refused, its wrappers are not sent (they would fail the same way).
+is refused, its wrappers are not sent (they would fail the same way). A refusal at the very place
+an error of another rule already explains (RF06 on the columns the warehouse just gave) is that
+rule's finding alone.
 
 Before anything is sent, the model is checked for what could change the warehouse, and is not sent
 (so nothing is compiled or counted for the pipeline) when it:
