@@ -374,3 +374,20 @@ def test_rotate_secrets_of_a_connection_the_paths_do_not_select_is_a_usage_error
         "name its file, or a pipeline that uses it\n"
     )
     assert run_cli("plan", "pipelines/subscriptions.yaml", "--rotate-secrets", "billing").code == 0
+
+
+def test_an_update_touching_a_running_pipeline_waits_unless_allowed(project, fake_api, run_cli):
+    assert _deploy(run_cli).code == 0
+    fake_api.set_status("inputs/data-pipelines", "subscriptions-hourly", "running")
+    model = project / "models" / "subscriptions.sql"
+    model.write_text(model.read_text().replace("s.updated_at", "s.updated_at, s.seats"), encoding="utf-8")
+    result = _deploy(run_cli)
+    assert result.code == 1
+    assert result.err.splitlines()[-1] == (
+        "wsync-lint: deploy stopped: pipeline `subscriptions-hourly` is running in mParticle and this deploy updates "
+        "it or what it uses; what an update does to a running sync is not documented: deploy again once it is idle "
+        "(`wsync-lint status`), or pass --allow-running; nothing was sent"
+    )
+    assert len(fake_api.writes()) == 3
+    assert _deploy(run_cli, "--allow-running").code == 0
+    assert _writes(fake_api)[-1] == ("PUT", f"{WS}/data-models/subscriptions")

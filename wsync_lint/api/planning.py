@@ -135,6 +135,27 @@ def plan_against(
     return plan
 
 
+RUNNING = "running"
+"""A pipeline's ``status`` while a sync runs (WS-PIPE-18)."""
+
+
+def running_pipelines_touched(plan: Plan, state: ApiState) -> list[str]:
+    """The live pipelines with status ``running`` that the plan's updates touch: the pipeline
+    itself, or the connection or data model it uses. What an update does to a running sync is not
+    documented (design §2.9), so deploy waits for them unless told otherwise."""
+    touched: set[str] = set()
+    running = [live for live in state.of_kind(Kind.PIPELINE) if live.status == RUNNING]
+    for change in plan.pending:
+        if change.action != "update":
+            continue
+        for live in running:
+            uses = {Kind.PIPELINE: live.id, Kind.CONNECTION: live.get("connection_id")}
+            uses[Kind.DATA_MODEL] = live.get("data_model_id")
+            if uses.get(change.kind) == change.id:
+                touched.add(live.id)
+    return sorted(touched)
+
+
 def _about_selection(findings: list[Violation], plan: Plan, selection: tuple[tuple[Kind, str], ...]) -> list[Violation]:
     """The findings about the files of the plan's changes when the paths select part of the project."""
     if not selection:

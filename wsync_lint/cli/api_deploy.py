@@ -151,6 +151,11 @@ def plan(
 @click.option("--dry-run", is_flag=True, help="Print the exact requests deploy would send, and send none.")
 @click.option("--auto-approve", is_flag=True, help="Write without asking (needed off a terminal).")
 @click.option(
+    "--allow-running",
+    is_flag=True,
+    help="Update a pipeline (or its connection or data model) while it syncs; what that does is not documented.",
+)
+@click.option(
     "--no-preflight",
     is_flag=True,
     help="Skip the warehouse preflight (a CI job with API credentials but no warehouse login); the plan says so.",
@@ -164,6 +169,7 @@ def deploy(
     config_path: Path | None,
     dry_run: bool,
     auto_approve: bool,
+    allow_running: bool,
     no_preflight: bool,
     keep_live_state: bool,
     rotate: tuple[str, ...],
@@ -181,7 +187,7 @@ def deploy(
     `WSYNC_LINT_<ID>_CREDENTIALS_FILE`).
     """
     from wsync_lint.api.deploy import apply, gate
-    from wsync_lint.api.planning import PlanOptions, deploy_files, the_project
+    from wsync_lint.api.planning import PlanOptions, deploy_files, running_pipelines_touched, the_project
     from wsync_lint.engine.runner import Planner, RunOptions
     from wsync_lint.errors import UsageError
     from wsync_lint.report import REPORTERS
@@ -218,6 +224,16 @@ def deploy(
     # A fault is shown, but does not stop the deploy that may clear it (ProjectPlan.blockers).
     if _stops(planned, planned.blockers()):
         run.say("wsync-lint: deploy stopped: the plan has a blocked change or a finding; nothing was sent", err=True)
+        sys.exit(int(ExitCode.FINDINGS))
+    running = [] if allow_running else running_pipelines_touched(planned.plan, planned.state)
+    if running and not dry_run:
+        names = ", ".join(f"`{pipeline}`" for pipeline in running)
+        run.say(
+            f"wsync-lint: deploy stopped: pipeline {names} is running in mParticle and this deploy updates it or "
+            "what it uses; what an update does to a running sync is not documented: deploy again once it is "
+            "idle (`wsync-lint status`), or pass --allow-running; nothing was sent",
+            err=True,
+        )
         sys.exit(int(ExitCode.FINDINGS))
     pending = planned.plan.pending
     if dry_run or not pending:
