@@ -15,6 +15,8 @@ it is printed: rules quote values as they are.
   by design (the queries ``render`` prints): its lines stay lines, yet nothing in them drives the
   terminal. A carriage return is escaped too, since it lets the rest of a line overwrite what the
   line showed before it.
+- :func:`counted` spells a count with its noun (``1 pipeline``, ``3 data models``), the same in
+  every summary.
 - :func:`json_text` does the same as :func:`one_line` inside JSON text that a JSON encoder wrote
   with ``ensure_ascii=False``, with JSON's own ``\\uXXXX`` escape: the document still parses to
   exactly the same strings.
@@ -79,3 +81,12 @@ def json_text(document: str) -> str:
     '{"id": "x\\u2028\\ud800"}'
     """
     return _UNSAFE_IN_JSON.sub(_json_escape, document)
+
+
+def counted(number: int, noun: str) -> str:
+    """``number`` and ``noun``, plural unless there is exactly one (the summaries' counts).
+
+    >>> counted(1, "pipeline"), counted(3, "data model"), counted(0, "file")
+    ('1 pipeline', '3 data models', '0 files')
+    """
+    return f"{number} {noun}{'' if number == 1 else 's'}"

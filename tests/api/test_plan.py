@@ -22,7 +22,7 @@ from wsync_lint.api.plan import Plan, build_plan
 from wsync_lint.api.plan_json import plan_json
 from wsync_lint.api.plan_text import plan_text
 from wsync_lint.api.secrets import SecretSlot
-from wsync_lint.api.writes import PlannedWrite, check_secrets, fill_secrets, planned_writes
+from wsync_lint.api.writes import PlannedWrite, fill_secrets, filled_bodies, planned_writes
 from wsync_lint.contract.api_state import ApiState, LiveResource
 from wsync_lint.contract.rule import Severity, Violation
 from wsync_lint.engine.runner import Planner, RunOptions, load_project
@@ -319,10 +319,10 @@ def test_fill_secrets_puts_the_value_where_the_placeholder_was(tmp_path: Path) -
     assert body == {"id": "sf-prod", "config": {"user": "mp"}}  # the plan's body stays secret-free
 
 
-def test_check_secrets_stops_before_anything_is_sent(project: Project) -> None:
+def test_filling_the_bodies_stops_before_anything_is_sent(project: Project) -> None:
     plan = build_plan(project, _state())
     with pytest.raises(UsageError) as raised:
-        check_secrets(plan, {})
+        filled_bodies(plan, {})
     assert str(raised.value).startswith(
         "`config.service_account_key` must be sent with the connection, but `WSYNC_LINT_BQ_PROD_CREDENTIALS_FILE` is not set"
     )
@@ -577,7 +577,7 @@ def test_no_secret_in_any_output(project: Project, tmp_path: Path) -> None:
     plan = build_plan(project, state)
     assert [c.action for c in plan.changes[:2]] == ["create", "update"]
     writes = planned_writes(plan, BASE)
-    check_secrets(plan, environment)  # every secret resolves
+    filled_bodies(plan, environment)  # every secret resolves
     outputs = [plan_text(plan), plan_text(plan, writes), plan_json(plan), plan_json(plan, writes)]
     for output in outputs:
         assert SECRET not in output and json.dumps(SECRET)[1:-1] not in output

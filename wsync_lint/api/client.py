@@ -49,15 +49,12 @@ from wsync_lint.api.transport import (
     was_sent,
     whole_answer,
 )
-from wsync_lint.contract.api_state import error_messages
+from wsync_lint.contract.api_state import COLLECTIONS, error_messages
 from wsync_lint.mparticle.facts import READ_ONLY_KEYS, SECRET_KEYS
 from wsync_lint.project.resources import Kind
 
 if TYPE_CHECKING:
     import requests
-
-PATHS = {Kind.CONNECTION: "connections", Kind.DATA_MODEL: "data-models", Kind.PIPELINE: "inputs/data-pipelines"}
-"""Each kind's collection under the workspace, as R2 spells it."""
 
 AUDIENCE = "https://api.mparticle.com"
 MESSAGE_LIMIT = 1000
@@ -388,9 +385,9 @@ def _collection(kind: Kind) -> str:
     """``/connections``, ``/data-models`` or ``/inputs/data-pipelines``."""
     if kind is Kind.FIELD_TRANSFORMATION:
         raise NotImplementedError("mParticle documents no API endpoints for field transformations")
-    if kind not in PATHS:
+    if kind not in COLLECTIONS:
         raise ValueError(f"the Warehouse Sync API holds no {kind.display}")
-    return "/" + PATHS[kind]
+    return "/" + COLLECTIONS[kind]
 
 
 def _item(kind: Kind, resource_id: str) -> str:

@@ -26,10 +26,11 @@ from typing import Any
 from wsync_lint.api.errors import ApiRefused, ApiUnreachable
 from wsync_lint.api.plan import Change, Plan
 from wsync_lint.api.settings import ApiSettings
-from wsync_lint.api.writes import fill_secrets
+from wsync_lint.api.writes import filled_bodies
 from wsync_lint.contract.api_state import Refusal
 from wsync_lint.engine.runner import RunOptions, RunResult, display_path, lint_paths
 from wsync_lint.mparticle import facts
+from wsync_lint.project.resources import value_at
 
 
 @dataclass
@@ -90,7 +91,9 @@ def apply(
     from wsync_lint.api.client import WarehouseSyncClient
 
     pending = list(plan.pending)
-    bodies = [_body(change, environment, settings) for change in pending]  # every secret, before any write
+    bodies = filled_bodies(plan, environment)  # every secret, before any write
+    for change, body in zip(pending, bodies, strict=True):
+        _register_secrets(change, body, settings)
     outcome = ApplyOutcome()
     with WarehouseSyncClient(settings) as client:
         for index, (change, body) in enumerate(zip(pending, bodies, strict=True)):
@@ -119,18 +122,13 @@ def apply(
     return outcome
 
 
-def _body(change: Change, environment: Mapping[str, str], settings: ApiSettings) -> dict[str, Any]:
-    """The body to send, its secrets filled in; each secret is registered for redaction (a service
-    account key comes from a file, so no variable's value names it)."""
-    config = change.resource.get("config") if change.resource is not None else None
-    body = fill_secrets(change.body or {}, change.secrets, environment, config if isinstance(config, Mapping) else {})
+def _register_secrets(change: Change, body: Mapping[str, Any], settings: ApiSettings) -> None:
+    """Redact the secrets ``body`` carries from now on: a service account key comes from a file,
+    so no variable's value names it."""
     for slot in change.secrets:
-        value: Any = body
-        for key in slot.pointer:
-            value = value.get(key) if isinstance(value, Mapping) else None
+        value = value_at(body, slot.pointer)
         if isinstance(value, str):
             settings.register_secret(value)
-    return body
 
 
 def _moved(change: Change, current: Mapping[str, Any] | None) -> str | None:

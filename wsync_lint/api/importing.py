@@ -50,7 +50,7 @@ from wsync_lint.contract.api_state import LiveResource
 from wsync_lint.engine.config import ConfigFinder
 from wsync_lint.errors import UsageError
 from wsync_lint.files import DEFAULT_MAX_FILE_SIZE, Unreadable, Why, check_target, read_bounded, write_atomically
-from wsync_lint.live.backend import REDACTED, secret_spellings
+from wsync_lint.live.backend import REDACTED, secret_spellings, spelling_pattern
 from wsync_lint.mparticle import facts
 from wsync_lint.printable import json_text
 from wsync_lint.project.resources import Kind
@@ -94,11 +94,10 @@ def known_secrets(settings: ApiSettings) -> list[KnownSecret]:
     found = []
     for value in sorted(settings.secrets(), key=lambda secret: (-len(secret), secret)):
         names = sorted(name for name, held in settings.environment.items() if held == value)
-        spellings = sorted(secret_spellings(value, client_id), key=len, reverse=True)
-        # URL escapes in either case, as ApiSettings.redact takes them.
-        pattern = "|".join(re.sub(r"%([0-9A-F]{2})", r"%(?i:\1)", re.escape(form)) for form in spellings)
+        pattern = spelling_pattern(secret_spellings(value, client_id))  # as ApiSettings.redact spells it
+        assert pattern is not None  # a secret has at least its own spelling
         source = f"`${names[0]}`" if names else "a secret of this run (a key file's content or an access token)"
-        found.append(KnownSecret(source, re.compile(pattern, re.IGNORECASE)))  # as ApiSettings.redact: any case
+        found.append(KnownSecret(source, pattern))
     return found
 
 

@@ -37,6 +37,7 @@ from wsync_lint.contract.api_state import API_KINDS, ApiState, LiveResource
 from wsync_lint.contract.rule import Violation
 from wsync_lint.errors import UsageError
 from wsync_lint.mparticle import facts
+from wsync_lint.printable import counted
 from wsync_lint.project.project import Project
 from wsync_lint.project.resources import Kind, Resource
 
@@ -293,12 +294,8 @@ def _project_notes(project: Project) -> list[str]:
     counts = Counter(r.kind for r in project.resources if r.kind in (Kind.FEED, Kind.TRIGGER))
     if not counts:
         return []
-    held = " and ".join(_count(counts[kind], kind.display) for kind in (Kind.FEED, Kind.TRIGGER) if counts[kind])
+    held = " and ".join(counted(counts[kind], kind.display) for kind in (Kind.FEED, Kind.TRIGGER) if counts[kind])
     return [f"{held} in the project not sent: they are no resources of the Warehouse Sync API"]
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _records(number: int) -> str:

@@ -30,8 +30,8 @@ from wsync_lint import __version__
 from wsync_lint.analysis.payload_diff import MISSING
 from wsync_lint.api.plan import Change, Plan
 from wsync_lint.api.writes import PlannedWrite, change_writes
-from wsync_lint.contract.rule import Violation
 from wsync_lint.printable import json_text
+from wsync_lint.report.json_format import finding_object
 
 
 def plan_json(plan: Plan, writes: Sequence[PlannedWrite] | None = None) -> str:
@@ -46,22 +46,6 @@ def plan_json(plan: Plan, writes: Sequence[PlannedWrite] | None = None) -> str:
         "preflight": plan.preflight,
     }
     return json_text(json.dumps(document, indent=2, ensure_ascii=False, default=str)) + "\n"
-
-
-def finding_object(v: Violation) -> dict[str, Any]:
-    """A finding as ``check --format json`` writes it."""
-    return {
-        "path": v.path,
-        "line": v.line,
-        "column": v.column,
-        "end_line": v.end_line,
-        "end_column": v.end_column,
-        "code": v.code,
-        "name": v.name,
-        "severity": v.severity.value,
-        "message": v.message,
-        "hint": v.hint,
-    }
 
 
 def json_pointer(keys: Sequence[str | int]) -> str:

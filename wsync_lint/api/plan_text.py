@@ -20,9 +20,9 @@ from typing import Any
 from wsync_lint.analysis.payload_diff import MISSING, FieldChange
 from wsync_lint.api.plan import Change, Plan
 from wsync_lint.api.writes import PlannedWrite
-from wsync_lint.contract.rule import Violation
-from wsync_lint.printable import json_text, one_line
+from wsync_lint.printable import counted, json_text, one_line
 from wsync_lint.project.resources import Kind
+from wsync_lint.report.text import finding_lines
 
 SYMBOLS = {"create": "+", "update": "~", "blocked": "!", "unchecked": "?", "unmanaged": "?"}
 _PATH_COLUMN = 50
@@ -45,16 +45,8 @@ def plan_text(plan: Plan, writes: Sequence[PlannedWrite] | None = None) -> str:
     return "\n\n".join("\n".join(section) for section in sections) + "\n"
 
 
-def finding_lines(v: Violation) -> list[str]:
-    """A finding as ``check``'s text format prints it (without colour)."""
-    lines = [f"{one_line(v.path)}:{v.line}:{v.column}: {v.code} [{v.severity.value}] {one_line(v.message)}"]
-    if v.hint:
-        lines.append(f"    hint: {one_line(v.hint)}")
-    return lines
-
-
 def _header(plan: Plan) -> str:
-    counts = ", ".join(_count(plan.read.get(kind, 0), kind.display) for kind in _READ_KINDS)
+    counts = ", ".join(counted(plan.read.get(kind, 0), kind.display) for kind in _READ_KINDS)
     return f"workspace {one_line(plan.workspace)}: {counts} read"
 
 
@@ -134,7 +126,3 @@ def _request_lines(writes: Sequence[PlannedWrite]) -> list[str]:
 
 def _value(value: Any) -> str:
     return one_line(json.dumps(value, ensure_ascii=False, default=str))
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -7,14 +7,14 @@ requests are made.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from wsync_lint.api.plan import Plan, build_plan, planned_targets
 from wsync_lint.api.settings import ApiSettings
 from wsync_lint.api.workspace import notes_about
-from wsync_lint.contract.api_state import API_KINDS, ApiContext, ApiState
+from wsync_lint.contract.api_state import API_KINDS, ApiContext, ApiState, Refusal
 from wsync_lint.contract.rule import Violation
 from wsync_lint.engine.api_rules import api_violations
 from wsync_lint.engine.runner import Planner, RunOptions, load_project
@@ -174,6 +174,20 @@ def plan_project(
     which, and how to reach it) and plan."""
     planner = Planner(options)
     project, selection = the_project(paths, planner)
-    state = read_state(project, settings_for(project.root))
+    return plan_loaded(project, planner, selection, settings_for(project.root), plan_options)
+
+
+def plan_loaded(
+    project: Project,
+    planner: Planner,
+    selection: tuple[tuple[Kind, str], ...],
+    settings: ApiSettings,
+    plan_options: PlanOptions = PlanOptions(),
+    refused: Mapping[tuple[Kind, str], Refusal] | None = None,
+) -> ProjectPlan:
+    """Read the workspace of a loaded project and plan (``refused``: writes a deploy had refused,
+    which LV05 reports at their resources)."""
+    state = read_state(project, settings)
+    state.refused.update(refused or {})
     plan = plan_against(project, planner, state, selection, plan_options)
     return ProjectPlan(project, planner, state, plan, selection, plan_options)

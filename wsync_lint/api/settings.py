@@ -23,7 +23,15 @@ from wsync_lint.api.errors import ApiUnreachable
 from wsync_lint.engine.config import ApiConfig
 from wsync_lint.errors import UsageError
 from wsync_lint.files import Unreadable, read_bounded
-from wsync_lint.live.backend import ENV_PREFIX, REDACTED, secret_spellings
+from wsync_lint.live.backend import (
+    ENV_PREFIX,
+    REDACTED,
+    SECRET_NAME,
+    SHORTEST_SECRET,
+    STANDARD_SECRETS,
+    secret_spellings,
+    spelling_pattern,
+)
 
 DEFAULT_ENDPOINT = "https://api.mparticle.com"
 DEFAULT_TOKEN_URL = "https://sso.auth.mparticle.com/oauth/token"
@@ -34,11 +42,9 @@ TOKEN_URL_VARIABLE = "WSYNC_LINT_API_TOKEN_URL"
 KEY_FILE_LIMIT = 1024 * 1024
 """Bytes read of a credentials or private key file to redact its content: keys are a few KiB."""
 
-# The same reading of "secret-named" as the live layer's, so a variable secret there is secret here;
-# but a URL is where a secret goes, not a secret (WSYNC_LINT_API_TOKEN_URL says TOKEN).
-_SECRET_NAME = re.compile(r"PASSWORD|PASSPHRASE|TOKEN|SECRET|KEY(?!_FILE)", re.IGNORECASE)
+# The live layer's reading of "secret-named" (SECRET_NAME), so a variable secret there is secret
+# here; but a URL is where a secret goes, not a secret (WSYNC_LINT_API_TOKEN_URL says TOKEN).
 _URL_NAME = re.compile(r"_(URL|ENDPOINT)$", re.IGNORECASE)
-_STANDARD_SECRETS = ("SNOWFLAKE_PASSWORD", "REDSHIFT_PASSWORD", "DATABRICKS_TOKEN")
 _KEY_FILE_NAME = re.compile(r"WSYNC_LINT_\w+_(CREDENTIALS|PRIVATE_KEY)_FILE", re.IGNORECASE)
 # Keys of a credentials file whose values are secret (a service account key's `private_key` and
 # `private_key_id`, an OAuth client's `client_secret`, a `refresh_token`), not its `token_uri`.
@@ -46,8 +52,6 @@ _SECRET_KEY_NAME = re.compile(r"private_key|secret|password|passphrase|token(?!_
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 _PEM_LINE_MIN = 17
 """A PEM line this long or longer is redacted on its own: a server may echo one line of a key."""
-_SHORTEST_SECRET = 4
-"""Shorter values are left alone: replacing every ``ab`` in a message would hide more than it protects."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ class ApiSettings:
         """Every value :meth:`redact` hides: the client secret, the tokens received, each secret-named
         ``WSYNC_LINT_*`` variable (URLs aside), the standard warehouse secret variables, and what the
         files named by ``WSYNC_LINT_*_CREDENTIALS_FILE`` / ``*_PRIVATE_KEY_FILE`` hold."""
-        return [value for value in {*self._configured_secrets, *self._received} if len(value) >= _SHORTEST_SECRET]
+        return [value for value in {*self._configured_secrets, *self._received} if len(value) >= SHORTEST_SECRET]
 
     @cached_property
     def _configured_secrets(self) -> frozenset[str]:
@@ -108,9 +112,9 @@ class ApiSettings:
                 continue
             if _KEY_FILE_NAME.fullmatch(name):
                 found |= _key_file_secrets(value)
-            elif name in _STANDARD_SECRETS or (
+            elif name in STANDARD_SECRETS or (
                 name.startswith(ENV_PREFIX)
-                and _SECRET_NAME.search(name.removeprefix(ENV_PREFIX))
+                and SECRET_NAME.search(name.removeprefix(ENV_PREFIX))
                 and not _URL_NAME.search(name)
             ):
                 found.add(value)
@@ -148,12 +152,7 @@ class ApiSettings:
         if received not in self._patterns:
             client_id = self.environment.get(CLIENT_ID_VARIABLE)
             spellings = {form for secret in self.secrets() for form in secret_spellings(secret, client_id)}
-            # Longest first, so a spelling that contains another goes whole. In any case: a server may
-            # echo a value upper-cased (Snowflake folds unquoted identifiers), and hex or URL escapes
-            # come in either.
-            ordered = sorted(spellings, key=len, reverse=True)
-            compiled = re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE) if ordered else None
-            self._patterns[received] = (compiled, len(ordered[0]) if ordered else 0)
+            self._patterns[received] = (spelling_pattern(spellings), max(map(len, spellings), default=0))
         return self._patterns[received]
 
 

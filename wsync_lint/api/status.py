@@ -29,10 +29,10 @@ from wsync_lint.contract.api_state import ApiContext, ApiState, error_messages
 from wsync_lint.engine.api_rules import api_violations
 from wsync_lint.engine.runner import Planner, RunResult
 from wsync_lint.errors import UsageError
-from wsync_lint.printable import json_text, one_line
+from wsync_lint.printable import counted, json_text, one_line
 from wsync_lint.project.project import Project
 from wsync_lint.project.resources import Kind, Resource
-from wsync_lint.report.json_format import render_json
+from wsync_lint.report.json_format import finding_object
 from wsync_lint.report.text import render_text
 
 if TYPE_CHECKING:
@@ -239,7 +239,7 @@ def render_status_json(result: StatusResult) -> str:
     "started_on", "ended_on", "successful_records", "failed_records", "errors"}] (null: not read), "notes"}],
     "findings": [as check's JSON], "notes": [...], "summary": {"pipelines", "not_in_workspace",
     "errors", "warnings"}}``. Errors are mParticle's messages; values are as the API gave them."""
-    findings = json.loads(render_json(result.findings))["findings"]
+    findings = [finding_object(violation) for violation in result.findings.violations]
     document = {
         "version": __version__,
         "workspace": result.state.workspace,
@@ -264,7 +264,7 @@ def _run_line(run: Mapping[str, Any]) -> str:
 def render_status_text(result: StatusResult) -> str:
     """One block per pipeline, then the findings as ``check`` prints them, then a summary line
     (what could not be checked, ``result.notes``, is for the command to print as notes)."""
-    lines = [f"workspace {one_line(result.state.workspace)}: {_plural(len(result.pipelines), 'pipeline')}"]
+    lines = [f"workspace {one_line(result.state.workspace)}: {counted(len(result.pipelines), 'pipeline')}"]
     for status in result.pipelines:
         shown = pipeline_document(status, result.state)
         lines.append("")
@@ -297,10 +297,6 @@ def summary_line(result: StatusResult) -> str:
     if not problems:
         found = "no problems"
     else:
-        counts = f"{_plural(summary['errors'], 'error')}, {_plural(summary['warnings'], 'warning')}"
-        found = f"{_plural(problems, 'problem')} ({counts})"
-    return f"Status: {_plural(summary['pipelines'], 'pipeline')}{missing}; {found}."
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+        counts = f"{counted(summary['errors'], 'error')}, {counted(summary['warnings'], 'warning')}"
+        found = f"{counted(problems, 'problem')} ({counts})"
+    return f"Status: {counted(summary['pipelines'], 'pipeline')}{missing}; {found}."

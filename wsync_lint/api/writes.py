@@ -18,15 +18,8 @@ from urllib.parse import quote
 
 from wsync_lint.api.plan import Change, Plan
 from wsync_lint.api.secrets import SecretSlot, placeholder, resolve_secret
+from wsync_lint.contract.api_state import COLLECTIONS
 from wsync_lint.project.resources import Kind
-
-COLLECTIONS: dict[Kind, str] = {
-    Kind.CONNECTION: "connections",
-    Kind.DATA_MODEL: "data-models",
-    Kind.PIPELINE: "inputs/data-pipelines",
-}
-"""Each kind's collection below the workspace's base URL, as R2 spells it (design §1.2). Field
-transformations have none: their endpoints are not documented."""
 
 
 @dataclass(frozen=True)
@@ -69,13 +62,17 @@ def fill_secrets(
     return _with_values(body, ((slot, resolve_secret(slot, environment, config)) for slot in slots))
 
 
-def check_secrets(plan: Plan, environment: Mapping[str, str]) -> None:
-    """Resolve every secret the plan's writes need, and forget them: deploy calls this before
-    its first request, so a missing variable stops it with nothing sent (design §4.3 step 3)."""
+def filled_bodies(plan: Plan, environment: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The body of each of the plan's writes (``plan.pending``'s order), its secrets filled from
+    ``environment``: deploy fills them all before its first request, so a missing variable stops it
+    with nothing sent (design §4.3 step 3)."""
+    bodies = []
     for change in plan.pending:
         config = change.body.get("config") if change.body else None
-        for slot in change.secrets:
-            resolve_secret(slot, environment, config if isinstance(config, Mapping) else {})
+        bodies.append(
+            fill_secrets(change.body or {}, change.secrets, environment, config if isinstance(config, Mapping) else {})
+        )
+    return bodies
 
 
 def change_writes(change: Change, writes: Iterable[PlannedWrite]) -> list[PlannedWrite]:

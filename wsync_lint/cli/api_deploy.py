@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,16 +18,18 @@ import click
 
 from wsync_lint.cli.api_options import api_failures_end_the_run, api_options, settings_for_project
 from wsync_lint.cli.exit_codes import ExitCode
-from wsync_lint.cli.options import refuse_missing_paths, stacked
-from wsync_lint.printable import one_line
+from wsync_lint.cli.options import emit_report, refuse_missing_paths, refuse_output_file, stacked
+from wsync_lint.printable import counted, one_line
 
 if TYPE_CHECKING:
     from wsync_lint.api.deploy import ApplyOutcome
     from wsync_lint.api.plan import Change, Plan
     from wsync_lint.api.planning import PlanOptions, ProjectPlan
     from wsync_lint.api.settings import ApiSettings
+    from wsync_lint.contract.api_state import Refusal
     from wsync_lint.contract.rule import Violation
     from wsync_lint.engine.runner import RunOptions
+    from wsync_lint.project.resources import Kind
 
 _plan_options = stacked(
     click.option(
@@ -78,6 +81,22 @@ class _Run:
         with api_failures_end_the_run():
             return plan_project(list(paths) or [Path(".")], self.options, self.settings_for, self.plan_options)
 
+    def plan_again(
+        self, planned: ProjectPlan, refused: Mapping[tuple[Kind, str], Refusal] | None = None
+    ) -> ProjectPlan:
+        """The same project and selection against the workspace as it is now."""
+        from wsync_lint.api.planning import plan_loaded
+
+        with api_failures_end_the_run():
+            return plan_loaded(
+                planned.project,
+                planned.planner,
+                planned.selection,
+                self.settings_for(planned.project.root),
+                self.plan_options,
+                refused,
+            )
+
 
 def _render(plan: Plan, output_format: str, with_writes: str | None = None) -> str:
     from wsync_lint.api.plan_json import plan_json
@@ -128,19 +147,11 @@ def plan(
     from wsync_lint.engine.runner import RunOptions
 
     refuse_missing_paths(paths)
-    if output_file is not None:
-        from wsync_lint.files import check_output_file
-
-        check_output_file(output_file)
+    refuse_output_file(output_file)  # before the API is asked
     run = _Run(workspace, timeout, RunOptions(config_path=config_path), PlanOptions(keep_live_state, rotate))
     planned = run.plan(paths)
     text = run.redact(_render(planned.plan, output_format))
-    if output_file is not None:
-        from wsync_lint.files import write_output_file
-
-        write_output_file(output_file, text)
-    else:
-        click.echo(text, nl=False)
+    emit_report(text, output_file)
     failing = _stops(planned, planned.plan.findings) or (fail_on_changes and planned.plan.has_changes)
     sys.exit(int(ExitCode.FINDINGS if failing else ExitCode.CLEAN))
 
@@ -187,7 +198,13 @@ def deploy(
     `WSYNC_LINT_<ID>_CREDENTIALS_FILE`).
     """
     from wsync_lint.api.deploy import apply, gate
-    from wsync_lint.api.planning import PlanOptions, deploy_files, running_pipelines_touched, the_project
+    from wsync_lint.api.planning import (
+        PlanOptions,
+        deploy_files,
+        plan_loaded,
+        running_pipelines_touched,
+        the_project,
+    )
     from wsync_lint.engine.runner import Planner, RunOptions
     from wsync_lint.errors import UsageError
     from wsync_lint.report import REPORTERS
@@ -196,7 +213,8 @@ def deploy(
     if not dry_run and not auto_approve and not sys.stdin.isatty():
         raise UsageError("deploy writes to mParticle: off a terminal it needs --auto-approve (or --dry-run)")
     run = _Run(workspace, timeout, RunOptions(config_path=config_path), PlanOptions(keep_live_state, rotate))
-    project, selection = the_project(list(paths) or [Path(".")], Planner(run.options))
+    planner = Planner(run.options)
+    project, selection = the_project(list(paths) or [Path(".")], planner)
     # The gate checks every file the deploy writes: a pipeline named alone brings its connection,
     # data model and the model's SQL file with it.
     checked = gate(deploy_files(project, selection), run.options, preflight=not no_preflight, timeout=timeout)
@@ -211,12 +229,13 @@ def deploy(
         click.echo(REPORTERS["text"](checked.result, False), nl=False)
         failing = sum(1 for v in checked.result.violations if v.severity.rank >= checked.result.fail_on.rank)
         run.say(
-            f"wsync-lint: deploy stopped: the checks found {failing} problem{'s' * (failing != 1)} at or above "
+            f"wsync-lint: deploy stopped: the checks found {counted(failing, 'problem')} at or above "
             f"fail-on ({checked.result.fail_on.value}); nothing was sent",
             err=True,
         )
         sys.exit(int(ExitCode.FINDINGS))
-    planned = run.plan(paths)
+    with api_failures_end_the_run():
+        planned = plan_loaded(project, planner, selection, run.settings_for(project.root), run.plan_options)
     if not checked.preflighted:
         planned.plan.preflight = "skipped (--no-preflight): the models were not compiled against their warehouses"
     settings = run.settings_for(planned.project.root)
@@ -244,20 +263,18 @@ def deploy(
         sys.exit(int(ExitCode.FINDINGS))
     with api_failures_end_the_run():
         outcome = apply(planned.plan, settings, os.environ, say=lambda line: run.say(line, err=True))
-    _after(run, paths, outcome, output_format)
+    _after(run, planned, outcome, output_format)
 
 
 def _question(plan: Plan, workspace: str) -> str:
     creates = sum(1 for change in plan.pending if change.action == "create")
     updates = len(plan.pending) - creates
-    return f"Deploy {creates} create{'s' * (creates != 1)} and {updates} update{'s' * (updates != 1)} to workspace {workspace}?"
+    return f"Deploy {counted(creates, 'create')} and {counted(updates, 'update')} to workspace {workspace}?"
 
 
-def _after(run: _Run, paths: tuple[Path, ...], outcome: ApplyOutcome, output_format: str) -> None:
+def _after(run: _Run, before: ProjectPlan, outcome: ApplyOutcome, output_format: str) -> None:
     """Say what was and was not applied, then read the workspace again to show what is left (a
     refused write is reported by LV05 at the resource, with mParticle's words)."""
-    from wsync_lint.api.planning import plan_against
-
     if outcome.stopped:
         run.say(f"wsync-lint: deploy stopped: {outcome.stopped}", err=True)
         run.say(f"applied: {_names(outcome.applied)}", err=True)
@@ -266,10 +283,7 @@ def _after(run: _Run, paths: tuple[Path, ...], outcome: ApplyOutcome, output_for
             sys.exit(int(ExitCode.UNREACHABLE))
     # What is left to change: a rotated secret was sent, so it is no longer asked for.
     run.plan_options = replace(run.plan_options, rotate=())
-    planned = run.plan(paths)
-    if outcome.refused:
-        planned.state.refused.update(outcome.refused)
-        planned.plan = plan_against(planned.project, planned.planner, planned.state, planned.selection, planned.options)
+    planned = run.plan_again(before, outcome.refused)
     run.show(_render(planned.plan, output_format))
     if outcome.stopped:
         sys.exit(int(ExitCode.FINDINGS))

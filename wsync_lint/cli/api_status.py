@@ -14,7 +14,8 @@ import click
 
 from wsync_lint.cli.api_options import api_failures_end_the_run, api_options, settings_for_project
 from wsync_lint.cli.exit_codes import ExitCode
-from wsync_lint.printable import one_line
+from wsync_lint.cli.options import emit_report, refuse_output_file
+from wsync_lint.printable import counted, one_line
 
 
 @click.command()
@@ -61,10 +62,7 @@ def status(
     from wsync_lint.engine.runner import Planner, RunOptions, load_project
     from wsync_lint.project.project import project_root
 
-    if output_file is not None:
-        from wsync_lint.files import check_output_file
-
-        check_output_file(output_file)  # refused before the API is asked
+    refuse_output_file(output_file)  # before the API is asked
     root = project_root(project_path)
     planner = Planner(RunOptions(select=(STATUS_RULE,), config_path=config_path))
     project = load_project(root, planner)
@@ -73,12 +71,7 @@ def status(
         result = gather_status(client, project, planner, pipelines, runs)
     render = render_status_json if output_format == "json" else render_status_text
     report = settings.redact(render(result))
-    if output_file is not None:
-        from wsync_lint.files import write_output_file
-
-        write_output_file(output_file, report)
-    else:
-        click.echo(report, nl=False)
+    emit_report(report, output_file)
     for note in result.notes:
         _say(f"note: {note}", settings.redact, err=True)
     sys.exit(int(ExitCode.FINDINGS if result.failed else ExitCode.CLEAN))
@@ -138,15 +131,11 @@ def import_workspace(
     notes.append("field transformations were not imported: mParticle documents no API endpoints for them")
     for note in notes:
         _say(f"note: {note}", settings.redact, err=True)
-    read = ", ".join(_plural(counts[kind], kind.display) for kind in IMPORTED_KINDS)
-    files = f"{_plural(len(outcome.written), 'file')} written, {len(outcome.unchanged)} unchanged"
+    read = ", ".join(counted(counts[kind], kind.display) for kind in IMPORTED_KINDS)
+    files = f"{counted(len(outcome.written), 'file')} written, {len(outcome.unchanged)} unchanged"
     _say(f"Imported workspace {settings.workspace}: {read}; {files}.", settings.redact)
     _say(f"Next: `wsync-lint check {out_dir}` and `wsync-lint plan {out_dir}`.", settings.redact)
     sys.exit(int(ExitCode.CLEAN))
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _say(line: str, redact: Callable[[str], str], err: bool = False) -> None:

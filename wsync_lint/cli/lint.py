@@ -15,7 +15,15 @@ from wsync_lint.printable import one_line
 if TYPE_CHECKING:  # annotations only: the commands import these when they run
     pass
 
-from wsync_lint.cli.options import DIALECTS, FORMATS, config_option, selectors, wants_colour
+from wsync_lint.cli.options import (
+    DIALECTS,
+    FORMATS,
+    config_option,
+    emit_report,
+    refuse_output_file,
+    selectors,
+    wants_colour,
+)
 
 
 @click.command()
@@ -77,10 +85,7 @@ def check(
     from wsync_lint.engine.runner import RunOptions, freeze_imports, lint_paths
     from wsync_lint.report import REPORTERS
 
-    if output_file is not None:
-        from wsync_lint.files import check_output_file
-
-        check_output_file(output_file)  # refused before the run, not after it
+    refuse_output_file(output_file)
     context = click.get_current_context()
     if context.obj and context.obj.get("own_process"):
         freeze_imports()
@@ -120,12 +125,7 @@ def check(
         report = render_text(result, quiet, color=True)
     else:
         report = REPORTERS[output_format](result, quiet)
-    if output_file is not None:
-        from wsync_lint.files import write_output_file
-
-        write_output_file(output_file, report)  # atomic, never through a symbolic link
-    else:
-        click.echo(report, nl=False)
+    emit_report(report, output_file)
     if not quiet:
         from wsync_lint.engine.settings_report import dialect_note
 

@@ -12,8 +12,16 @@ from typing import TYPE_CHECKING
 import click
 
 from wsync_lint.cli.exit_codes import ExitCode
-from wsync_lint.cli.options import FORMATS, config_option, refuse_missing_paths, stacked, timeout_option
-from wsync_lint.printable import one_line
+from wsync_lint.cli.options import (
+    FORMATS,
+    config_option,
+    emit_report,
+    refuse_missing_paths,
+    refuse_output_file,
+    stacked,
+    timeout_option,
+)
+from wsync_lint.printable import counted, one_line
 
 if TYPE_CHECKING:
     from wsync_lint.engine.runner import RunOptions
@@ -92,10 +100,7 @@ def preflight(
     from wsync_lint.report import REPORTERS
 
     refuse_missing_paths(paths)
-    if output_file is not None:
-        from wsync_lint.files import check_output_file
-
-        check_output_file(output_file)  # refused before any warehouse is asked
+    refuse_output_file(output_file)  # before any warehouse is asked
     options = RunOptions(
         select=selectors(select) or None,
         extend_select=selectors(extend_select),
@@ -111,12 +116,7 @@ def preflight(
     if with_api:
         _add_api_findings(outcome, list(paths), options, workspace, timeout)
     report = REPORTERS[output_format](outcome.result, quiet)
-    if output_file is not None:
-        from wsync_lint.files import write_output_file
-
-        write_output_file(output_file, report)  # atomic, never through a symbolic link
-    else:
-        click.echo(report, nl=False)
+    emit_report(report, output_file)
     if not quiet:
         _say(outcome.notes, "note: ")
     _say(outcome.unreachable, "wsync-lint: unreachable: ")
@@ -170,7 +170,7 @@ def pull(paths: tuple[Path, ...], connection: str | None, timeout: float, config
     refuse_missing_paths(paths)
     result = run_pull(list(paths), RunOptions(config_path=config_path), connection, timeout)
     for shown, tables in result.written:
-        click.echo(f"wrote {shown} ({tables} table{'s' if tables != 1 else ''})")
+        click.echo(f"wrote {shown} ({counted(tables, 'table')})")
     _say(result.notes, "note: ")
     _say(result.unreachable, "wsync-lint: unreachable: ")
     if result.unreachable:

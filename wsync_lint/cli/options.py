@@ -112,3 +112,23 @@ def refuse_missing_paths(paths: tuple[Path, ...]) -> None:
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
+
+
+def refuse_output_file(output_file: Path | None) -> None:
+    """Refuse an ``--output-file`` the report could not be written to (a symbolic link, a folder)
+    before the run starts, not after its work is done."""
+    if output_file is not None:
+        from wsync_lint.files import check_output_file
+
+        check_output_file(output_file)
+
+
+def emit_report(report: str, output_file: Path | None) -> None:
+    """The report to ``--output-file`` (atomically, never through a symbolic link), else to
+    standard output."""
+    if output_file is not None:
+        from wsync_lint.files import write_output_file
+
+        write_output_file(output_file, report)
+    else:
+        click.echo(report, nl=False)

@@ -25,6 +25,15 @@ _HEALTH = ("status", "errors")
 """The keys of a resource's answer that say how it is doing, not what it is."""
 
 
+COLLECTIONS: dict[Kind, str] = {
+    Kind.CONNECTION: "connections",
+    Kind.DATA_MODEL: "data-models",
+    Kind.PIPELINE: "inputs/data-pipelines",
+}
+"""Each kind's collection below the workspace's base URL, as R2 spells it (design §1.2). Field
+transformations have none: their endpoints are not documented."""
+
+
 @dataclass(frozen=True)
 class LiveResource:
     """One resource as the workspace holds it (the body of its GET answer)."""

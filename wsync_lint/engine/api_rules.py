@@ -15,10 +15,9 @@ from pathlib import Path
 
 from wsync_lint.contract.api_state import ApiContext
 from wsync_lint.contract.rule import Finding, Needs, Rule, Violation
-from wsync_lint.engine.model_check import make_violation, rule_options
+from wsync_lint.engine.model_check import place_in_file, rule_options
 from wsync_lint.engine.registry import all_rules
 from wsync_lint.engine.runner import Planner
-from wsync_lint.sql.positions import FileSpan
 
 
 def api_violations(context: ApiContext, planner: Planner) -> list[Violation]:
@@ -32,18 +31,9 @@ def api_violations(context: ApiContext, planner: Planner) -> list[Violation]:
         # the project's root; where each finding lands, that file's selection and severity apply.
         root_config = planner.plan_for(project.root / "-").rule_configs.get(rule.code)
         for finding in rule.check(context, rule_options(rule, root_config)):
-            at = finding.at
-            assert isinstance(at, FileSpan), f"{rule.code}: an API finding points into a payload file"
-            location = project.locations.get(at.path)
-            if location is None:
-                continue
-            plan = planner.plan_for(location)
-            if rule.code not in plan.codes:
-                continue
-            violation = make_violation(
-                rule, finding, at.path, at.span, lines_of[at.path], plan.rule_configs.get(rule.code)
-            )
-            violations[replace(violation, related=_related(finding, at.path))] = None
+            violation = place_in_file(rule, finding, project.locations, lines_of, planner.plan_for)
+            if violation is not None:
+                violations[replace(violation, related=_related(finding, violation.path))] = None
     return sorted(violations, key=Violation.sort_key)
 
 

@@ -8,7 +8,7 @@ suppression comments, and come back sorted by line, column and code.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -244,6 +244,27 @@ def make_violation(
         fix=finding.fix,
         related=finding.related,
     )
+
+
+def place_in_file(
+    rule: Rule,
+    finding: Finding,
+    locations: Mapping[str, Path],
+    lines: Mapping[str, LineIndex],
+    plan_for: Callable[[Path], FilePlan],
+) -> Violation | None:
+    """Place a finding of a rule over the whole project (it points into a named file) with that
+    file's plan: its selection and severity apply where the finding lands. None when the file is
+    not one of ``locations`` or its plan leaves the rule out."""
+    at = finding.at
+    assert isinstance(at, FileSpan), f"{rule.code}: a project-wide finding points into a named file"
+    location, text_lines = locations.get(at.path), lines.get(at.path)
+    if location is None or text_lines is None:
+        return None
+    plan = plan_for(location)
+    if rule.code not in plan.codes:
+        return None
+    return make_violation(rule, finding, at.path, at.span, text_lines, plan.rule_configs.get(rule.code))
 
 
 class Locator:

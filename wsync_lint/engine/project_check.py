@@ -14,7 +14,7 @@ from pathlib import Path
 
 from wsync_lint.contract.project_context import ModelView, PayloadContext, ProjectContext
 from wsync_lint.contract.rule import Finding, Needs, Rule, Violation
-from wsync_lint.engine.model_check import FilePlan, analyse, make_violation, rule_options
+from wsync_lint.engine.model_check import FilePlan, analyse, make_violation, place_in_file, rule_options
 from wsync_lint.engine.registry import all_rules, find_rule
 from wsync_lint.project.model_files import SQL_SUFFIXES
 from wsync_lint.project.payload_files import PayloadFile, string_offsets
@@ -175,17 +175,9 @@ class ProjectChecker:
                 self._place_project_finding(rule, finding)
 
     def _place_project_finding(self, rule: Rule, finding: Finding) -> None:
-        at = finding.at
-        assert isinstance(at, FileSpan), f"{rule.code}: a project finding points into a named file"
-        location = self._locations.get(at.path)
-        lines = self._lines.get(at.path)
-        if location is None or lines is None:
-            return
-        plan = self.plan_for(location)
-        if rule.code not in plan.codes:
-            return
-        config = plan.rule_configs.get(rule.code)
-        self.outcome.violations.append(make_violation(rule, finding, at.path, at.span, lines, config))
+        violation = place_in_file(rule, finding, self._locations, self._lines, self.plan_for)
+        if violation is not None:
+            self.outcome.violations.append(violation)
 
 
 def _bound_plan(plan: FilePlan, bound: FileSettings | None) -> FilePlan:

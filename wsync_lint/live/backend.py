@@ -24,7 +24,7 @@ import html
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
@@ -126,7 +126,7 @@ class LiveSettings:
         found = [
             value
             for name, value in self.environment.items()
-            if value and (name.startswith(prefix) or name in _STANDARD_SECRETS) and _SECRET_NAME.search(name)
+            if value and (name.startswith(prefix) or name in STANDARD_SECRETS) and SECRET_NAME.search(name)
         ]
         return tuple(sorted(set(found), key=len, reverse=True))
 
@@ -138,13 +138,12 @@ class LiveSettings:
     @cached_property
     def _secret_pattern(self) -> re.Pattern[str] | None:
         user = self.text("user")
-        spellings = {form for secret in self.secrets() if len(secret) >= 4 for form in secret_spellings(secret, user)}
-        # Longest first: a spelling that contains another is removed whole. A URL escape's hex digits
-        # may come in either case (``%2f`` or ``%2F``), each on its own.
-        ordered = sorted(spellings, key=len, reverse=True)
-        patterns = (re.sub(r"%([0-9A-F]{2})", r"%(?i:\1)", re.escape(form)) for form in ordered)
-        # A server may echo a secret upper-cased (an error message in capitals): match any case.
-        return re.compile("|".join(patterns), re.IGNORECASE) if ordered else None
+        return spelling_pattern(
+            form
+            for secret in self.secrets()
+            if len(secret) >= SHORTEST_SECRET
+            for form in secret_spellings(secret, user)
+        )
 
     def require(self, name: str, *fallbacks: str, what: str) -> str:
         """A setting the connector cannot do without, else :class:`WarehouseUnreachable` naming the variable."""
@@ -188,8 +187,24 @@ def secret_spellings(secret: str, user: str | None = None) -> set[str]:
     return spellings
 
 
-_SECRET_NAME = re.compile(r"PASSWORD|PASSPHRASE|TOKEN|SECRET|KEY(?!_FILE)", re.IGNORECASE)
-_STANDARD_SECRETS = frozenset({"SNOWFLAKE_PASSWORD", "REDSHIFT_PASSWORD", "DATABRICKS_TOKEN"})
+def spelling_pattern(spellings: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for every spelling of the secrets (None when there is none), the longest tried
+    first so that a spelling holding another is removed whole, matched in any case: a server may
+    echo a secret upper-cased, and hex and URL escapes come in either case.
+
+    >>> spelling_pattern(["ab%2F", "ab"]).sub("***", "AB%2f, ab")
+    '***, ***'
+    """
+    ordered = sorted(set(spellings), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE) if ordered else None
+
+
+SECRET_NAME = re.compile(r"PASSWORD|PASSPHRASE|TOKEN|SECRET|KEY(?!_FILE)", re.IGNORECASE)
+"""The name of a variable that holds a secret (``..._PASSWORD``, ``..._TOKEN``), not a key file's path."""
+STANDARD_SECRETS = frozenset({"SNOWFLAKE_PASSWORD", "REDSHIFT_PASSWORD", "DATABRICKS_TOKEN"})
+"""The drivers' standard secret variables, read when a connection's own is not set."""
+SHORTEST_SECRET = 4
+"""Shorter values are left alone: replacing every ``ab`` in a message would hide more than it protects."""
 
 
 def settings_for(

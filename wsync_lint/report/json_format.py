@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from json.encoder import encode_basestring
+from typing import Any
 
 from wsync_lint import __version__
 from wsync_lint.contract.rule import Violation
@@ -41,7 +42,24 @@ def render_json(result: RunResult, quiet: bool = False) -> str:
     return json_text(text.replace(_FINDINGS_SLOT, f'"findings": [\n{findings}\n  ]', 1))
 
 
+def finding_object(v: Violation) -> dict[str, Any]:
+    """One finding as this format writes it (the plan's and the status's JSON use it too)."""
+    return {
+        "path": v.path,
+        "line": v.line,
+        "column": v.column,
+        "end_line": v.end_line,
+        "end_column": v.end_column,
+        "code": v.code,
+        "name": v.name,
+        "severity": v.severity.value,
+        "message": v.message,
+        "hint": v.hint,
+    }
+
+
 def _finding(v: Violation) -> str:
+    """:func:`finding_object` laid out by hand (see the module's docstring)."""
     hint = "null" if v.hint is None else encode_basestring(v.hint)
     return (
         f'    {{\n      "path": {encode_basestring(v.path)},\n      "line": {v.line},\n'

@@ -10,25 +10,21 @@ from __future__ import annotations
 
 import click
 
-from wsync_lint.contract.rule import Severity
+from wsync_lint.contract.rule import Severity, Violation
 from wsync_lint.engine.runner import RunResult
-from wsync_lint.printable import one_line
+from wsync_lint.printable import counted, one_line
 
 _SEVERITY_COLOUR = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def summary_line(result: RunResult) -> str:
     """One line that counts what was found, e.g. ``Found 3 problems (2 errors, 1 warning) in 4 files.``"""
-    files = _plural(result.files, "file")
-    fixed = f" {_plural(result.fixed, 'problem')} fixed." if result.fixed else ""
+    files = counted(result.files, "file")
+    fixed = f" {counted(result.fixed, 'problem')} fixed." if result.fixed else ""
     if not result.violations:
         return f"All checks passed ({files} checked).{fixed}"
-    problems = _plural(len(result.violations), "problem")
-    counts = f"{_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')}"
+    problems = counted(len(result.violations), "problem")
+    counts = f"{counted(result.errors, 'error')}, {counted(result.warnings, 'warning')}"
     return f"Found {problems} ({counts}) in {files}.{fixed}"
 
 
@@ -37,22 +33,27 @@ def not_run_line(result: RunResult) -> str:
     codes = sorted(result.not_run)
     needs = "needs" if len(codes) == 1 else "need"
     return (
-        f"{_plural(len(codes), 'rule')} {needs} a schema snapshot: {', '.join(codes)} "
+        f"{counted(len(codes), 'rule')} {needs} a schema snapshot: {', '.join(codes)} "
         "(they did not run on models without one; see `schema-dir`)."
     )
 
 
-def render_text(result: RunResult, quiet: bool = False, color: bool = False) -> str:
+def finding_lines(v: Violation, color: bool = False) -> list[str]:
+    """One finding: ``path:line:col: CODE [severity] message``, then its hint line when it has one."""
+
     def style(text: str, **how: object) -> str:
         return click.style(text, **how) if color else text  # type: ignore[arg-type]
 
-    lines = []
-    for v in result.violations:
-        where = style(f"{one_line(v.path)}:{v.line}:{v.column}:", bold=True)
-        code = style(f"{v.code} [{v.severity.value}]", fg=_SEVERITY_COLOUR[v.severity], bold=True)
-        lines.append(f"{where} {code} {one_line(v.message)}")
-        if v.hint:
-            lines.append(style(f"    hint: {one_line(v.hint)}", dim=True))
+    where = style(f"{one_line(v.path)}:{v.line}:{v.column}:", bold=True)
+    code = style(f"{v.code} [{v.severity.value}]", fg=_SEVERITY_COLOUR[v.severity], bold=True)
+    lines = [f"{where} {code} {one_line(v.message)}"]
+    if v.hint:
+        lines.append(style(f"    hint: {one_line(v.hint)}", dim=True))
+    return lines
+
+
+def render_text(result: RunResult, quiet: bool = False, color: bool = False) -> str:
+    lines = [line for v in result.violations for line in finding_lines(v, color)]
     if not quiet:
         lines.append(summary_line(result))
         if result.not_run:

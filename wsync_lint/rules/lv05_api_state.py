@@ -73,6 +73,7 @@ from wsync_lint.contract.api_state import ApiContext, LiveResource
 from wsync_lint.contract.rule import Finding, Needs, Rule, Severity
 from wsync_lint.mparticle import facts
 from wsync_lint.mparticle.troubleshooting import advice_for
+from wsync_lint.printable import counted
 from wsync_lint.project.resources import Kind, Resource
 
 _REFERENCES: tuple[tuple[str, Kind], ...] = (
@@ -274,12 +275,12 @@ def _active_limit(ctx: ApiContext, pipelines: list[Resource]) -> Iterator[Findin
     if unmanaged:
         listed = ", ".join(f"`{each}`" for each in unmanaged[:limit]) + (" ..." if len(unmanaged) > limit else "")
         counts = (
-            f"the workspace has {_count(len(unmanaged), 'active pipeline')} the project does not define ({listed}) and the "
+            f"the workspace has {counted(len(unmanaged), 'active pipeline')} the project does not define ({listed}) and the "
             f"project sets {len(rank)} to `active`"
         )
     else:
-        counts = f"the project sets {_count(len(rank), 'pipeline')} to `active`"
-    counted = [pipeline for pipeline in active if rank[_identity(pipeline)] <= limit]
+        counts = f"the project sets {counted(len(rank), 'pipeline')} to `active`"
+    within = [pipeline for pipeline in active if rank[_identity(pipeline)] <= limit]
     for pipeline in active:
         if rank[_identity(pipeline)] <= limit:
             continue
@@ -288,12 +289,8 @@ def _active_limit(ctx: ApiContext, pipelines: list[Resource]) -> Iterator[Findin
             f"{pipeline.label} would be active pipeline number {rank[_identity(pipeline)]} of workspace "
             f"`{ctx.state.workspace}`: {counts}; mParticle allows at most {limit} active pipelines per workspace",
             hint="set `state: paused` on the pipelines that need not run, or pause one in the workspace",
-            related=tuple(dict.fromkeys([pipeline.path, *(p.path for p in counted)])),
+            related=tuple(dict.fromkeys([pipeline.path, *(p.path for p in within)])),
         )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _identity(pipeline: Resource) -> object:
