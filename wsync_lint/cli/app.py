@@ -21,9 +21,10 @@ from wsync_lint import __version__
 from wsync_lint.cli.api_deploy import deploy, plan
 from wsync_lint.cli.api_status import import_workspace, status
 from wsync_lint.cli.exit_codes import ExitCode
-from wsync_lint.cli.lint import check, explain, list_rules
+from wsync_lint.cli.lint import check
 from wsync_lint.cli.live import preflight, schema
 from wsync_lint.cli.printing import columns, grants, render
+from wsync_lint.cli.rule_docs import explain, list_rules
 from wsync_lint.errors import UsageError
 from wsync_lint.printable import one_line
 

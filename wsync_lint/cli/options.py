@@ -52,6 +52,30 @@ config_option = click.option(
 """``--config``, the same for every command that reads configuration."""
 
 
+output_file_option = click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the output to this file instead of standard output.",
+)
+"""``-o/--output-file``, the same for every command that prints a report or a listing."""
+
+quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, help="Print findings (or the result) only: no summary, notes or progress."
+)
+"""``-q/--quiet``, the same for every command that prints more than its result."""
+
+exit_zero_option = click.option(
+    "--exit-zero", is_flag=True, help="Exit 0 even when there are findings (not on errors or an unreachable target)."
+)
+"""``--exit-zero``, for every command whose findings exit 1."""
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    """``--format``, with the formats this command writes (the first is the default)."""
+    return click.option("--format", "output_format", type=click.Choice(choices), default=choices[0], show_default=True)
+
+
 def stacked(*options: Callable[[F], F]) -> Callable[[F], F]:
     """One decorator for several options, listed in ``--help`` in the order given."""
 
