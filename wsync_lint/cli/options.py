@@ -156,3 +156,21 @@ def emit_report(report: str, output_file: Path | None) -> None:
         write_output_file(output_file, report)
     else:
         click.echo(report, nl=False)
+
+
+EXIT_CODE_MEANINGS = {
+    0: "nothing at or above the failing severity",
+    1: "findings",
+    2: "usage, configuration or internal error",
+    3: "a warehouse or the API could not be reached",
+}
+"""What each exit code means, as every ``--help`` lists it (:mod:`wsync_lint.cli.exit_codes`)."""
+
+
+def exit_codes_epilog(*codes: int, meanings: dict[int, str] | None = None) -> str:
+    """The ``Exit codes:`` paragraph of a command's ``--help``: the codes it can return, each with
+    what it means there (``meanings`` overrides the common wording for this command)."""
+    own = {**EXIT_CODE_MEANINGS, **(meanings or {})}
+    lines = [f"  {code}  {own[code]}" for code in codes]
+    # \b keeps click from re-wrapping the list into one paragraph.
+    return "\b\nExit codes:\n" + "\n".join(lines) + "\n  130/143  interrupted (Ctrl-C / SIGTERM)"
