@@ -40,6 +40,18 @@ class RunOptions:
     passes the snapshots it just took from the warehouse)."""
 
 
+@dataclass(frozen=True)
+class NotChecked:
+    """A target a live run did not check: ``what`` names it (``connection `snowflake-prod```),
+    ``why`` says why in the user's terms (``WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set``),
+    ``unreachable`` tells a target that was tried and did not answer (exit 3) from one that was
+    never tried (no credentials, no driver)."""
+
+    what: str
+    why: str
+    unreachable: bool = False
+
+
 @dataclass
 class RunResult:
     """Every violation of a run, and what it covered."""
@@ -57,6 +69,9 @@ class RunResult:
     warehouse came from (``model_check.DIALECT_ORIGINS``): ``--fix`` re-checks with the same."""
     unread_payloads: list[str] = field(default_factory=list)
     """Payload files of the projects that could not be decoded (one may hold a model's pipeline)."""
+    not_checked: list[NotChecked] = field(default_factory=list)
+    """What a live run could not check (a connection without credentials or driver, one that did
+    not answer): every report says so, and none of them says "All checks passed"."""
 
     @property
     def files(self) -> int:
