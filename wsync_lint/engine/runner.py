@@ -42,14 +42,21 @@ class RunOptions:
 
 @dataclass(frozen=True)
 class NotChecked:
-    """A target a live run did not check: ``what`` names it (``connection `snowflake-prod```),
-    ``why`` says why in the user's terms (``WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set``),
-    ``unreachable`` tells a target that was tried and did not answer (exit 3) from one that was
-    never tried (no credentials, no driver)."""
+    """A live target a run did not check: ``kind`` and ``id`` name it (``connection``,
+    ``snowflake-prod``; ``api``, the workspace id), ``why`` says why in the user's terms
+    (``WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set``), ``unreachable`` tells a target that was
+    tried and did not answer from one that was never tried (no credentials, no driver). Either way
+    the run exits 3."""
 
-    what: str
+    kind: str
+    id: str
     why: str
     unreachable: bool = False
+
+    @property
+    def label(self) -> str:
+        """``connection `snowflake-prod``` as the reports name it."""
+        return f"{self.kind} `{self.id}`"
 
 
 @dataclass
