@@ -10,6 +10,7 @@ the offending key and says what is wrong without jsonschema's jargon. A schema m
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -137,12 +138,11 @@ def _finding(resource: Resource, error: Any, severity: Severity | None) -> Findi
     at = resource.value_at(*path)
     if kind in ("enum", "const"):
         allowed = list(error.validator_value) if kind == "enum" else [error.validator_value]
+        whose = f"`{name}` of {resource.label}" if path else f"`{name}`"
         return Finding(
             at,
-            f"`{name}` is {shown(value)}; {resource.kind.display}s take {choices([str(a) for a in allowed])}",
-            hint=("use " if len(allowed) == 1 else "use one of ")
-            + choices([str(a) for a in allowed])
-            + _case_hint(value, allowed),
+            f"{whose} is {shown(value)}; {resource.kind.display}s take {choices([str(a) for a in allowed])}",
+            hint=_allowed_hint(value, [str(a) for a in allowed]),
             severity=severity,
         )
     if kind == "type":
@@ -182,12 +182,24 @@ def _finding(resource: Resource, error: Any, severity: Severity | None) -> Findi
     return Finding(at, f"`{name}`: {error.message}", severity=severity)
 
 
-def _case_hint(value: Any, allowed: list[Any]) -> str:
-    if isinstance(value, str):
-        for option in allowed:
-            if isinstance(option, str) and option.lower() == value.lower() and option != value:
-                return f" (values are case-sensitive: `{option}`)"
-    return ""
+def _allowed_hint(value: Any, allowed: list[str]) -> str:
+    """Which value to write: the one it is close to (another case, `-` for `_`, a typo), else the list."""
+    listed = ("use " if len(allowed) == 1 else "use one of ") + choices(allowed)
+    if not isinstance(value, str):
+        return listed
+    for option in allowed:
+        if option.lower() == value.lower() and option != value:
+            return f"{listed} (values are case-sensitive: `{option}`)"
+    close = difflib.get_close_matches(_spelling(value), [_spelling(option) for option in allowed], n=1, cutoff=0.75)
+    if close:
+        meant = next(option for option in allowed if _spelling(option) == close[0])
+        return f"did you mean `{meant}`?"
+    return listed
+
+
+def _spelling(value: str) -> str:
+    """A value as compared for a suggestion: case, `-`, spaces and `_` do not count."""
+    return value.lower().replace("-", "_").replace(" ", "_")
 
 
 def read_only_findings(resource: Resource) -> Iterator[Finding]:
