@@ -435,8 +435,8 @@ def test_a_schema_directive_out_of_the_project_is_refused(tmp_path):
     root = project(tmp_path)
     shutil.copy(EXAMPLES / "schemas" / "snowflake-prod.json", tmp_path / "s.json")
     (root / "m.sql").write_text("-- wsync-lint: schema=../s.json\n" + MODEL)
-    result = bounded(root, "check", "m.sql")
-    assert (result.code, result.out) == (2, "")
-    assert result.err == (
-        f"wsync-lint: error: m.sql: schema=../s.json: the snapshot lies outside the project ({root}), so it is not read\n"
-    )
+    result = bounded(root, "check", "--select", "WL02", "m.sql")
+    assert (result.code, result.err) == (1, "")
+    assert lines_with(result.out, "WL02") == [
+        f"m.sql:1:16: WL02 [error] schema=../s.json: the snapshot lies outside the project ({root}), so it is not read"
+    ]

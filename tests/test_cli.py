@@ -19,7 +19,7 @@ def test_json_format_is_the_documented_contract(tmp_path, run_cli):
     document = json.loads(result.out)
     assert list(document) == ["version", "findings", "summary"]
     assert document["version"] == __version__
-    assert document["summary"] == {"files": 2, "errors": 1, "warnings": 0, "rules_not_run": []}
+    assert document["summary"] == {"files": 2, "errors": 1, "warnings": 0, "rules_not_run": [], "not_checked": []}
     [finding] = document["findings"]
     assert list(finding) == [
         "path", "line", "column", "end_line", "end_column", "code", "name", "severity", "message", "hint",
@@ -38,9 +38,13 @@ def test_text_format_lines_hint_and_summary(tmp_path, run_cli):
     result = run_cli("check", "--select", "PS01", "bad.sql", cwd=tmp_path)
     assert result.code == 1
     lines = result.out.splitlines()
-    assert lines[0] == "bad.sql:3:1: PS01 [error] does not parse as Snowflake SQL: the query ends after `WHERE`"
-    assert lines[1] == "    hint: complete the query after `WHERE`"
-    assert lines[2] == "Found 1 problem (1 error, 0 warnings) in 1 file."
+    assert lines == [
+        "bad.sql:3:1: PS01 [error] does not parse as Snowflake SQL: the query ends after `WHERE`",
+        "   3 | WHERE",
+        "     | ^^^^^",
+        "    hint: complete the query after `WHERE`",
+        "Found 1 problem (1 error, 0 warnings) in 1 file.",
+    ]
 
 
 def test_clean_run_exits_zero_with_summary(tmp_path, run_cli):
@@ -115,7 +119,8 @@ def test_rules_lists_every_rule(run_cli):
     result = run_cli("rules")
     assert result.code == 0
     lines = result.out.splitlines()
-    assert [line.split()[0] for line in lines] == [rule.code for rule in all_rules()]
+    assert lines[0].split() == ["code", "name", "severity", "fix", "summary"]
+    assert [line.split()[0] for line in lines[1:]] == [rule.code for rule in all_rules()]
     ps02 = next(line for line in lines if line.startswith("PS02"))
     assert ps02.split()[1:3] == ["unreadable-file", "error"]
 
@@ -131,7 +136,7 @@ def test_explain_by_code_and_name(run_cli):
 
 def test_explain_unknown_rule(run_cli):
     result = run_cli("explain", "XX99")
-    assert result.code == 2
+    assert (result.code, result.out) == (2, "")
     assert result.err == "wsync-lint: error: unknown rule 'XX99'; `wsync-lint rules` lists them\n"
 
 
@@ -259,6 +264,7 @@ def test_show_settings_names_root_configuration_and_where_the_warehouse_comes_fr
         "file: models/bigquery/web_events.sql\n"
         f"project root: {root.resolve()} (the nearest folder holding .git)\n"
         "configuration: models/bigquery/wsync-lint.toml\n"
+        "checked as: model (sql_file of data model `web-events`)\n"
         "pipeline `web-events-hourly` (pipelines/web-events-hourly.json):\n"
         "  data model: `web-events` (data-models/web-events.yaml)\n"
         "  dialect: bigquery (from connection `bigquery-prod`, connections/bigquery-prod.yaml)\n"
@@ -267,6 +273,7 @@ def test_show_settings_names_root_configuration_and_where_the_warehouse_comes_fr
         "file: models/bigquery/order_history.sql\n"
         f"project root: {root.resolve()} (the nearest folder holding .git)\n"
         "configuration: models/bigquery/wsync-lint.toml\n"
+        "checked as: model (sql_file of data model `order-history`)\n"
         "pipeline `order-history-daily` (pipelines/order-history-daily.json):\n"
         "  data model: `order-history` (data-models/order-history.yaml)\n"
         "  dialect: bigquery (connection `bigquery-gone` is not in the project; "
@@ -276,12 +283,15 @@ def test_show_settings_names_root_configuration_and_where_the_warehouse_comes_fr
         "file: models/adhoc.sql\n"
         f"project root: {root.resolve()} (the nearest folder holding .git)\n"
         "configuration: none (the defaults)\n"
+        "checked as: model (standalone: no data model links it)\n"
         "dialect: snowflake (the default: nothing names this model's warehouse)\n"
+        "schema snapshot: none (a `-- wsync-lint: schema=...` comment in the model names one)\n"
         "pipelines: none (no pipeline of the project involves this file)\n"
         "\n"
         "file: pipelines/web-events-hourly.json\n"
         f"project root: {root.resolve()} (the nearest folder holding .git)\n"
         "configuration: none (the defaults)\n"
+        "checked as: payload (pipeline `web-events-hourly`)\n"
         "pipeline `web-events-hourly` (pipelines/web-events-hourly.json):\n"
         "  data model: `web-events` (data-models/web-events.yaml)\n"
         "  dialect: bigquery (from connection `bigquery-prod`, connections/bigquery-prod.yaml)\n"

@@ -114,3 +114,34 @@ def test_what_fix_leaves_is_what_the_next_check_reports(tmp_path, run_cli):
     again = run_cli("check", "--select", "ST03,RF03,ID01", cwd=tmp_path)
     assert fixed.out == again.out.replace(" in 4 files.", " in 4 files. 1 problem fixed.")
     assert [line.split()[1] for line in again.out.splitlines() if line.startswith("models/")] == ["RF03", "RF03"]
+
+
+# -- what --diff goes with, and what it refuses
+
+
+def test_diff_goes_to_the_output_file(tmp_path, run_cli):
+    write(tmp_path, "m.sql", "SELECT customer_id FROM mp.crm.customers;\n")
+    result = run_cli("check", "--diff", "--select", "ST03", "-o", "fixes.diff", "m.sql", cwd=tmp_path)
+    assert (result.code, result.out, result.err) == (1, "", "")
+    assert (tmp_path / "fixes.diff").read_text(encoding="utf-8") == (
+        "--- a/m.sql\n+++ b/m.sql\n@@ -1 +1 @@\n"
+        "-SELECT customer_id FROM mp.crm.customers;\n+SELECT customer_id FROM mp.crm.customers\n"
+    )
+    assert (tmp_path / "m.sql").read_text(encoding="utf-8") == "SELECT customer_id FROM mp.crm.customers;\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (("--fix",), "--diff prints the fixes that --fix would write: give one of them"),
+        (("--format", "json"), "--diff prints a unified diff, not a report: it cannot be combined with --format json"),
+        (("--format", "concise"), "--diff prints a unified diff, not a report: it cannot be combined with --format "
+         "concise"),
+        (("--statistics",), "--diff prints a unified diff, not a report: it cannot be combined with --statistics"),
+    ],
+)  # fmt: skip
+def test_diff_refuses_what_it_cannot_combine_with(tmp_path, run_cli, args, error):
+    path = write(tmp_path, "m.sql", "SELECT customer_id FROM mp.crm.customers;\n")
+    result = run_cli("check", "--diff", *args, "m.sql", cwd=tmp_path)
+    assert (result.code, result.out, result.err) == (2, "", f"wsync-lint: error: {error}\n")
+    assert path.read_text(encoding="utf-8") == "SELECT customer_id FROM mp.crm.customers;\n"

@@ -154,7 +154,7 @@ def _preflight(tmp_path, monkeypatch, sql: str, select: tuple[str, ...] | None =
     from pathlib import Path
 
     from tests.live.recorded import recorded_opener
-    from wsync_lint.engine.runner import RunOptions
+    from wsync_lint.engine.run_result import RunOptions
     from wsync_lint.live.preflight import PreflightOptions, preflight
 
     files = {

@@ -176,6 +176,8 @@ HOSTILE_VALUES = [
 OTHER_VALUES = [None, True, False, 0, -1, 2**63, 1.5, 1e308, [], {}, [1, "a"], {"a": {"b": None}}]
 COMMANDS = [["render", "p"], ["render", "model:m"], ["columns", "m"], ["columns", "p", "--format", "json"], ["grants"]]
 FINDING_LINE = re.compile(r"^\S.*:\d+:\d+: [A-Z]{2}\d{2} \[(error|warning)\] ")
+# A code frame under a finding: the quoted source line behind its number, then the carets.
+FRAME_LINE = re.compile(r"^ *\d+ \|( |$)|^ +\|( +\^+)?$")
 SUMMARY_LINE = re.compile(
     r"^(All checks passed \(\d+ files? checked\)\.|Found \d+ problems? \(\d+ errors?, \d+ warnings?\) in \d+ files?\.)$"
 )
@@ -295,7 +297,9 @@ def _assert_report_is_well_formed(output_format: str, out: str) -> None:
         tail = 2 if NOT_RUN_LINE.match(lines[-1]) else 1
         assert SUMMARY_LINE.match(lines[-tail]), out
         for line in lines[:-tail]:
-            assert FINDING_LINE.match(line) or line.startswith("    hint: "), f"a forged line: {line!r}"
+            assert FINDING_LINE.match(line) or FRAME_LINE.match(line) or line.startswith("    hint: "), (
+                f"a forged line: {line!r}"
+            )
 
 
 @pytest.mark.slow

@@ -13,6 +13,12 @@ from sqlglot import exp
 
 from tests.conftest import write
 
+SETUP_PAGE = "https://docs.mparticle.com/developers/apis/warehouse-sync-api/quickstart/"
+SNOWFLAKE_ADMIN = (
+    "mParticle's script runs as ACCOUNTADMIN (USE ROLE ACCOUNTADMIN), which may create the role, the user "
+    "and the storage integration (WS-GRANT-SF-09)"
+)
+
 
 def connection(connection_id: str, service_provider: str, **config: str) -> dict:
     return {
@@ -160,6 +166,15 @@ def test_snowflake_usage_then_select_deduplicated_and_ordered(tmp_path, run_cli)
         "-- data model orders: models.json (config.sql_query) (pipeline orders-daily)\n"
         "-- data model users: models/users.sql (pipelines users-daily, users-hourly)\n"
         "-- note: for a view, Snowflake expects GRANT SELECT ON VIEW instead of ON TABLE\n"
+        f"-- setup: {SNOWFLAKE_ADMIN}\n"
+        "-- setup: the user mparticle_user, mParticle's alone, is a legacy service user, which multi-factor "
+        "authentication does not block (WS-GRANT-SF-06): CREATE USER IF NOT EXISTS mparticle_user "
+        "PASSWORD = '<password>' TYPE = LEGACY_SERVICE, or for an existing user "
+        "ALTER USER mparticle_user SET TYPE = LEGACY_SERVICE\n"
+        "-- setup: the storage integration mp_us1_123_123_s3 (config.storage_integration) is created with your "
+        "mParticle pod's AWS account id and your org and account ids (WS-GRANT-SF-07/08), as in mParticle's "
+        f"setup script: {SETUP_PAGE}\n"
+        "CREATE ROLE IF NOT EXISTS mparticle_role;\n"
         "GRANT USAGE ON WAREHOUSE compute_wh TO ROLE mparticle_role;\n"
         'GRANT USAGE ON DATABASE "Analytics" TO ROLE mparticle_role;\n'
         "GRANT USAGE ON DATABASE mp TO ROLE mparticle_role;\n"
@@ -174,6 +189,7 @@ def test_snowflake_usage_then_select_deduplicated_and_ordered(tmp_path, run_cli)
         "GRANT SELECT ON TABLE mp.sales.orders TO ROLE mparticle_role;\n"
         "GRANT SELECT ON TABLE other_db.sales.refunds TO ROLE mparticle_role;\n"
         "GRANT ROLE mparticle_role TO USER mparticle_user;\n"
+        "GRANT USAGE ON INTEGRATION mp_us1_123_123_s3 TO ROLE mparticle_role;\n"
     )
 
 
@@ -186,6 +202,11 @@ def test_redshift_schema_usage_and_select_to_the_user(tmp_path, run_cli):
         "('$user', public by default); public assumed\n"
         "-- note: archive.crm.customers is in database archive, not the connection database dev: "
         "run its grants connected to that database\n"
+        "-- setup: the user mParticle is mParticle's alone (WS-GRANT-RS-01): "
+        "CREATE USER mParticle WITH PASSWORD '<password>'\n"
+        "-- setup: the IAM role arn:aws:iam::123456789012:role/mParticle_role (config.aws_iam_role_arn) may assume "
+        "your mParticle pod's role and is associated with the cluster or Serverless namespace (WS-GRANT-RS-04), "
+        f"as in mParticle's setup: {SETUP_PAGE}\n"
         "GRANT USAGE ON SCHEMA crm TO mParticle;\n"
         "GRANT USAGE ON SCHEMA public TO mParticle;\n"
         'GRANT USAGE ON SCHEMA "Sales" TO mParticle;\n'
@@ -207,6 +228,11 @@ def test_bigquery_job_user_on_the_project_and_dataset_roles(tmp_path, run_cli):
         "-- note: orders names no dataset: assumed the connection's dataset crm (config.dataset_id); "
         "qualify it in the model (RF01)\n"
         "-- note: the project role is granted with gcloud (run it in a shell); the dataset roles with BigQuery DCL\n"
+        "-- setup: the service account is mParticle's alone (WS-GRANT-BQ-01): "
+        "gcloud iam service-accounts create mparticle-account --project=my-gcp-project\n"
+        "-- setup: the service account's key is the connection's service_account_key, never in the repository "
+        "(WS-GRANT-BQ-04): gcloud iam service-accounts keys create mparticle-key.json "
+        "--iam-account=mparticle-account@my-gcp-project.iam.gserviceaccount.com\n"
         f"gcloud projects add-iam-policy-binding my-gcp-project --member={member} --role=roles/bigquery.jobUser\n"
         f'{roles} `my-gcp-project`.crm TO "{member}";\n'
         f'{roles} `my-gcp-project`.sales TO "{member}";\n'
@@ -225,6 +251,12 @@ def test_databricks_share_with_the_documented_name_to_replace(tmp_path, run_cli)
         "-- note: crm.customers_archive names no catalog: ALTER SHARE resolves it in the current catalog "
         "where you run it; qualify it as catalog.schema.table\n"
         "-- note: replace <pod> in the recipient mParticle_<pod> with us1, us2, eu1 or au1\n"
+        "-- setup: the recipient is created once with your pod's sharing identifier (WS-GRANT-DBX-02/03): "
+        "CREATE RECIPIENT IF NOT EXISTS `mParticle_<pod>` USING ID '<sharing identifier>'\n"
+        "-- setup: the sharing identifiers (WS-GRANT-DBX-03): "
+        "us1 aws:us-east-1:e92fd7c1-5d24-4113-b83d-07e0edbb787b, us2 aws:us-east-1:e92fd7c1-5d24-4113-b83d-07e0edbb787b, "
+        "eu1 aws:eu-central-1:2b8d9413-05fe-43ce-a570-3f6bc5fc3acf, au1 aws:ap-southeast-2:ac9a9fc4-22a2-40cc-a706-fef8a4cd554e\n"
+        f"CREATE SHARE IF NOT EXISTS {share};\n"
         f"ALTER SHARE {share} ADD TABLE crm.customers_archive;\n"
         f"ALTER SHARE {share} ADD TABLE main.crm.customers;\n"
         f"GRANT SELECT ON SHARE {share} TO RECIPIENT `mParticle_<pod>`;\n"
@@ -248,7 +280,7 @@ def test_every_sql_statement_parses_in_its_dialect(tmp_path, run_cli, dialect):
     assert statements
     for statement in statements:
         parsed = sqlglot.parse_one(statement["text"], read=dialect)
-        if dialect in ("snowflake", "redshift") and not statement["text"].startswith("GRANT ROLE"):
+        if dialect in ("snowflake", "redshift") and not statement["text"].startswith(("GRANT ROLE", "CREATE ROLE")):
             assert isinstance(parsed, exp.Grant)
     # The whole text output is a script the warehouse's SQL reads (comments included), shell lines aside.
     text = grants_of(run_cli, tmp_path)
@@ -261,7 +293,7 @@ def test_json_format(tmp_path, run_cli):
     document = json.loads(grants_of(run_cli, tmp_path, "--format", "json"))
     assert document["notes"] == []
     [block] = document["connections"]
-    assert {k: v for k, v in block.items() if k not in ("statements", "notes")} == {
+    assert {k: v for k, v in block.items() if k not in ("statements", "notes", "setup")} == {
         "connection": "redshift-prod",
         "path": "connections.json",
         "service_provider": "Redshift",
@@ -310,8 +342,23 @@ def test_missing_role_and_user_become_placeholders(tmp_path, run_cli):
         "the connection has no config.role: replace <role> with the role mParticle uses",
         "the connection has no config.warehouse: replace <warehouse> with the warehouse mParticle runs on",
     ]
-    assert snowflake["statements"][0]["text"] == 'GRANT USAGE ON WAREHOUSE "<warehouse>" TO ROLE "<role>"'
-    assert not any(s["text"].startswith("GRANT ROLE") for s in snowflake["statements"])
+    assert [s["text"] for s in snowflake["statements"]][:2] == [
+        'CREATE ROLE IF NOT EXISTS "<role>"',
+        'GRANT USAGE ON WAREHOUSE "<warehouse>" TO ROLE "<role>"',
+    ]
+    assert not any(s["text"].startswith(("GRANT ROLE", "GRANT USAGE ON INTEGRATION")) for s in snowflake["statements"])
+    assert snowflake["notes"][-2:] == [
+        'the connection has no config.user: grant the role to mParticle\'s user (GRANT ROLE "<role>" TO USER ...)',
+        "the connection has no config.storage_integration: mParticle's setup creates one with your pod's AWS "
+        "account id and your org and account ids, and grants its USAGE to the role (WS-GRANT-SF-07/08): "
+        f"{SETUP_PAGE}",
+    ]
+    assert redshift["notes"] == [
+        "the connection has no config.user: replace <user> with the user mParticle connects as",
+        "the connection has no config.aws_iam_role_arn: mParticle's setup creates an IAM role that may assume "
+        "your pod's role and associates it with the cluster or Serverless namespace (WS-GRANT-RS-04): "
+        f"{SETUP_PAGE}",
+    ]
     assert redshift["grantee"] == {"kind": "user", "name": '"<user>"'}
     assert redshift["statements"][-1]["text"] == 'GRANT SELECT ON TABLE crm.customers TO "<user>"'
     for block in document["connections"]:
@@ -371,3 +418,47 @@ def test_no_pipeline_to_grant_is_a_usage_error(tmp_path, run_cli):
 def test_missing_path_is_a_usage_error(tmp_path, run_cli):
     result = run_cli("grants", "nowhere", cwd=tmp_path)
     assert (result.code, result.err) == (2, "wsync-lint: error: nowhere: no such file or folder\n")
+
+
+# -- what the scripts need beyond the grants -----------------------------------------------------------------
+
+
+def test_json_lists_the_setup_steps(tmp_path, run_cli):
+    redshift_project(tmp_path)
+    [block] = json.loads(grants_of(run_cli, tmp_path, "--format", "json"))["connections"]
+    assert block["setup"] == [
+        "the user mParticle is mParticle's alone (WS-GRANT-RS-01): CREATE USER mParticle WITH PASSWORD '<password>'",
+        "the IAM role arn:aws:iam::123456789012:role/mParticle_role (config.aws_iam_role_arn) may assume your "
+        "mParticle pod's role and is associated with the cluster or Serverless namespace (WS-GRANT-RS-04), as in "
+        f"mParticle's setup: {SETUP_PAGE}",
+    ]
+
+
+def test_a_service_account_that_is_no_gcp_e_mail_gets_only_its_key_step(tmp_path, run_cli):
+    bq = connection("bq", "BigQuery", project_id="p-123456", dataset_id="crm", service_account_id="Someone Else")
+    project(tmp_path, [bq], [model("m", "SELECT 1 AS customer_id FROM crm.t")], [pipeline("p", "bq", "m")])
+    [block] = json.loads(grants_of(run_cli, tmp_path, "--format", "json"))["connections"]
+    assert block["setup"] == [
+        "the service account's key is the connection's service_account_key, never in the repository "
+        "(WS-GRANT-BQ-04): gcloud iam service-accounts keys create mparticle-key.json --iam-account='Someone Else'"
+    ]
+
+
+def test_storage_integration_name_is_quoted_where_snowflake_needs_it(tmp_path, run_cli):
+    odd = dict(SNOWFLAKE, config={**SNOWFLAKE["config"], "storage_integration": "mp us1"})
+    project(
+        tmp_path, [odd], [model("m", "SELECT 1 AS customer_id FROM mp.crm.t")], [pipeline("p", "snowflake-prod", "m")]
+    )
+    out = grants_of(run_cli, tmp_path)
+    assert out.endswith('GRANT USAGE ON INTEGRATION "mp us1" TO ROLE mparticle_role;\n')
+
+
+def test_readme_sample_is_what_grants_prints(run_cli):
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```text\n$ wsync-lint grants examples/\n") + len("```text\n$ wsync-lint grants examples/\n")
+    shown = readme[start : readme.index("```\n", start)]
+    result = run_cli("grants", "examples/", cwd=REPO)
+    assert (result.code, result.err) == (0, "")
+    assert result.out == shown, "README.md's grants sample is stale: paste `wsync-lint grants examples/` into it"

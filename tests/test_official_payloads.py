@@ -28,7 +28,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, SHARED, write
-from wsync_lint.engine.runner import RunOptions, lint_paths
+from wsync_lint.engine.run_result import RunOptions
+from wsync_lint.engine.runner import lint_paths
 
 PAYLOADS = REPO / "tests" / "data" / "official_payloads"
 CATALOGUE = SHARED / "spec" / "mparticle-facts.md"

@@ -32,9 +32,14 @@ def test_a_newline_in_a_payload_value_cannot_forge_a_report_line(tmp_path, run_c
     assert result.code == 1
     lines = result.out.splitlines()
     assert lines[0] == FORGED_FINDING
-    assert lines[1].startswith("    hint: add the connection's payload")
+    # The code frame quotes the file's line, which holds the value JSON-escaped (`\n`, `\u001b`).
+    assert lines[1] == (
+        '   1 | …ents", "connection_id": "x\\nAll checks passed (3 files checked).\\n\\u001b[2J", "data_model_id": "m"}'
+    )
+    assert lines[2] == "     |" + " " * 26 + "^" * 52
+    assert lines[3].startswith("    hint: add the connection's payload")
     assert lines[-1] == "Found 2 problems (0 errors, 2 warnings) in 1 file."
-    assert len(lines) == 5
+    assert len(lines) == 9
     assert "\x1b" not in result.out
 
 
@@ -60,7 +65,7 @@ def test_json_formats_keep_the_value_exactly(tmp_path, run_cli, output_format):
         (("check", "--jobs", "0"), "Invalid value for '--jobs' / '-j': 0 is not in the range x>=1"),
         (("check", "--zzz"), "No such option '--zzz'"),
         (("check", "--format", "yaml"), "Invalid value for '--format': 'yaml' is not one of 'text', 'json', "
-         "'github', 'sarif', 'junit'"),
+         "'github', 'sarif', 'junit', 'concise'"),
         (("explain",), "Missing argument 'CODE_OR_NAME'"),
     ],
 )  # fmt: skip

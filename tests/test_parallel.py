@@ -54,3 +54,21 @@ def test_two_jobs_print_exactly_what_one_job_prints(tmp_path, run_cli):
 def test_worker_count(monkeypatch, jobs, files, cpus, expected):
     monkeypatch.setattr("os.cpu_count", lambda: cpus)
     assert worker_count(jobs, files) == expected
+
+
+def test_workers_send_back_the_text_their_code_frames_quote(tmp_path, run_cli):
+    write(tmp_path, "wsync-lint.toml", 'dialect = "snowflake"\n')
+    write(tmp_path, "a.sql", "SELECT customer_id FROM mp.crm.customers;\n")
+    write(tmp_path, "b.sql", "SELECT\n\tcustomer_id FROM mp.crm.customers;\n")
+    result = run_cli("check", "--select", "ST03", "--jobs", "2", "-q", ".", cwd=tmp_path)  # two files: two processes
+    assert result.code == 1
+    assert result.out.splitlines() == [
+        "a.sql:1:41: ST03 [error] the query ends with `;`, which breaks mParticle's wrapper `SELECT ... FROM ( <model> )`",
+        "   1 | SELECT customer_id FROM mp.crm.customers;",
+        "     |                                         ^",
+        "    hint: remove the trailing `;`",
+        "b.sql:2:35: ST03 [error] the query ends with `;`, which breaks mParticle's wrapper `SELECT ... FROM ( <model> )`",
+        "   2 |     customer_id FROM mp.crm.customers;",
+        "     | " + " " * 37 + "^",  # the tab is 4 columns
+        "    hint: remove the trailing `;`",
+    ]

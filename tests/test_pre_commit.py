@@ -70,8 +70,8 @@ def test_bad_model_blocks_the_commit_and_good_model_passes(tmp_path):
 
 def test_manual_preflight_hook_runs_preflight_on_the_whole_project(tmp_path):
     """The manual-stage hook runs `preflight` (no file names): here the hook's environment has no
-    warehouse driver and no credentials, so the connection is unreachable and the hook fails with
-    the one line that says which connection."""
+    warehouse driver and no credentials, so the connection is not checked, the report says which
+    and why, and the hook fails (exit 3)."""
     project, env = _git_project(tmp_path)
     files = {
         "connections/billing.json": '{"id": "billing", "name": "Billing", "state": "active", '
@@ -92,5 +92,28 @@ def test_manual_preflight_hook_runs_preflight_on_the_whole_project(tmp_path):
     args = [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "wsync-lint-preflight"]
     run = _run([*args, "--hook-stage", "manual", "--all-files"], project, env)
     assert run.returncode == 1, run.stdout + run.stderr
-    assert "wsync-lint: unreachable: connection billing (Redshift): " in run.stdout
+    assert "\nnot checked: connection `billing`: the Redshift driver is not installed" in run.stdout
+    assert "\nFound 2 problems (0 errors, 2 warnings) in 3 files; 1 connection not checked.\n" in run.stdout
     assert "- exit code: 3" in run.stdout
+
+
+def test_the_readme_snippet_as_written_with_a_commit_of_a_clone(tmp_path):
+    """README.md's `.pre-commit-config.yaml` as written, `repo:` a clone of this checkout and `rev:` its
+    HEAD commit (short, as the snippet shows one): pre-commit checks that commit out, installs it and
+    the hook runs (`try-repo` above uses the working tree and never reads `rev:`)."""
+    project, env = _git_project(tmp_path)
+    clone = tmp_path / "clone"
+    assert _run(["git", "clone", "-q", str(REPO), str(clone)], tmp_path, env).returncode == 0
+    rev = _run(["git", "rev-parse", "--short", "HEAD"], clone, env).stdout.strip()
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    snippet = readme.split("## pre-commit\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    assert "https://github.com/<owner>/wsync-lint" in snippet and "rev: 0123abc" in snippet
+    config = snippet.replace("https://github.com/<owner>/wsync-lint", str(clone)).replace("rev: 0123abc", f"rev: {rev}")
+    (project / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    model = project / "models" / "customers.sql"
+    model.parent.mkdir()
+    model.write_text('SELECT customer_id AS "customer_id"\nFROM mp.crm.customers;\n', encoding="utf-8")
+    _run(["git", "add", "."], project, env)
+    run = _run([sys.executable, "-m", "pre_commit", "run", "--all-files"], project, env)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "models/customers.sql:2:22: ST03 [error] the query ends with `;`" in run.stdout, run.stdout

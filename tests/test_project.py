@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write
-from wsync_lint.engine.runner import RunOptions, lint_paths
+from wsync_lint.engine.run_result import RunOptions
+from wsync_lint.engine.runner import lint_paths
 
 CONNECTION = {
     "id": "bq-prod",

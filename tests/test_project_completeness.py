@@ -17,7 +17,8 @@ import pytest
 from tests.conftest import write
 from tests.test_project import CONNECTION
 from wsync_lint.engine import project_check, runner
-from wsync_lint.engine.runner import RunOptions, lint_paths
+from wsync_lint.engine.run_result import RunOptions
+from wsync_lint.engine.runner import lint_paths
 
 PIPELINE = {
     "id": "users-hourly",

@@ -222,6 +222,7 @@ def test_databricks_pipeline_with_a_date_iterator(tmp_path, run_cli):
     assert block == {
         "pipeline": "users-monthly",
         "data_model": "users",
+        "sql_file": None,
         "connection": "databricks-prod",
         "dialect": "databricks",
         "window": {"from": "2023-02-01T00:00:00Z", "until": "2023-03-01T00:00:00Z", "assumed": False},
@@ -502,6 +503,45 @@ def test_unused_model_takes_its_directive_dialect(tmp_path, run_cli):
     [block] = rendered(run_cli, tmp_path, "users")
     assert block["dialect"] == "redshift"
     assert block["queries"][1]["sql"].endswith(") AS m\nLIMIT 0")
+
+
+def test_a_sql_file_no_data_model_links_is_rendered_alone_in_its_directive_dialect(tmp_path, run_cli):
+    project(tmp_path, "snowflake", [])
+    write(tmp_path, "adhoc/x.sql", "-- wsync-lint: dialect=bigquery\nSELECT customer_id FROM `p.crm.c`\n")
+    [block] = rendered(run_cli, tmp_path, "adhoc/x.sql")
+    assert (block["sql_file"], block["data_model"], block["pipeline"], block["dialect"]) == (
+        "adhoc/x.sql",
+        None,
+        None,
+        "bigquery",
+    )
+    assert [q["title"] for q in block["queries"]] == [
+        "row count (every row: no sync window)",
+        "column probe: the model's column names and types, no rows",
+    ]
+    assert_all_parse([block])
+    text = run_cli("render", "adhoc/x.sql", cwd=tmp_path)
+    assert (text.code, text.err) == (0, "")
+    assert text.out.startswith(
+        "-- adhoc/x.sql (no data model links it): BigQuery, no sync window\n"
+        "-- note: no data model links this file: without a pipeline's iterator there is no sync window, "
+        "so only the row count of every row and the column probe are shown\n\n"
+    )
+
+
+def test_a_setting_its_comment_cannot_apply_is_a_note_once(tmp_path, run_cli):
+    """render and columns run no rules, so WL02 cannot say it: a note does, once per file."""
+    project(tmp_path, "snowflake", [])
+    write(
+        tmp_path, "adhoc/x.sql", "-- wsync-lint: dialect=bigquery pipeline_type=event\nSELECT customer_id FROM p.c.t\n"
+    )
+    note = (
+        "wsync-lint: note: adhoc/x.sql:1:33: not applied: unknown pipeline_type 'event' (expected one of: "
+        "user_attributes, events), so the file is checked without it (WL02; `wsync-lint check` reports it)\n"
+    )
+    for command in ("render", "columns"):
+        result = run_cli(command, "adhoc/x.sql", cwd=tmp_path)
+        assert (result.code, result.err) == (0, note), command
 
 
 def test_pipeline_whose_connection_is_missing_uses_the_fallback_dialect(tmp_path, run_cli):

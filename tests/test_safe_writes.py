@@ -49,6 +49,33 @@ def test_writes_bytes_and_text_and_makes_missing_folders(tmp_path):
     assert _files(tmp_path) == {"a.sql": b"SELECT 1\n", "schemas/c.json": '{"é": 1}\n'.encode()}
 
 
+def test_an_exclusive_write_never_replaces_a_file(tmp_path):
+    target = write(tmp_path, "m.sql", "theirs\n")
+    with pytest.raises(UsageError, match=r"m\.sql: exists; not overwritten$"):
+        write_atomically(target, "ours\n", inside=tmp_path, exclusive=True)
+    write_atomically(tmp_path / "new.sql", "ours\n", inside=tmp_path, exclusive=True)
+    assert _files(tmp_path) == {"m.sql": b"theirs\n", "new.sql": b"ours\n"}
+
+
+class _RacingText(str):
+    """Text whose encoding, done after the target was checked, makes another file take its name
+    first: what a second process creating the file mid-write looks like to wsync-lint."""
+
+    target: Path
+
+    def encode(self, *args: object, **kwargs: object) -> bytes:
+        self.target.write_text("theirs\n")
+        return str(self).encode()
+
+
+def test_an_exclusive_write_refuses_a_file_that_appears_while_it_writes(tmp_path):
+    racing = _RacingText("ours\n")
+    racing.target = tmp_path / "m.sql"
+    with pytest.raises(UsageError, match=r"m\.sql: exists; not overwritten$"):
+        write_atomically(racing.target, racing, inside=tmp_path, exclusive=True)
+    assert _files(tmp_path) == {"m.sql": b"theirs\n"}  # theirs kept, no temporary file left
+
+
 def test_an_existing_file_keeps_its_mode(tmp_path):
     target = write(tmp_path, "m.sql", "old\n")
     target.chmod(0o640)

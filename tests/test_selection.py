@@ -40,3 +40,28 @@ def test_lookup_is_case_insensitive_by_code_and_name():
 def test_unknown_selector_raises():
     with pytest.raises(UsageError, match="--ignore: unknown rule code or name 'ZZ'"):
         validate_selectors(["PS", "ZZ"], "--ignore")
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["RF01,ST03", " RF01 , ST03 ", "RF01,,ST03,", "ST", "", " , "],
+)
+def test_a_configured_list_reads_a_string_as_the_command_line_does(given):
+    """`ignore = "RF01,ST03"` == `--ignore RF01,ST03`: commas split, spaces and empty items drop."""
+    from wsync_lint.cli.options import selectors
+    from wsync_lint.engine.config_values import string_list
+
+    assert string_list(given, "ignore") == selectors((given,))
+    assert string_list([given, "CO04"], "ignore") == selectors((given, "CO04"))
+
+
+def test_configured_selectors_are_those_the_command_line_selects():
+    from wsync_lint.engine.config_values import string_list
+
+    assert selected_codes(string_list("PS, ST03", "select"), (), string_list(["PS01,", " PS02"], "ignore")) == {
+        "PS03",
+        "PS04",
+        "PS05",
+        "PS06",
+        "ST03",
+    }

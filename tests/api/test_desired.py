@@ -16,7 +16,8 @@ import pytest
 from tests.conftest import write
 from wsync_lint.api.desired import desired_body, secret_slots, sql_file_shown
 from wsync_lint.api.secrets import SecretSlot, placeholder, resolve_secret
-from wsync_lint.engine.runner import Planner, RunOptions, load_project
+from wsync_lint.engine.run_result import RunOptions
+from wsync_lint.engine.runner import Planner, load_project
 from wsync_lint.errors import UsageError
 from wsync_lint.project.project import Project
 from wsync_lint.project.resources import Kind

@@ -382,7 +382,7 @@ def test_check_passes_on_the_imported_files_and_plan_finds_nothing_to_change(
     from wsync_lint.api.planning import plan_project
     from wsync_lint.api.settings import api_settings
     from wsync_lint.engine.config import ConfigFinder
-    from wsync_lint.engine.runner import RunOptions
+    from wsync_lint.engine.run_result import RunOptions
 
     unnamed = run_cli("import", "--out", "imported", cwd=tmp_path)
     assert (unnamed.code, unnamed.out, workspace.requests) == (2, "", [])
@@ -468,7 +468,8 @@ def test_the_examples_deployed_then_imported_come_back_unchanged(
     from wsync_lint.api.planning import plan_project
     from wsync_lint.api.settings import api_settings
     from wsync_lint.engine.config import ConfigFinder
-    from wsync_lint.engine.runner import Planner, RunOptions, load_project
+    from wsync_lint.engine.run_result import RunOptions
+    from wsync_lint.engine.runner import Planner, load_project
 
     for name, value in fake_api.environment().items():
         monkeypatch.setenv(name, value)

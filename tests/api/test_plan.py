@@ -25,7 +25,8 @@ from wsync_lint.api.secrets import SecretSlot
 from wsync_lint.api.writes import PlannedWrite, fill_secrets, filled_bodies, planned_writes
 from wsync_lint.contract.api_state import ApiState, LiveResource
 from wsync_lint.contract.rule import Severity, Violation
-from wsync_lint.engine.runner import Planner, RunOptions, load_project
+from wsync_lint.engine.run_result import RunOptions
+from wsync_lint.engine.runner import Planner, load_project
 from wsync_lint.errors import UsageError
 from wsync_lint.project.project import Project
 from wsync_lint.project.resources import Kind

@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.live.standins.mparticle_api import FakeWarehouseSyncApi
+from tests.readme_extraction import sample_matches
 
 SECTION = re.search(
     r"^## The Warehouse Sync API.*?^## Configuration", (REPO / "README.md").read_text(encoding="utf-8"), re.M | re.S
@@ -51,24 +52,12 @@ def walk(tmp_path: Path, fake_api: FakeWarehouseSyncApi, monkeypatch: pytest.Mon
     return run
 
 
-def _matches(shown: list[str], sample: list[str]) -> bool:
-    """The sample's lines, in order, in what was shown (a `...` line in the sample stands for any)."""
-    position = 0
-    for line in sample:
-        if line.strip() == "...":
-            continue
-        try:
-            position = shown.index(line, position) + 1
-        except ValueError:
-            return False
-    return True
-
-
 def test_the_readme_walkthrough_prints_what_the_readme_shows(walk, tmp_path):
     assert walk("wsync-lint plan examples/")[0] == 0
     dry_run = "wsync-lint deploy examples/pipelines/customer-profiles-hourly.json --no-preflight --dry-run"
     code, shown = walk(dry_run)
-    assert code == 0 and _matches(shown, SAMPLES[dry_run]), "\n".join(shown)
+    # The sample's `...` lines stand for the lines it leaves out, as in every README sample.
+    assert code == 0 and sample_matches(shown, list(SAMPLES[dry_run])), "\n".join(shown)
     code, shown = walk(
         "wsync-lint deploy examples/pipelines/customer-profiles-hourly.json --no-preflight --auto-approve"
     )

@@ -186,7 +186,8 @@ def test_status_findings_are_exactly_lv05_s(project: Path, fake_api, run_cli) ->
     from wsync_lint.contract.api_state import ApiContext
     from wsync_lint.engine.api_rules import api_violations
     from wsync_lint.engine.config import ApiConfig
-    from wsync_lint.engine.runner import Planner, RunOptions, RunResult, load_project
+    from wsync_lint.engine.run_result import RunOptions, RunResult
+    from wsync_lint.engine.runner import Planner, load_project
     from wsync_lint.report.json_format import render_json
 
     fake_api.fault(Kind.CONNECTION, "redshift-billing", "password authentication failed")
@@ -345,3 +346,52 @@ def test_a_refused_report_is_a_note_and_the_pipeline_s_own_status_is_shown(proje
         "    note: not all read: mParticle answered 400 to GET: Bad pipeline.",
         "",
     ]
+
+
+# -- the shared options: --quiet, --exit-zero (README "The command line")
+
+
+def test_status_quiet_prints_the_pipelines_and_findings_only(project: Path, fake_api, run_cli) -> None:
+    result = run_cli("status", "invoices-daily", "--quiet", cwd=project)
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (
+        "pipeline `invoices-daily`  pipelines/invoices-daily.json\n"
+        "    note: not in workspace 1234 (run `wsync-lint deploy` to create it)\n"
+    )
+    fake_api.fault(Kind.PIPELINE, "invoices-hourly", "Table BILLING.INVOICES does not exist or not authorized.")
+    full = run_cli("status", "invoices-hourly", cwd=project)
+    quiet = run_cli("status", "invoices-hourly", "-q", cwd=project)
+    assert (full.code, quiet.code) == (1, 1)
+    assert full.out.splitlines()[0] == "workspace 1234: 1 pipeline"
+    assert full.out.splitlines()[-1] == "Status: 1 pipeline; 1 problem (1 error, 0 warnings)."
+    assert quiet.out == "\n".join(full.out.splitlines()[2:-1]) + "\n"
+
+
+def test_status_quiet_leaves_out_the_notes(project: Path, fake_api, run_cli) -> None:
+    # a pipeline using a field transformation: the workspace's cannot be read, which is a note
+    write(project, "pipelines/invoices-hourly.json", _json({**PIPELINE, "field_transformation_id": "ft"}))
+    noisy = run_cli("status", "invoices-hourly", cwd=project)
+    assert [line.split(":")[0] for line in noisy.err.splitlines()] == ["note"]
+    quiet = run_cli("status", "invoices-hourly", "-q", cwd=project)
+    assert (quiet.code, quiet.err) == (noisy.code, "")
+
+
+def test_status_exit_zero_keeps_the_report_of_a_fault(project: Path, fake_api, run_cli) -> None:
+    fake_api.fault(Kind.CONNECTION, "redshift-billing", "password authentication failed")
+    failed = run_cli("status", "invoices-hourly", cwd=project)
+    cleared = run_cli("status", "invoices-hourly", "--exit-zero", cwd=project)
+    assert (failed.code, cleared.code) == (1, 0)
+    assert cleared.out == failed.out
+    assert " LV05 [error] " in cleared.out
+
+
+def test_import_quiet_lists_the_files_written_only(project: Path, fake_api, run_cli, tmp_path: Path) -> None:
+    full = run_cli("import", "--workspace", "1234", "--out", "full", cwd=tmp_path)
+    quiet = run_cli("import", "--workspace", "1234", "--out", "quiet", "--quiet", cwd=tmp_path)
+    assert (full.code, quiet.code, quiet.err) == (0, 0, "")
+    assert full.err.splitlines()[-1] == (
+        "note: field transformations were not imported: mParticle documents no API endpoints for them"
+    )
+    assert full.out.splitlines()[-2].startswith("Imported workspace 1234: 1 connection, 1 data model, 1 pipeline;")
+    assert quiet.out == "\n".join(full.out.splitlines()[:-2]).replace("wrote full/", "wrote quiet/") + "\n"
+    assert [line.split()[0] for line in quiet.out.splitlines()] == ["wrote"] * 5

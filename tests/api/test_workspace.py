@@ -10,7 +10,8 @@ from wsync_lint.api.settings import api_settings
 from wsync_lint.api.workspace import FIELD_TRANSFORMATIONS_NOT_READ, NO_DATA_PLANNING_ACCESS, read_workspace
 from wsync_lint.contract.api_state import ApiState, DataPlanVersion, LiveResource
 from wsync_lint.engine.config import ApiConfig
-from wsync_lint.engine.runner import Planner, RunOptions, load_project
+from wsync_lint.engine.run_result import RunOptions
+from wsync_lint.engine.runner import Planner, load_project
 from wsync_lint.project.resources import Kind
 
 PIPELINE = """{{"id": "{id}", "name": "{id}", "pipeline_type": "events", "connection_id": "conn",

@@ -394,7 +394,9 @@ except WarehouseUnreachable as failure:
     print(failure)
 """
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert found.stdout.strip() == "BigQuery needs the driver: pip install 'wsync-lint[bigquery]'"
+    assert found.stdout.strip() == (
+        "the BigQuery driver is not installed: pip install -e '.[bigquery]' in a clone of wsync-lint"
+    )
 
 
 def test_without_credentials_the_message_names_the_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -98,7 +98,28 @@ def test_an_unreachable_warehouse_stops_deploy_with_exit_3(
     _project(tmp_path, redshift, GOOD_SQL)
     result = run_cli("deploy", "--auto-approve", "--timeout", "5", cwd=tmp_path)
     assert result.code == 3
-    assert result.err.splitlines()[-1] == "wsync-lint: deploy stopped before reading the workspace; nothing was sent"
+    assert result.err.splitlines()[-2:] == [
+        "wsync-lint: unreachable: connection `redshift-standin`: Redshift at 127.0.0.1:9: Connection refused",
+        "wsync-lint: deploy stopped before reading the workspace; nothing was sent",
+    ]
+    assert fake_api.requests == []
+
+
+def test_a_warehouse_without_its_password_stops_deploy_as_not_checked(
+    redshift, fake_api, environment, tmp_path, run_cli, monkeypatch
+):
+    monkeypatch.delenv("WSYNC_LINT_REDSHIFT_STANDIN_PASSWORD")
+    monkeypatch.delenv("REDSHIFT_PASSWORD", raising=False)
+    _project(tmp_path, redshift, GOOD_SQL)
+    mark = redshift.mark()
+    result = run_cli("deploy", "--auto-approve", cwd=tmp_path)
+    assert result.code == 3
+    assert result.err.splitlines()[-2:] == [
+        "wsync-lint: not checked: connection `redshift-standin`: WSYNC_LINT_REDSHIFT_STANDIN_PASSWORD is not set "
+        "(or REDSHIFT_PASSWORD)",
+        "wsync-lint: deploy stopped before reading the workspace; nothing was sent",
+    ]
+    assert redshift.statements_since(mark) == []
     assert fake_api.requests == []
 
 
@@ -125,7 +146,13 @@ def test_preflight_with_an_unreachable_api_still_reports_the_warehouse(
     result = run_cli("preflight", "--api", "--select", "LV", "--timeout", "2", cwd=tmp_path)
     assert result.code == 3
     assert result.out.startswith("models/accounts.sql:1:21: LV01 ")
-    assert result.err.splitlines()[-1] == (
-        "wsync-lint: unreachable: mParticle API unreachable at http://127.0.0.1:9/oauth/token: could not connect "
+    why = (
+        "mParticle API unreachable at http://127.0.0.1:9/oauth/token: could not connect "
         "([Errno 111] Connection refused)"
     )
+    # On the terminal the report says it (standard error does not repeat it); with -o, standard error does.
+    assert f"\nnot checked: api `1234`: {why}\n" in result.out
+    assert "wsync-lint: " not in result.err
+    written = run_cli("preflight", "--api", "--select", "LV", "--timeout", "2", "-o", "report.txt", cwd=tmp_path)
+    assert (written.code, written.out) == (3, "")
+    assert written.err.splitlines()[-1] == f"wsync-lint: unreachable: api `1234`: {why}"

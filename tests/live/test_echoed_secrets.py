@@ -61,10 +61,17 @@ def test_a_password_echoed_escaped_by_the_server_is_redacted(tmp_path, run_cli, 
         result = run_cli("preflight", "--format", output_format, "--timeout", "10", cwd=tmp_path)
         server.join(10)
     assert result.code == 3
-    assert result.err.splitlines()[-1] == (
-        f"wsync-lint: unreachable: connection wh-prod (Redshift): Redshift at 127.0.0.1:{port}: "
+    why = (
+        f"Redshift at 127.0.0.1:{port}: "
         "password authentication failed for user: *** | *** | *** | *** | *** | *** | *** | ***"
     )
+    if output_format == "text":  # the report on the terminal says it; standard error does not repeat it
+        assert f"not checked: connection `wh-prod`: {why}\n" in result.out
+    else:
+        assert result.err.splitlines()[-1] == f"wsync-lint: unreachable: connection `wh-prod`: {why}"
+        assert json.loads(result.out)["summary"]["not_checked"] == [
+            {"kind": "connection", "id": "wh-prod", "reason": why, "unreachable": True}
+        ]
     for spelled in spellings:
         assert spelled not in result.out + result.err
     assert "S3cr3t" not in result.out + result.err

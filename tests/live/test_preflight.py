@@ -16,9 +16,10 @@ import pytest
 
 from tests.conftest import write
 from tests.live.recorded import recorded_opener
-from wsync_lint.engine.runner import Planner, RunOptions, load_project
+from wsync_lint.engine.run_result import NotChecked, RunOptions
+from wsync_lint.engine.runner import Planner, load_project
 from wsync_lint.errors import UsageError
-from wsync_lint.live.backend import Endpoint, LiveSettings, WarehouseUnreachable, env_name
+from wsync_lint.live.backend import Endpoint, LiveSettings, WarehouseNotTried, WarehouseUnreachable, env_name
 from wsync_lint.live.preflight import PreflightOptions, preflight
 from wsync_lint.live.sessions import within
 from wsync_lint.live.statements import NotReadOnly, ReadOnlyQuery, read_only
@@ -84,7 +85,7 @@ def test_a_clean_model_is_sent_alone_then_in_each_wrapper(tmp_path, monkeypatch)
     assert session.sent[4].endswith(window)
     assert "CAST('2024-01-01 00:00:00+00:00' AS TIMESTAMPTZ)" in session.sent[5]
     assert len(session.sent) == 6
-    assert outcome.unreachable == []
+    assert outcome.result.not_checked == []
 
 
 @pytest.mark.parametrize(
@@ -111,7 +112,7 @@ def test_a_model_that_is_not_one_read_is_never_sent(tmp_path, monkeypatch, sql, 
 def test_unknown_connection_is_a_usage_error(tmp_path, monkeypatch):
     _project(tmp_path, "SELECT customer_id, updated_at FROM public.plans\n")
     with pytest.raises(
-        UsageError, match=r"--connection nope: no pipeline under the paths uses it \(connections: billing\)"
+        UsageError, match=r"^--connection `nope`: no pipeline under the paths uses it \(connections used: `billing`\)$"
     ):
         _run(tmp_path, monkeypatch, connection="nope")
 
@@ -128,7 +129,9 @@ def test_an_opener_that_fails_makes_the_connection_unreachable_and_redacts(tmp_p
         [Path(".")], RunOptions(), PreflightOptions(), environment={"WSYNC_LINT_BILLING_PASSWORD": secret},
         now=NOW, opener=refuse,
     )  # fmt: skip
-    assert outcome.unreachable == ["connection billing (Redshift): login failed for mparticle_sync with password ***"]
+    assert outcome.result.not_checked == [
+        NotChecked("connection", "billing", "Redshift: login failed for mparticle_sync with password ***", True)
+    ]
 
 
 def test_within_gives_up_on_a_call_that_hangs():
@@ -178,8 +181,10 @@ def test_settings_from_the_environment_and_redaction():
     assert settings.setting("PASSWORD", "SNOWFLAKE_PASSWORD") == "hunter2-long"
     assert settings.endpoint == Endpoint("http", "127.0.0.1", 8085)
     assert settings.redact("pw hunter2-long or fallback-secret at /keys/mp.p8") == "pw *** or *** at /keys/mp.p8"
-    with pytest.raises(WarehouseUnreachable, match="The token is not set: export WSYNC_LINT_SNOWFLAKE_PROD_TOKEN"):
-        settings.require("TOKEN", what="The token")
+    with pytest.raises(WarehouseNotTried, match=r"^WSYNC_LINT_SNOWFLAKE_PROD_TOKEN is not set$"):
+        settings.require("TOKEN")
+    with pytest.raises(WarehouseNotTried, match=r"^WSYNC_LINT_SNOWFLAKE_PROD_SCHEMA is not set \(or A, B\)$"):
+        settings.require("SCHEMA", "A", "B")
 
 
 def _pipeline_binding(tmp_path: Path, pipeline: str):

@@ -292,29 +292,40 @@ def test_redshift_preflight_sends_nothing_but_reads_and_never_a_bad_model(redshi
     assert len(probes) == 4 and probes[0].startswith("SELECT * FROM (\nSELECT customer_id, plan_code")
 
 
-def test_redshift_unreachable_connection_is_exit_3_and_the_others_are_still_checked(
+def test_redshift_unreachable_and_unset_connections_are_exit_3_and_the_others_are_still_checked(
     redshift, tmp_path, run_cli, monkeypatch
 ):
     _redshift_project(redshift, tmp_path, monkeypatch, {
         "discounts": "SELECT customer_id, percent_off, updated_at\nFROM billing.discounts\n",
     })  # fmt: skip
-    down = {"id": "down", "name": "Down", "state": "active", "service_provider": "Redshift",
-            "config": {**redshift.config}}  # fmt: skip
-    write(tmp_path, "connections/down.json", json.dumps(down))
-    write(tmp_path, "pipelines/down.json", json.dumps({**REDSHIFT_PIPELINE, "id": "down-sync", "name": "down",
-                                                      "connection_id": "down", "data_model_id": "discounts"}))  # fmt: skip
-    monkeypatch.setenv("WSYNC_LINT_DOWN_ENDPOINT", f"127.0.0.1:{free_port()}")
+    for other in ("down", "unset"):  # `down` is tried on a closed port; `unset` has no password: never tried
+        connection = {"id": other, "name": other, "state": "active", "service_provider": "Redshift",
+                      "config": {**redshift.config}}  # fmt: skip
+        write(tmp_path, f"connections/{other}.json", json.dumps(connection))
+        write(tmp_path, f"pipelines/{other}.json", json.dumps({**REDSHIFT_PIPELINE, "id": f"{other}-sync",
+              "name": other, "connection_id": other, "data_model_id": "discounts"}))  # fmt: skip
+    port = free_port()
+    monkeypatch.setenv("WSYNC_LINT_DOWN_ENDPOINT", f"127.0.0.1:{port}")
     monkeypatch.setenv("WSYNC_LINT_DOWN_PASSWORD", "not-the-real-one")
     monkeypatch.setenv("WSYNC_LINT_DOWN_SSL", "0")
+    monkeypatch.setenv("WSYNC_LINT_UNSET_ENDPOINT", f"127.0.0.1:{redshift.port}")
+    monkeypatch.delenv("REDSHIFT_PASSWORD", raising=False)
     result = run_cli("preflight", "--format", "json", "--timeout", "5", cwd=tmp_path)
     assert result.code == 3
     assert [f for f in _findings(result.out) if f[3].startswith("LV")] == [
         ("models/discounts.sql", 1, 1, "LV01"),
         ("models/discounts.sql", 2, 6, "LV02"),
     ]
-    unreachable = [line for line in result.err.splitlines() if line.startswith("wsync-lint: unreachable: ")]
-    assert len(unreachable) == 1
-    assert unreachable[0].startswith("wsync-lint: unreachable: connection down (Redshift): ")
+    down = f"Redshift at 127.0.0.1:{port}: Connection refused"
+    unset = "WSYNC_LINT_UNSET_PASSWORD is not set (or REDSHIFT_PASSWORD)"
+    assert sorted(json.loads(result.out)["summary"]["not_checked"], key=lambda target: target["id"]) == [
+        {"kind": "connection", "id": "down", "reason": down, "unreachable": True},
+        {"kind": "connection", "id": "unset", "reason": unset, "unreachable": False},
+    ]
+    assert sorted(line for line in result.err.splitlines() if line.startswith("wsync-lint: ")) == [
+        f"wsync-lint: not checked: connection `unset`: {unset}",
+        f"wsync-lint: unreachable: connection `down`: {down}",
+    ]
     assert "not-the-real-one" not in result.out + result.err
 
 
@@ -327,10 +338,12 @@ def test_redshift_bad_password_never_shows_in_any_format(redshift, tmp_path, run
     monkeypatch.setenv(f"WSYNC_LINT_{redshift.connection_id.upper().replace('-', '_')}_PASSWORD", secret)
     result = run_cli("preflight", "--format", output_format, cwd=tmp_path)
     assert result.code == 3
-    assert result.err.splitlines()[-1] == (
-        f"wsync-lint: unreachable: connection redshift-standin (Redshift): Redshift at 127.0.0.1:{redshift.port}: "
-        "password authentication failed"
-    )
+    why = f"Redshift at 127.0.0.1:{redshift.port}: password authentication failed"
+    if output_format == "text":  # the report on the terminal says it; standard error does not repeat it
+        assert f"not checked: connection `redshift-standin`: {why}\n" in result.out
+        assert "wsync-lint: " not in result.err
+    else:
+        assert result.err.splitlines()[-1] == f"wsync-lint: unreachable: connection `redshift-standin`: {why}"
     for fragment in (secret, secret[:8], secret[-8:]):
         assert fragment not in result.out and fragment not in result.err
 

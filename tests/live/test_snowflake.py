@@ -18,7 +18,7 @@ import pytest
 from tests.live.standins.snowflake import PASSWORD, SnowflakeStandin
 from wsync_lint.analysis.column_types import parse_type
 from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
-from wsync_lint.live.backend import WarehouseRejected, WarehouseUnreachable, env_name, settings_for
+from wsync_lint.live.backend import WarehouseNotTried, WarehouseRejected, WarehouseUnreachable, env_name, settings_for
 from wsync_lint.live.snowflake import (
     SnowflakeSession,
     connect,
@@ -330,9 +330,8 @@ def test_a_missing_password_names_the_variable() -> None:
     config = {"account_identifier": "gd12345", "region": "us-central1.gcp", "user": "mparticle_user"}
     with pytest.raises(WarehouseUnreachable) as unreachable:
         connect(settings_for("snowflake-prod", "snowflake", config, 3, {"WSYNC_LINT_SNOWFLAKE_PROD_ENDPOINT": "x:1"}))
-    assert str(unreachable.value) == (
-        "The Snowflake password is not set: export WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD (or SNOWFLAKE_PASSWORD)"
-    )
+    assert str(unreachable.value) == "WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set (or SNOWFLAKE_PASSWORD)"
+    assert isinstance(unreachable.value, WarehouseNotTried)  # reported as not checked: nothing was tried
 
 
 def _private_key(path, passphrase: bytes) -> None:
@@ -439,7 +438,10 @@ def test_driver_missing_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setitem(sys.modules, "snowflake.connector", None)  # makes the import fail, as when not installed
     with pytest.raises(WarehouseUnreachable) as unreachable:
         connect(settings_for("sf", "snowflake", {"account_identifier": "gd12345"}, 3, {}))
-    assert str(unreachable.value) == "Snowflake needs the driver: pip install 'wsync-lint[snowflake]'"
+    assert str(unreachable.value) == (
+        "the Snowflake driver is not installed: pip install -e '.[snowflake]' in a clone of wsync-lint"
+    )
+    assert isinstance(unreachable.value, WarehouseNotTried)
 
 
 def test_importing_the_connector_does_not_import_the_driver() -> None:

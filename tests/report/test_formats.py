@@ -20,7 +20,7 @@ from tests.conftest import REPO
 from wsync_lint import __version__
 from wsync_lint.contract.rule import Severity, Violation
 from wsync_lint.engine.registry import all_rules
-from wsync_lint.engine.runner import RunResult
+from wsync_lint.engine.run_result import NotChecked, RunResult
 from wsync_lint.report import REPORTERS
 from wsync_lint.report.statistics import render_statistics
 
@@ -51,8 +51,33 @@ def _result() -> RunResult:
                 hint='quote it: `AS "propensity_to_buy"`',
             ),
         ],
+        sources={
+            "models/tickets.sql": TICKETS_SQL,
+            "models/users, v2.sql": "SELECT propensity_to_buy FROM s\n",
+        },
     )  # fmt: skip
     result.violations.sort(key=Violation.sort_key)
+    return result
+
+
+TICKETS_SQL = """SELECT
+    u.email,
+    COUNT(t.id)
+FROM tickets
+JOIN users u ON u.id = tickets.user_id
+GROUP BY 1
+WHERE t.status = 'open'
+"""
+"""What the run read of models/tickets.sql: the text format quotes its lines (code frames)."""
+
+
+def _not_checked_result() -> RunResult:
+    """The fixed result, plus two live targets a run did not check."""
+    result = _result()
+    result.not_checked = [
+        NotChecked("connection", "snowflake-prod", "WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set"),
+        NotChecked("connection", "bq", "no answer from bq.example within 30 s", unreachable=True),
+    ]
     return result
 
 
@@ -69,7 +94,7 @@ def test_cli_format_choices_are_the_reporters():
     assert tuple(REPORTERS) == FORMATS
 
 
-@pytest.mark.parametrize("name", ["text", "json", "github", "junit"])
+@pytest.mark.parametrize("name", ["text", "json", "github", "junit", "concise"])
 def test_golden_output(name):
     _golden(f"report.{name}", REPORTERS[name](_result(), False))
 
@@ -82,7 +107,7 @@ def test_golden_text_quiet_and_statistics():
 def test_json_fields():
     document = json.loads(REPORTERS["json"](_result(), False))
     assert document["version"] == __version__
-    assert document["summary"] == {"files": 3, "errors": 2, "warnings": 1, "rules_not_run": []}
+    assert document["summary"] == {"files": 3, "errors": 2, "warnings": 1, "rules_not_run": [], "not_checked": []}
     assert [(f["path"], f["line"], f["column"], f["code"]) for f in document["findings"]] == [
         ("models/tickets.sql", 2, 5, "RF03"),
         ("models/tickets.sql", 7, 7, "RF02"),
@@ -165,7 +190,7 @@ def test_json_layout_is_exactly_json_dumps_indent_2(texts, numbers, hint, count)
     the characters a terminal or a UTF-8 stream cannot take raw escaped, and parse to the same."""
     from wsync_lint import __version__
     from wsync_lint.contract.rule import Severity, Violation
-    from wsync_lint.engine.runner import RunResult
+    from wsync_lint.engine.run_result import RunResult
     from wsync_lint.printable import json_text
 
     path, code, name, message = texts
@@ -178,7 +203,7 @@ def test_json_layout_is_exactly_json_dumps_indent_2(texts, numbers, hint, count)
             {"path": path, "line": line, "column": column, "end_line": end_line, "end_column": end_column,
              "code": code, "name": name, "severity": "warning", "message": message, "hint": hint}
         ] * count,
-        "summary": {"files": 1, "errors": 0, "warnings": count, "rules_not_run": ["RF05"]},
+        "summary": {"files": 1, "errors": 0, "warnings": count, "rules_not_run": ["RF05"], "not_checked": []},
     }  # fmt: skip
     text = REPORTERS["json"](result, False)
     assert text == json_text(json.dumps(expected, indent=2, ensure_ascii=False)) + "\n"
@@ -253,3 +278,102 @@ def test_junit_with_hostile_values_is_valid_xml():
         f"p\\n.json:1:52: PL07 [warning] {ESCAPED_MESSAGE}",
         "hint: add `\\ud800`\\nfake: hint",
     ]
+
+
+def test_concise_is_one_line_per_finding_and_the_summary():
+    assert REPORTERS["concise"](_result(), False).splitlines() == [
+        "models/tickets.sql:2:5: RF03 [error] `u.email` is neither aggregated nor in GROUP BY, next to `COUNT(t.id)`",
+        "models/tickets.sql:7:7: RF02 [error] `t` in `t.status` is no table or alias in scope (in scope: `tickets`)",
+        "models/users, v2.sql:1:8: CO04 [warning] attribute `propensity_to_buy` lands in mParticle as "
+        "`PROPENSITY_TO_BUY` (100% sure: a:b)",
+        "Found 3 problems (2 errors, 1 warning) in 3 files.",
+    ]
+    assert REPORTERS["concise"](_result(), True).count("\n") == 3
+
+
+# -- what a live run did not check, in every format
+
+
+def test_text_names_each_target_not_checked_before_the_summary():
+    lines = REPORTERS["text"](_not_checked_result(), False).splitlines()
+    assert lines[-3:] == [
+        "not checked: connection `snowflake-prod`: WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set",
+        "not checked: connection `bq`: no answer from bq.example within 30 s",
+        "Found 3 problems (2 errors, 1 warning) in 3 files; 2 connections not checked.",
+    ]
+
+
+def test_text_and_concise_keep_the_targets_not_checked_when_quiet():
+    for name in ("text", "concise"):
+        lines = REPORTERS[name](_not_checked_result(), True).splitlines()
+        assert lines[-2:] == [
+            "not checked: connection `snowflake-prod`: WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set",
+            "not checked: connection `bq`: no answer from bq.example within 30 s",
+        ]
+
+
+def test_the_summary_never_says_all_checks_passed_when_something_was_not_checked():
+    result = RunResult(paths=["a.sql"] * 12, not_checked=[NotChecked("connection", "x", "why")] * 2)
+    assert REPORTERS["text"](result, False).splitlines() == [
+        "not checked: connection `x`: why",
+        "not checked: connection `x`: why",
+        "No problems found in 12 files; 2 connections not checked.",
+    ]
+    one = RunResult(
+        paths=["a.sql"], not_checked=[NotChecked("connection", "x", "why"), NotChecked("api", "1234", "no")]
+    )
+    assert REPORTERS["concise"](one, False).splitlines()[-1] == (
+        "No problems found in 1 file; 1 connection and 1 API workspace not checked."
+    )
+    assert (
+        render_statistics(one).splitlines()[-1]
+        == "No problems found in 1 file; 1 connection and 1 API workspace not checked."
+    )
+
+
+def test_json_lists_the_targets_not_checked():
+    document = json.loads(REPORTERS["json"](_not_checked_result(), False))
+    assert document["summary"]["not_checked"] == [
+        {"kind": "connection", "id": "snowflake-prod", "reason": "WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set",
+         "unreachable": False},
+        {"kind": "connection", "id": "bq", "reason": "no answer from bq.example within 30 s", "unreachable": True},
+    ]  # fmt: skip
+
+
+def test_github_warns_once_per_target_not_checked():
+    lines = REPORTERS["github"](_not_checked_result(), False).splitlines()
+    assert lines[-2:] == [
+        "::warning title=wsync-lint::not checked: connection `snowflake-prod`: WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set",
+        "::warning title=wsync-lint::not checked: connection `bq`: no answer from bq.example within 30 s",
+    ]
+
+
+def test_sarif_says_the_run_was_not_successful_and_why():
+    document = json.loads(REPORTERS["sarif"](_not_checked_result(), False))
+    schema = json.loads((REPO / "tests" / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(document)
+    assert document["runs"][0]["invocations"] == [
+        {
+            "executionSuccessful": False,
+            "toolExecutionNotifications": [
+                {"level": "warning", "message": {"text": "not checked: connection `snowflake-prod`: "
+                                                         "WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set"}},
+                {"level": "warning", "message": {"text": "not checked: connection `bq`: no answer from bq.example "
+                                                         "within 30 s"}},
+            ],
+        }
+    ]  # fmt: skip
+    clean = json.loads(REPORTERS["sarif"](_result(), False))
+    assert clean["runs"][0]["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]
+
+
+def test_junit_has_a_skipped_case_per_target_not_checked():
+    root = ET.fromstring(REPORTERS["junit"](_not_checked_result(), False))
+    [suite] = root.findall("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("5", "2", "2")
+    cases = suite.findall("testcase")
+    assert [(case.get("name"), case.find("skipped").get("message")) for case in cases[3:]] == [
+        ("connection `snowflake-prod`", "not checked: WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set"),
+        ("connection `bq`", "not checked: no answer from bq.example within 30 s"),
+    ]
+    assert [case.find("skipped") for case in cases[:3]] == [None, None, None]

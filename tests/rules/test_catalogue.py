@@ -19,7 +19,8 @@ from wsync_lint import lint_string
 from wsync_lint.contract.rule import Needs
 from wsync_lint.engine.docs import REQUIRED_SECTIONS, examples, sections
 from wsync_lint.engine.registry import all_rules
-from wsync_lint.engine.runner import RunOptions, lint_paths
+from wsync_lint.engine.run_result import RunOptions
+from wsync_lint.engine.runner import lint_paths
 
 RULES = all_rules()
 # LIVE rules fire on the warehouse's answers and API rules on the Warehouse Sync API's: their case

@@ -14,7 +14,8 @@ import yaml
 
 from tests.conftest import CASE_TABLES, write
 from wsync_lint import lint_string
-from wsync_lint.engine.runner import RunOptions, lint_paths
+from wsync_lint.engine.run_result import RunOptions
+from wsync_lint.engine.runner import lint_paths
 
 
 def _load_cases() -> list[tuple[str, dict]]:
@@ -120,7 +121,7 @@ def _check_live_case(code: str, case: dict, tmp_path: Path, monkeypatch: pytest.
         f"{v.path}:{v.line}:{v.column} {v.code} {v.message}" for v in violations
     )
     assert all(v.code == code for v in violations)
-    assert outcome.unreachable == []
+    assert outcome.result.not_checked == []
     if "message_contains" in case:
         assert violations and all(case["message_contains"] in v.message for v in violations)
 

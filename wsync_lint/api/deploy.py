@@ -28,7 +28,8 @@ from wsync_lint.api.plan import Change, Plan
 from wsync_lint.api.settings import ApiSettings
 from wsync_lint.api.writes import filled_bodies
 from wsync_lint.contract.api_state import Refusal
-from wsync_lint.engine.runner import RunOptions, RunResult, display_path, lint_paths
+from wsync_lint.engine.run_result import RunOptions, RunResult
+from wsync_lint.engine.runner import display_path, lint_paths
 from wsync_lint.mparticle import facts
 from wsync_lint.project.resources import value_at
 
@@ -39,6 +40,8 @@ class GateResult:
 
     result: RunResult
     unreachable: list[str] = field(default_factory=list)
+    """One line per warehouse the preflight did not check (``not checked: connection `x`: why`` when
+    nothing was tried, ``unreachable: connection `x`: why`` when it did not answer): exit 3."""
     notes: list[str] = field(default_factory=list)
     preflighted: bool = True
 
@@ -59,9 +62,12 @@ def gate(files: Sequence[Path], options: RunOptions, preflight: bool, timeout: f
     else:
         from wsync_lint.live.preflight import PreflightOptions
         from wsync_lint.live.preflight import preflight as run_preflight
+        from wsync_lint.live.sessions import target_line
 
         outcome = run_preflight(list(files), options, PreflightOptions(timeout=timeout))
-        gated = GateResult(outcome.result, outcome.unreachable, outcome.notes)
+        gated = GateResult(
+            outcome.result, [target_line(target) for target in outcome.result.not_checked], outcome.notes
+        )
     sent = {display_path(path) for path in files}
     gated.result.violations = [v for v in gated.result.violations if v.path in sent]
     return gated

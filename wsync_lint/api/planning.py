@@ -17,7 +17,8 @@ from wsync_lint.api.workspace import notes_about
 from wsync_lint.contract.api_state import API_KINDS, ApiContext, ApiState, Refusal
 from wsync_lint.contract.rule import Violation
 from wsync_lint.engine.api_rules import api_violations
-from wsync_lint.engine.runner import Planner, RunOptions, load_project
+from wsync_lint.engine.run_result import RunOptions
+from wsync_lint.engine.runner import Planner, load_project
 from wsync_lint.errors import UsageError
 from wsync_lint.files import is_within
 from wsync_lint.project.project import Project

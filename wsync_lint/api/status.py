@@ -27,7 +27,8 @@ from wsync_lint.api.errors import ApiRefused
 from wsync_lint.api.workspace import notes_about, read_workspace
 from wsync_lint.contract.api_state import ApiContext, ApiState, error_messages
 from wsync_lint.engine.api_rules import api_violations
-from wsync_lint.engine.runner import Planner, RunResult
+from wsync_lint.engine.run_result import RunResult
+from wsync_lint.engine.runner import Planner
 from wsync_lint.errors import UsageError
 from wsync_lint.printable import counted, json_text, one_line
 from wsync_lint.project.project import Project

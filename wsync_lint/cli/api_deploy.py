@@ -18,7 +18,16 @@ import click
 
 from wsync_lint.cli.api_options import api_failures_end_the_run, api_options, settings_for_project
 from wsync_lint.cli.exit_codes import ExitCode
-from wsync_lint.cli.options import emit_report, refuse_missing_paths, refuse_output_file, stacked
+from wsync_lint.cli.options import (
+    emit_report,
+    exit_zero_option,
+    format_option,
+    output_file_option,
+    quiet_option,
+    refuse_missing_paths,
+    refuse_output_file,
+    stacked,
+)
 from wsync_lint.printable import counted, one_line
 
 if TYPE_CHECKING:
@@ -28,7 +37,7 @@ if TYPE_CHECKING:
     from wsync_lint.api.settings import ApiSettings
     from wsync_lint.contract.api_state import Refusal
     from wsync_lint.contract.rule import Violation
-    from wsync_lint.engine.runner import RunOptions
+    from wsync_lint.engine.run_result import RunOptions
     from wsync_lint.project.resources import Kind
 
 _plan_options = stacked(
@@ -46,18 +55,24 @@ _plan_options = stacked(
     ),
 )
 
-_format_option = click.option(
-    "--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True
-)
-
 
 class _Run:
     """One command's API settings, made once per project root, so that every secret registered on
     the way (a token, a service account key read from its file) is redacted from all it prints."""
 
-    def __init__(self, workspace: str | None, timeout: float, options: RunOptions, plan_options: PlanOptions) -> None:
+    def __init__(
+        self,
+        workspace: str | None,
+        timeout: float,
+        options: RunOptions,
+        plan_options: PlanOptions,
+        output_file: Path | None = None,
+        quiet: bool = False,
+    ) -> None:
         self.workspace, self.timeout, self.options, self.plan_options = workspace, timeout, options, plan_options
+        self.output_file, self.quiet = output_file, quiet
         self._made: dict[Path, ApiSettings] = {}
+        self._shown: list[str] = []
 
     def settings_for(self, root: Path) -> ApiSettings:
         if root not in self._made:
@@ -72,8 +87,20 @@ class _Run:
     def say(self, line: str, err: bool = False) -> None:
         click.echo(self.redact(one_line(line)), err=err)
 
+    def tell(self, line: str) -> None:
+        """A note, progress or closing line on standard error, which --quiet leaves out."""
+        if not self.quiet:
+            self.say(line, err=True)
+
     def show(self, text: str) -> None:
-        click.echo(self.redact(text), nl=False)
+        """Part of the command's report: on standard output, or with ``-o`` the report so far
+        written to that file (whole and atomically each time, so that it is there to read before a
+        confirmation, and complete at the end)."""
+        if self.output_file is None:
+            click.echo(self.redact(text), nl=False)
+            return
+        self._shown.append(self.redact(text))
+        emit_report("".join(self._shown), self.output_file)
 
     def plan(self, paths: tuple[Path, ...]) -> ProjectPlan:
         from wsync_lint.api.planning import plan_project
@@ -98,13 +125,24 @@ class _Run:
             )
 
 
-def _render(plan: Plan, output_format: str, with_writes: str | None = None) -> str:
+def _render(plan: Plan, output_format: str, with_writes: str | None = None, quiet: bool = False) -> str:
     from wsync_lint.api.plan_json import plan_json
     from wsync_lint.api.plan_text import plan_text
     from wsync_lint.api.writes import planned_writes
 
     writes = planned_writes(plan, with_writes) if with_writes is not None else None
-    return plan_json(plan, writes) if output_format == "json" else plan_text(plan, writes)
+    if output_format == "json":
+        return plan_json(plan, writes)
+    if not quiet:
+        return plan_text(plan, writes)
+    # --quiet: the changes, requests and findings only. The header, the notes, the "No changes"
+    # line and the summary are cut by position, never by what a line says (a line quotes files).
+    lines = plan_text(replace(plan, notes=[], preflight=None), writes).splitlines()
+    body = lines[2:-1]  # after the header and its blank line; before the summary
+    if not any(change.action != "noop" for change in plan.changes):
+        body = body[2:]  # "No changes: ..." and its blank line
+    text = "\n".join(body).strip("\n")
+    return f"{text}\n" if text else ""
 
 
 def _stops(planned: ProjectPlan, findings: list[Violation]) -> bool:
@@ -117,8 +155,10 @@ def _stops(planned: ProjectPlan, findings: list[Violation]) -> bool:
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @api_options()
-@_format_option
-@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the plan here.")
+@format_option("text", "json")
+@output_file_option
+@quiet_option
+@exit_zero_option
 @click.option("--fail-on-changes", is_flag=True, help="Exit 1 when anything would be created or updated.")
 @_plan_options
 def plan(
@@ -128,6 +168,8 @@ def plan(
     config_path: Path | None,
     output_format: str,
     output_file: Path | None,
+    quiet: bool,
+    exit_zero: bool,
     fail_on_changes: bool,
     keep_live_state: bool,
     rotate: tuple[str, ...],
@@ -140,20 +182,19 @@ def plan(
     the project (listed, never touched) or not checked (field transformations). Plan does not lint:
     `check` and `deploy` do. Secrets are never read back or compared: the plan says
     where each would be sent from. Rules LV05 and LV06 report what mParticle would refuse or has
-    faulted. Exit 1 on a blocked change or a finding, and with --fail-on-changes when anything
-    would change; 3 when the API cannot be reached.
+    faulted.
     """
     from wsync_lint.api.planning import PlanOptions
-    from wsync_lint.engine.runner import RunOptions
+    from wsync_lint.engine.run_result import RunOptions
 
     refuse_missing_paths(paths)
     refuse_output_file(output_file)  # before the API is asked
     run = _Run(workspace, timeout, RunOptions(config_path=config_path), PlanOptions(keep_live_state, rotate))
     planned = run.plan(paths)
-    text = run.redact(_render(planned.plan, output_format))
+    text = run.redact(_render(planned.plan, output_format, quiet=quiet))
     emit_report(text, output_file)
     failing = _stops(planned, planned.plan.findings) or (fail_on_changes and planned.plan.has_changes)
-    sys.exit(int(ExitCode.FINDINGS if failing else ExitCode.CLEAN))
+    sys.exit(int(ExitCode.FINDINGS if failing and not exit_zero else ExitCode.CLEAN))
 
 
 @click.command()
@@ -172,7 +213,9 @@ def plan(
     help="Skip the warehouse preflight (a CI job with API credentials but no warehouse login); the plan says so.",
 )
 @_plan_options
-@_format_option
+@format_option("text", "json")
+@output_file_option
+@quiet_option
 def deploy(
     paths: tuple[Path, ...],
     workspace: str | None,
@@ -185,6 +228,8 @@ def deploy(
     keep_live_state: bool,
     rotate: tuple[str, ...],
     output_format: str,
+    output_file: Path | None,
+    quiet: bool,
 ) -> None:
     """Create or update the workspace's resources from the payloads under PATHS.
 
@@ -195,7 +240,8 @@ def deploy(
     written in that order, each re-read first (one changed since the plan stops the deploy),
     stopping at the first refused write; the plan is then read again to show what is left. Never
     deletes, never replaces. Secrets come from the environment (`WSYNC_LINT_<ID>_PASSWORD`,
-    `WSYNC_LINT_<ID>_CREDENTIALS_FILE`).
+    `WSYNC_LINT_<ID>_CREDENTIALS_FILE`). The report (the checks' findings, the plan, and after
+    the writes the plan again) goes to standard output or -o; notes and progress to standard error.
     """
     from wsync_lint.api.deploy import apply, gate
     from wsync_lint.api.planning import (
@@ -205,28 +251,37 @@ def deploy(
         running_pipelines_touched,
         the_project,
     )
-    from wsync_lint.engine.runner import Planner, RunOptions
+    from wsync_lint.engine.run_result import RunOptions
+    from wsync_lint.engine.runner import Planner
     from wsync_lint.errors import UsageError
     from wsync_lint.report import REPORTERS
 
     refuse_missing_paths(paths)
+    refuse_output_file(output_file)  # before anything is checked or sent
     if not dry_run and not auto_approve and not sys.stdin.isatty():
         raise UsageError("deploy writes to mParticle: off a terminal it needs --auto-approve (or --dry-run)")
-    run = _Run(workspace, timeout, RunOptions(config_path=config_path), PlanOptions(keep_live_state, rotate))
+    run = _Run(
+        workspace,
+        timeout,
+        RunOptions(config_path=config_path),
+        PlanOptions(keep_live_state, rotate),
+        output_file,
+        quiet,
+    )
     planner = Planner(run.options)
     project, selection = the_project(list(paths) or [Path(".")], planner)
     # The gate checks every file the deploy writes: a pipeline named alone brings its connection,
     # data model and the model's SQL file with it.
     checked = gate(deploy_files(project, selection), run.options, preflight=not no_preflight, timeout=timeout)
     for note in checked.notes:
-        run.say(f"note: {note}", err=True)
+        run.tell(f"note: {note}")
     if checked.unreachable:
         for line in checked.unreachable:
-            run.say(f"wsync-lint: unreachable: {line}", err=True)
+            run.say(f"wsync-lint: {line}", err=True)
         run.say("wsync-lint: deploy stopped before reading the workspace; nothing was sent", err=True)
         sys.exit(int(ExitCode.UNREACHABLE))
     if checked.failing:
-        click.echo(REPORTERS["text"](checked.result, False), nl=False)
+        run.show(REPORTERS["text"](checked.result, quiet))
         failing = sum(1 for v in checked.result.violations if v.severity.rank >= checked.result.fail_on.rank)
         run.say(
             f"wsync-lint: deploy stopped: the checks found {counted(failing, 'problem')} at or above "
@@ -239,7 +294,7 @@ def deploy(
     if not checked.preflighted:
         planned.plan.preflight = "skipped (--no-preflight): the models were not compiled against their warehouses"
     settings = run.settings_for(planned.project.root)
-    run.show(_render(planned.plan, output_format, settings.base_url if dry_run else None))
+    run.show(_render(planned.plan, output_format, settings.base_url if dry_run else None, quiet))
     # A fault is shown, but does not stop the deploy that may clear it (ProjectPlan.blockers).
     if _stops(planned, planned.blockers()):
         run.say("wsync-lint: deploy stopped: the plan has a blocked change or a finding; nothing was sent", err=True)
@@ -256,20 +311,22 @@ def deploy(
         sys.exit(int(ExitCode.FINDINGS))
     pending = planned.plan.pending
     if dry_run or not pending:
-        run.say("dry run: nothing was sent" if dry_run else "nothing to deploy", err=True)
+        run.tell("dry run: nothing was sent" if dry_run else "nothing to deploy")
         sys.exit(int(ExitCode.CLEAN))
-    if not auto_approve and not click.confirm(_question(planned.plan, settings.workspace), default=False, err=True):
+    question = _question(planned.plan, settings.workspace, output_file)
+    if not auto_approve and not click.confirm(question, default=False, err=True):
         run.say("wsync-lint: cancelled; nothing was sent", err=True)
         sys.exit(int(ExitCode.FINDINGS))
     with api_failures_end_the_run():
-        outcome = apply(planned.plan, settings, os.environ, say=lambda line: run.say(line, err=True))
+        outcome = apply(planned.plan, settings, os.environ, say=run.tell)
     _after(run, planned, outcome, output_format)
 
 
-def _question(plan: Plan, workspace: str) -> str:
+def _question(plan: Plan, workspace: str, output_file: Path | None) -> str:
     creates = sum(1 for change in plan.pending if change.action == "create")
     updates = len(plan.pending) - creates
-    return f"Deploy {counted(creates, 'create')} and {counted(updates, 'update')} to workspace {workspace}?"
+    where = f" (the plan is in {one_line(str(output_file))})" if output_file is not None else ""
+    return f"Deploy {counted(creates, 'create')} and {counted(updates, 'update')} to workspace {workspace}{where}?"
 
 
 def _after(run: _Run, before: ProjectPlan, outcome: ApplyOutcome, output_format: str) -> None:
@@ -284,7 +341,7 @@ def _after(run: _Run, before: ProjectPlan, outcome: ApplyOutcome, output_format:
     # What is left to change: a rotated secret was sent, so it is no longer asked for.
     run.plan_options = replace(run.plan_options, rotate=())
     planned = run.plan_again(before, outcome.refused)
-    run.show(_render(planned.plan, output_format))
+    run.show(_render(planned.plan, output_format, quiet=run.quiet))
     if outcome.stopped:
         sys.exit(int(ExitCode.FINDINGS))
     left = planned.plan.pending
@@ -295,7 +352,7 @@ def _after(run: _Run, before: ProjectPlan, outcome: ApplyOutcome, output_format:
             err=True,
         )
         sys.exit(int(ExitCode.FINDINGS))
-    run.say(f"deployed: {_names(outcome.applied)}; nothing left to change", err=True)
+    run.tell(f"deployed: {_names(outcome.applied)}; nothing left to change")
     sys.exit(int(ExitCode.CLEAN))
 
 

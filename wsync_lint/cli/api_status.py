@@ -14,19 +14,21 @@ import click
 
 from wsync_lint.cli.api_options import api_failures_end_the_run, api_options, settings_for_project
 from wsync_lint.cli.exit_codes import ExitCode
-from wsync_lint.cli.options import emit_report, refuse_output_file
+from wsync_lint.cli.options import (
+    emit_report,
+    exit_zero_option,
+    format_option,
+    output_file_option,
+    project_option,
+    quiet_option,
+    refuse_output_file,
+)
 from wsync_lint.printable import counted, one_line
 
 
 @click.command()
 @click.argument("pipelines", nargs=-1, metavar="[PIPELINE]...")
-@click.option(
-    "--project",
-    "project_path",
-    type=click.Path(exists=True, path_type=Path),
-    default=Path("."),
-    help="A file or folder of the project [default: the current folder].",
-)
+@project_option
 @click.option(  # 50: the page size of R2's own runs example (EX-V2-35); a larger page is not documented
     "--runs",
     type=click.IntRange(1, 50),
@@ -36,17 +38,21 @@ from wsync_lint.printable import counted, one_line
     help="How many of each pipeline's latest runs to list (1 to 50).",
 )
 @api_options()
-@click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True)
-@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@format_option("text", "json")
+@output_file_option
+@quiet_option
+@exit_zero_option
 def status(
     pipelines: tuple[str, ...],
-    project_path: Path,
+    project_path: Path | None,
     runs: int,
     workspace: str | None,
     timeout: float,
     config_path: Path | None,
     output_format: str,
     output_file: Path | None,
+    quiet: bool,
+    exit_zero: bool,
 ) -> None:
     """How each pipeline of the project is doing in its workspace (reads only).
 
@@ -54,27 +60,32 @@ def status(
     and data model's states, mParticle's error messages and its latest runs. A faulted connection,
     an invalid data model or a faulted pipeline is a finding on its payload file (rule LV05), with
     mParticle's message and the troubleshooting advice. A pipeline not in the workspace is a note.
-    Exit 1 on a finding, 2 for a PIPELINE the project does not define, 3 when the API cannot be
-    reached.
     """
     from wsync_lint.api.client import WarehouseSyncClient
     from wsync_lint.api.status import STATUS_RULE, gather_status, render_status_json, render_status_text
-    from wsync_lint.engine.runner import Planner, RunOptions, load_project
+    from wsync_lint.engine.run_result import RunOptions
+    from wsync_lint.engine.runner import Planner, load_project
     from wsync_lint.project.project import project_root
 
     refuse_output_file(output_file)  # before the API is asked
-    root = project_root(project_path)
+    root = project_root(project_path if project_path is not None else Path("."))
     planner = Planner(RunOptions(select=(STATUS_RULE,), config_path=config_path))
     project = load_project(root, planner)
     settings = settings_for_project(root, workspace, timeout, config_path)
     with api_failures_end_the_run(), WarehouseSyncClient(settings) as client:
         result = gather_status(client, project, planner, pipelines, runs)
-    render = render_status_json if output_format == "json" else render_status_text
-    report = settings.redact(render(result))
-    emit_report(report, output_file)
-    for note in result.notes:
-        _say(f"note: {note}", settings.redact, err=True)
-    sys.exit(int(ExitCode.FINDINGS if result.failed else ExitCode.CLEAN))
+    if output_format == "json":
+        report = render_status_json(result)
+    else:
+        report = render_status_text(result)
+        if quiet:  # without the header and the summary: cut by position, never by what a line says
+            body = "\n".join(report.splitlines()[1:-1]).strip("\n")
+            report = f"{body}\n" if body else ""
+    emit_report(settings.redact(report), output_file)
+    if not quiet:
+        for note in result.notes:
+            _say(f"note: {note}", settings.redact, err=True)
+    sys.exit(int(ExitCode.FINDINGS if result.failed and not exit_zero else ExitCode.CLEAN))
 
 
 @click.command("import")
@@ -87,8 +98,9 @@ def status(
 )
 @click.option("--overwrite", is_flag=True, help="Replace files that exist with other content.")
 @api_options()
+@quiet_option
 def import_workspace(
-    out_dir: Path, overwrite: bool, workspace: str | None, timeout: float, config_path: Path | None
+    out_dir: Path, overwrite: bool, workspace: str | None, timeout: float, config_path: Path | None, quiet: bool
 ) -> None:
     """Write the workspace's connections, data models and pipelines as payload files (reads only).
 
@@ -97,8 +109,8 @@ def import_workspace(
     secrets are left out (deploy takes secrets from the environment); a value holding a secret
     wsync-lint knows (a variable's) is written with `***` and named in a note. A file that exists with
     other content stops the import before anything is written, unless --overwrite. Without a
-    configuration in the folder, a wsync-lint.toml naming the workspace is written too. Exit 2
-    when a file is in the way, 3 when the API cannot be reached.
+    configuration in the folder, a wsync-lint.toml naming the workspace is written too. Each file
+    written is listed (`wrote PATH`); --quiet leaves out the notes and the closing summary.
     """
     from wsync_lint.api.client import WarehouseSyncClient
     from wsync_lint.api.importing import (
@@ -129,6 +141,8 @@ def import_workspace(
     counts = {kind: sum(1 for r in resources if r.kind is kind) for kind in IMPORTED_KINDS}
     notes = [*plan.notes, *([config_note] if config_note else [])]
     notes.append("field transformations were not imported: mParticle documents no API endpoints for them")
+    if quiet:
+        sys.exit(int(ExitCode.CLEAN))
     for note in notes:
         _say(f"note: {note}", settings.redact, err=True)
     read = ", ".join(counted(counts[kind], kind.display) for kind in IMPORTED_KINDS)

@@ -21,8 +21,10 @@ from wsync_lint import __version__
 from wsync_lint.cli.api_deploy import deploy, plan
 from wsync_lint.cli.api_status import import_workspace, status
 from wsync_lint.cli.exit_codes import ExitCode
+from wsync_lint.cli.init import init
 from wsync_lint.cli.lint import check
 from wsync_lint.cli.live import preflight, schema
+from wsync_lint.cli.options import add_exit_codes
 from wsync_lint.cli.printing import columns, grants, render
 from wsync_lint.cli.rule_docs import explain, list_rules
 from wsync_lint.errors import UsageError
@@ -50,8 +52,10 @@ for _command in (
     deploy,
     status,
     import_workspace,
+    init,
 ):
     cli.add_command(_command)
+add_exit_codes(cli)  # after every command is added: each --help lists its exit codes
 
 
 class Interrupted(BaseException):
@@ -83,14 +87,32 @@ def _error(message: str) -> None:
     click.echo(f"wsync-lint: {one_line(message)}", err=True)
 
 
-def _usage_message(error: click.ClickException) -> str:
+def _usage_message(error: click.ClickException, args: list[str]) -> str:
     """Click's message, with where to look when it is about the command line (click says it in two
     more lines)."""
     message = error.format_message()
     context = getattr(error, "ctx", None)
-    if isinstance(error, click.UsageError) and context is not None:
-        return f"{message.removesuffix('.')} (see '{context.command_path} --help')"
-    return message
+    if isinstance(error, click.exceptions.NoArgsIsHelpError) and isinstance(context, click.Context):
+        # Click would print the whole --help as the error: name the commands instead, on one line.
+        group = context.command
+        names = group.list_commands(context) if isinstance(group, click.Group) else []
+        message = f"missing command (one of: {', '.join(names)})"
+    if not isinstance(error, click.UsageError):
+        return message
+    # Click's parser leaves out the context of an option it cannot use (`-o` without its file).
+    path = context.command_path if context is not None else _command_path(args)
+    return f"{message.removesuffix('.')} (see '{path} --help')"
+
+
+def _command_path(args: list[str]) -> str:
+    """``wsync-lint`` and the (sub)commands ``args`` name, as far as they name one."""
+    words, command = ["wsync-lint"], cli
+    for arg in args:
+        if not isinstance(command, click.Group) or arg not in command.commands:
+            break
+        words.append(arg)
+        command = command.commands[arg]
+    return " ".join(words)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -107,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as error:
-        _error(f"error: {_usage_message(error)}")
+        _error(f"error: {_usage_message(error, sys.argv[1:] if argv is None else argv)}")
         sys.exit(int(ExitCode.ERROR))
     except (click.exceptions.Abort, Interrupted) as stop:
         for signum in _STOPPING_SIGNALS:  # a second Ctrl-C must not interrupt the goodbye

@@ -10,7 +10,7 @@ import enum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from wsync_lint.engine.runner import RunResult
+    from wsync_lint.engine.run_result import RunResult
 
 
 class ExitCode(enum.IntEnum):

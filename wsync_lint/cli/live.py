@@ -6,8 +6,9 @@ The warehouse connectors, and their drivers, are imported only when one of these
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -16,6 +17,10 @@ from wsync_lint.cli.options import (
     FORMATS,
     config_option,
     emit_report,
+    exit_zero_option,
+    format_option,
+    output_file_option,
+    quiet_option,
     refuse_missing_paths,
     refuse_output_file,
     stacked,
@@ -24,15 +29,24 @@ from wsync_lint.cli.options import (
 from wsync_lint.printable import counted, one_line
 
 if TYPE_CHECKING:
-    from wsync_lint.engine.runner import RunOptions
+    from wsync_lint.engine.run_result import NotChecked, RunOptions
     from wsync_lint.live.preflight import PreflightResult
 
-_connection_options = stacked(
-    click.option("--connection", metavar="ID", help="Only the pipelines of this connection id."),
-    timeout_option("each login and each statement"),
-    config_option,
-)
-"""``--connection``, ``--timeout`` and ``--config``, shared by both commands."""
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _connection_options(connection_help: str) -> Callable[[F], F]:
+    """``--connection`` (saying what it limits), ``--timeout`` and ``--config``, shared by both commands."""
+    return stacked(
+        click.option("--connection", metavar="ID", help=connection_help),
+        timeout_option("each login and each statement"),
+        config_option,
+    )
+
+
+# The formats whose report a person reads at the terminal: their report already lists what was not
+# checked, so standard error does not say it twice.
+_READ_AT_THE_TERMINAL = ("text", "concise")
 
 
 def _say(lines: list[str], prefix: str) -> None:
@@ -41,25 +55,25 @@ def _say(lines: list[str], prefix: str) -> None:
         click.echo(f"{prefix}{one_line(line)}", err=True)
 
 
+def _tell_not_checked(targets: list[NotChecked]) -> None:
+    """One line on standard error per target not checked (``wsync-lint: not checked: connection `x`:
+    why`` / ``wsync-lint: unreachable: ...``), so that a CI log says why the run exits 3."""
+    from wsync_lint.live.sessions import target_line
+
+    _say([target_line(target) for target in targets], "wsync-lint: ")
+
+
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@_connection_options
+@_connection_options("Only the pipelines of this connection id, and a report of only its files.")
 @click.option("--count", is_flag=True, help="Count the rows of each pipeline's first sync window (reads data).")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-)
-@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@format_option(*FORMATS)
+@output_file_option
 @click.option("--select", multiple=True, help="Rule codes, prefixes or names to check (replaces the configured set).")
 @click.option("--extend-select", multiple=True, help="Rules to check in addition to the configured set.")
 @click.option("--ignore", multiple=True, help="Rules not to check.")
-@click.option(
-    "--exit-zero", is_flag=True, help="Exit 0 even when there are findings (not when a warehouse is unreachable)."
-)
-@click.option("--quiet", "-q", is_flag=True, help="Print findings only: no summary, notes or progress.")
+@exit_zero_option
+@quiet_option
 @click.option(
     "--api", "with_api", is_flag=True, help="Also read the Warehouse Sync workspace (GET only) for LV05 and LV06."
 )
@@ -88,12 +102,16 @@ def preflight(
     and with --count the rows of the first sync window are held to the record limits (LV03).
     Then every rule of `check` runs, the schema-aware ones on the warehouse's own columns and
     types. With --api, the workspace is read too (GET only) and LV05 and LV06 hold the payloads
-    against it. Credentials come from the environment (see the README). Exit 3 when a warehouse
-    or the API cannot be reached; the other connections are still checked.
+    against it. With --connection ID, the report holds only that connection's files: its payload,
+    its pipelines, their data models (payload and SQL), field transformations and its snapshot.
+    Credentials come from the environment (see the README). A connection whose driver is not
+    installed or whose credentials are not set is "not checked", one that does not answer
+    "unreachable": the report names each, and the run exits 3 after reporting the findings
+    (--exit-zero does not change that); the other connections are still checked.
     """
     from wsync_lint.cli.exit_codes import exit_code_for
     from wsync_lint.cli.options import selectors
-    from wsync_lint.engine.runner import RunOptions
+    from wsync_lint.engine.run_result import RunOptions
     from wsync_lint.live.preflight import PreflightOptions
     from wsync_lint.live.preflight import preflight as run_preflight
     from wsync_lint.live.progress import progress_for
@@ -119,34 +137,58 @@ def preflight(
     emit_report(report, output_file)
     if not quiet:
         _say(outcome.notes, "note: ")
-    _say(outcome.unreachable, "wsync-lint: unreachable: ")
-    if outcome.unreachable:
+    targets = outcome.result.not_checked
+    if output_file is not None or output_format not in _READ_AT_THE_TERMINAL:
+        _tell_not_checked(targets)
+    if targets:  # nothing was verified there: a CI job must not go green, whatever --exit-zero says
         sys.exit(int(ExitCode.UNREACHABLE))
     sys.exit(int(exit_code_for(outcome.result, exit_zero)))
+
+
+class _NoApiCredentials(Exception):
+    """The API's client credentials are not set: the workspace is not read at all."""
 
 
 def _add_api_findings(
     outcome: PreflightResult, paths: list[Path], options: RunOptions, workspace: str | None, timeout: float
 ) -> None:
-    """LV05 and LV06 from the workspace, added to a preflight's findings (an unreachable API is one
-    more unreachable line: the warehouse's findings are still reported)."""
-    from wsync_lint.api.errors import ApiUnreachable
+    """LV05 and LV06 from the workspace, added to a preflight's findings. An API without credentials
+    is not checked, one that cannot be read is unreachable: either is one more target not checked, and
+    the warehouses' findings are still reported."""
+    from wsync_lint.api.errors import ApiRefused, ApiUnreachable
     from wsync_lint.api.planning import plan_project
+    from wsync_lint.api.settings import ApiSettings
     from wsync_lint.cli.api_options import settings_for_project
-    from wsync_lint.contract.rule import Violation
+    from wsync_lint.engine.run_result import NotChecked
+
+    asked: list[ApiSettings] = []
+
+    def settings_for(root: Path) -> ApiSettings:
+        settings = settings_for_project(root, workspace, timeout, options.config_path)
+        asked.append(settings)
+        try:
+            settings.credentials()
+        except ApiUnreachable as missing:  # checked before the first request: nothing was tried
+            raise _NoApiCredentials(str(missing)) from None
+        return settings
+
+    def target(why: str, unreachable: bool) -> NotChecked:
+        return NotChecked("api", asked[-1].workspace if asked else workspace or "?", why, unreachable)
 
     try:
-        planned = plan_project(
-            paths or [Path(".")],
-            options,
-            lambda root: settings_for_project(root, workspace, timeout, options.config_path),
-        )
-    except ApiUnreachable as error:
-        outcome.unreachable.append(str(error))
+        planned = plan_project(paths or [Path(".")], options, settings_for)
+    except _NoApiCredentials as missing:
+        outcome.result.not_checked.append(target(str(missing), unreachable=False))
         return
-    known = {violation.sort_key() for violation in outcome.result.violations}
-    outcome.result.violations.extend(v for v in planned.plan.findings if v.sort_key() not in known)
-    outcome.result.violations.sort(key=Violation.sort_key)
+    except ApiUnreachable as error:
+        outcome.result.not_checked.append(target(str(error), unreachable=True))
+        return
+    except ApiRefused as error:
+        where = f" {error.method} {error.path}" if error.method else ""
+        why = f"mParticle refused a read ({error.status}{where}): {error.message}"
+        outcome.result.not_checked.append(target(why, unreachable=True))
+        return
+    outcome.add(planned.plan.findings)
     outcome.notes.extend(planned.state.unchecked)
 
 
@@ -157,22 +199,28 @@ def schema() -> None:
 
 @schema.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@_connection_options
-def pull(paths: tuple[Path, ...], connection: str | None, timeout: float, config_path: Path | None) -> None:
+@_connection_options("Only the snapshot of this connection id.")
+@quiet_option
+def pull(
+    paths: tuple[Path, ...], connection: str | None, timeout: float, config_path: Path | None, quiet: bool
+) -> None:
     """Write <schema-dir>/<connection-id>.json from the warehouse, for the tables the models read.
 
     One snapshot per connection that a pipeline under PATHS (default: the current folder) uses;
-    only metadata is read. Exit 3 when a warehouse cannot be reached.
+    only metadata is read. A connection whose driver is not installed or whose credentials are not
+    set is "not checked", one that does not answer "unreachable": one line each on standard error,
+    and exit 3 (the other snapshots are still written).
     """
-    from wsync_lint.engine.runner import RunOptions
+    from wsync_lint.engine.run_result import RunOptions
     from wsync_lint.live.schema_pull import pull as run_pull
 
     refuse_missing_paths(paths)
     result = run_pull(list(paths), RunOptions(config_path=config_path), connection, timeout)
     for shown, tables in result.written:
         click.echo(f"wrote {shown} ({counted(tables, 'table')})")
-    _say(result.notes, "note: ")
-    _say(result.unreachable, "wsync-lint: unreachable: ")
-    if result.unreachable:
+    if not quiet:
+        _say(result.notes, "note: ")
+    _tell_not_checked(result.not_checked)
+    if result.not_checked:
         sys.exit(int(ExitCode.UNREACHABLE))
     sys.exit(int(ExitCode.CLEAN))

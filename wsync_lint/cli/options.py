@@ -5,21 +5,19 @@ from __future__ import annotations
 import math
 import os
 import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
-
-if TYPE_CHECKING:  # annotations only: the commands import these when they run
-    pass
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 DIALECTS = ("snowflake", "bigquery", "redshift", "databricks")
 # The names of wsync_lint.report.REPORTERS, spelled out so that `--help` and `--version` do not
 # import the reporters (and sqlglot); a test keeps the two in step.
-FORMATS = ("text", "json", "github", "sarif", "junit")
+FORMATS = ("text", "json", "github", "sarif", "junit", "concise")
 
 
 def selectors(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -32,15 +30,23 @@ def wants_colour() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def project_option(target: str) -> Callable[[F], F]:
-    """``--project``, for the commands that take one pipeline or model of a project."""
-    return click.option(
-        "--project",
-        "project_path",
-        type=click.Path(exists=True, path_type=Path),
-        help=f"A folder (or file) of the project [default: the folder of {target} when it is a file, "
-        "else the current folder].",
-    )
+def _existing_project(_context: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    """Refuse a ``--project`` that does not exist with the one line a missing PATH gets."""
+    if value is not None and not os.path.lexists(value):
+        from wsync_lint.errors import UsageError
+
+        raise UsageError(f"--project {value}: no such file or folder")
+    return value
+
+
+project_option = click.option(
+    "--project",
+    "project_path",
+    type=click.Path(path_type=Path),
+    callback=_existing_project,
+    help="A file or folder of the project [default: the folder of a TARGET that is a file, else the current folder].",
+)
+"""``--project PATH``, the same for every command that takes named things of a project (TARGET)."""
 
 
 config_option = click.option(
@@ -56,7 +62,7 @@ output_file_option = click.option(
     "--output-file",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the output to this file instead of standard output.",
+    help="Write the output to this file (replaced whole, never through a link) instead of standard output.",
 )
 """``-o/--output-file``, the same for every command that prints a report or a listing."""
 
@@ -66,14 +72,21 @@ quiet_option = click.option(
 """``-q/--quiet``, the same for every command that prints more than its result."""
 
 exit_zero_option = click.option(
-    "--exit-zero", is_flag=True, help="Exit 0 even when there are findings (not on errors or an unreachable target)."
+    "--exit-zero", is_flag=True, help="Exit 0 even when there are findings (not on errors or a target not checked)."
 )
 """``--exit-zero``, for every command whose findings exit 1."""
 
 
 def format_option(*choices: str) -> Callable[[F], F]:
     """``--format``, with the formats this command writes (the first is the default)."""
-    return click.option("--format", "output_format", type=click.Choice(choices), default=choices[0], show_default=True)
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="The form of the output: text for people, the others for programs.",
+    )
 
 
 def stacked(*options: Callable[[F], F]) -> Callable[[F], F]:
@@ -87,16 +100,12 @@ def stacked(*options: Callable[[F], F]) -> Callable[[F], F]:
     return decorate
 
 
-model_options = stacked(
-    click.option(
-        "--dialect",
-        type=click.Choice(DIALECTS),
-        help="Warehouse of a model no pipeline uses, or whose connection is not in the project.",
-    ),
-    config_option,
-    click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True),
+dialect_option = click.option(
+    "--dialect",
+    type=click.Choice(DIALECTS),
+    help="Warehouse of a model no pipeline uses, or whose connection is not in the project.",
 )
-"""``--dialect``, ``--config`` and ``--format``, shared by ``render`` and ``columns``."""
+"""``--dialect`` for the commands that take one model (``render``, ``columns``)."""
 
 
 DEFAULT_TIMEOUT = 30.0
@@ -162,15 +171,85 @@ EXIT_CODE_MEANINGS = {
     0: "nothing at or above the failing severity",
     1: "findings",
     2: "usage, configuration or internal error",
-    3: "a warehouse or the API could not be reached",
+    3: "a warehouse or the API could not be checked or reached",
 }
 """What each exit code means, as every ``--help`` lists it (:mod:`wsync_lint.cli.exit_codes`)."""
+
+_PRINTED = "printed"
+_USAGE = "usage, configuration or internal error"
+_API = "the API could not be reached"
+
+COMMAND_EXIT_CODES: dict[str, dict[int, str]] = {
+    "check": {0: "no finding at or above `fail-on` (or --exit-zero)", 1: "findings at or above `fail-on`", 2: _USAGE},
+    "preflight": {
+        0: "no finding at or above `fail-on` (or --exit-zero)",
+        1: "findings at or above `fail-on`",
+        2: _USAGE,
+        3: "a connection was not checked (no credentials or driver, or unreachable; the others still are), "
+        "or the API could not be reached",
+    },
+    "schema pull": {
+        0: "the snapshots were written",
+        2: _USAGE,
+        3: "a connection was not pulled (no credentials or driver, or unreachable)",
+    },
+    "render": {0: _PRINTED, 2: f"{_USAGE}, or a TARGET the project does not define"},
+    "columns": {0: _PRINTED, 2: f"{_USAGE}, or a TARGET the project does not define"},
+    "grants": {0: _PRINTED, 2: f"{_USAGE}, or nothing to grant"},
+    "rules": {0: _PRINTED, 2: _USAGE},
+    "explain": {0: _PRINTED, 2: f"{_USAGE}, or an unknown rule"},
+    "plan": {
+        0: "no blocked change and no finding (changes or not; or --exit-zero)",
+        1: "a blocked change or a finding (or any change with --fail-on-changes)",
+        2: _USAGE,
+        3: _API,
+    },
+    "deploy": {
+        0: "deployed, nothing to deploy, or a dry run",
+        1: "a finding, a blocked change, a running pipeline, a refused write, a change still pending, "
+        "or a cancelled deploy",
+        2: _USAGE,
+        3: "a warehouse was not checked (no credentials or driver) or could not be reached, or the API could not be reached",
+    },
+    "status": {
+        0: "no faulted pipeline, connection or data model (or --exit-zero)",
+        1: "a fault (LV05) at or above `fail-on`",
+        2: f"{_USAGE}, or a PIPELINE the project does not define",
+        3: _API,
+    },
+    "import": {0: "imported", 2: f"{_USAGE}, or a file in the way", 3: _API},
+    "init": {0: "the project was written", 2: f"{_USAGE}, or a file in the way"},
+}
+"""The exit codes each command can return, by command path, with what each means there: the
+``Exit codes:`` paragraph of its ``--help`` (:func:`add_exit_codes`). A new command adds its line."""
+
+
+_EPILOG_TEXT_WIDTH = 66
+"""Wide enough for most meanings on one line, narrow enough for an 80-column terminal."""
 
 
 def exit_codes_epilog(*codes: int, meanings: dict[int, str] | None = None) -> str:
     """The ``Exit codes:`` paragraph of a command's ``--help``: the codes it can return, each with
     what it means there (``meanings`` overrides the common wording for this command)."""
     own = {**EXIT_CODE_MEANINGS, **(meanings or {})}
-    lines = [f"  {code}  {own[code]}" for code in codes]
+    lines = [
+        f"  {code:<7}  " + f"\n{' ' * 11}".join(textwrap.wrap(own[code], _EPILOG_TEXT_WIDTH, break_on_hyphens=False))
+        for code in codes
+    ]
     # \b keeps click from re-wrapping the list into one paragraph.
     return "\b\nExit codes:\n" + "\n".join(lines) + "\n  130/143  interrupted (Ctrl-C / SIGTERM)"
+
+
+def add_exit_codes(command: click.Command, path: str = "") -> None:
+    """Give ``command`` (and every subcommand of a group) the ``Exit codes:`` paragraph of
+    :data:`COMMAND_EXIT_CODES`; a group's own, and a command the table lacks (a test refuses that),
+    get every code with its common meaning."""
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            add_exit_codes(sub, f"{path} {name}".strip())
+        if command.epilog is None:
+            command.epilog = exit_codes_epilog(*EXIT_CODE_MEANINGS)
+        return
+    if command.epilog is None:
+        meanings = COMMAND_EXIT_CODES.get(path, EXIT_CODE_MEANINGS)
+        command.epilog = exit_codes_epilog(*meanings, meanings=meanings)

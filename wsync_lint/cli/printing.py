@@ -23,23 +23,37 @@ if TYPE_CHECKING:  # annotations only: the commands import these when they run
     from wsync_lint.project.resources import Resource
     from wsync_lint.sql.reading import ReadProblem
 
-from wsync_lint.cli.options import config_option, model_options, project_option, refuse_missing_paths
+from wsync_lint.cli.options import (
+    config_option,
+    dialect_option,
+    emit_report,
+    format_option,
+    output_file_option,
+    project_option,
+    refuse_missing_paths,
+    refuse_output_file,
+    stacked,
+)
 from wsync_lint.cli.targets import (
     configured_dialect,
     load_targets,
     model_context,
     model_text,
     no_warehouse_note,
+    standalone_sql,
     timestamp_option,
 )
 
+_model_options = stacked(dialect_option, config_option, format_option("text", "json"), output_file_option)
+"""``--dialect``, ``--config``, ``--format`` and ``-o``, shared by ``render`` and ``columns``."""
+
 
 @click.command()
-@click.argument("target", metavar="PIPELINE_OR_MODEL")
-@project_option("PIPELINE_OR_MODEL")
+@click.argument("target", metavar="TARGET")
+@project_option
 @click.option("--from", "start", metavar="TS", help="Start of the sync window, e.g. 2022-10-30T11:00:16Z.")
 @click.option("--until", metavar="TS", help="End of the sync window, e.g. 2022-10-30T12:00:16Z.")
-@model_options
+@_model_options
 def render(
     target: str,
     project_path: Path | None,
@@ -48,10 +62,11 @@ def render(
     dialect: str | None,
     config_path: Path | None,
     output_format: str,
+    output_file: Path | None,
 ) -> None:
     """Print the queries mParticle runs for a pipeline or data model, in its warehouse's SQL.
 
-    PIPELINE_OR_MODEL is a pipeline id, a data model id (`pipeline:ID` or `model:ID` when both
+    TARGET is a pipeline id, a data model id (`pipeline:ID` or `model:ID` when both
     share the id), a payload file holding one pipeline or data model, or a .sql file a data
     model links. A model is rendered once per pipeline that uses it: the row count over the
     sync window, the LIMIT 0 column probe and the sync run.
@@ -59,15 +74,19 @@ def render(
     import json
     from datetime import UTC, datetime
 
-    from wsync_lint.sql.rendering import render_pipeline, render_unused_model
+    from wsync_lint.sql.rendering import render_pipeline, render_standalone_sql, render_unused_model
 
     start_at = timestamp_option("--from", start)
     until_at = timestamp_option("--until", until)
     if start_at is not None and until_at is not None and start_at > until_at:
         raise UsageError(f"--from {start} is after --until {until}")
-    planner, project, targets = load_targets(target, project_path, dialect, config_path)
+    refuse_output_file(output_file)
+    planner, project, targets = load_targets(target, project_path, dialect, config_path, standalone_sql=True)
     now = datetime.now(UTC)
     renderings = []
+    if not targets:  # a .sql file no data model links: rendered alone, in its own settings' warehouse
+        text, shown = standalone_sql(target, planner)
+        renderings.append(render_standalone_sql(shown, text, configured_dialect(text, shown, Path(target), planner)))
     for model, bindings in targets:
         text, shown, location = model_text(project, model, planner)
         if not bindings:
@@ -89,21 +108,26 @@ def render(
                 rendering.notes.insert(0, no_warehouse_note(binding, model_dialect))
             renderings.append(rendering)
     if output_format == "json":
-        click.echo(json.dumps([r.as_json() for r in renderings], indent=2))
+        emit_report(json.dumps([r.as_json() for r in renderings], indent=2) + "\n", output_file)
     else:
-        click.echo(many_lines("".join(r.as_text() for r in renderings).rstrip("\n")))
+        emit_report(many_lines("".join(r.as_text() for r in renderings).rstrip("\n")) + "\n", output_file)
 
 
 @click.command()
-@click.argument("target", metavar="MODEL_OR_PIPELINE")
-@project_option("MODEL_OR_PIPELINE")
-@model_options
+@click.argument("target", metavar="TARGET")
+@project_option
+@_model_options
 def columns(
-    target: str, project_path: Path | None, dialect: str | None, config_path: Path | None, output_format: str
+    target: str,
+    project_path: Path | None,
+    dialect: str | None,
+    config_path: Path | None,
+    output_format: str,
+    output_file: Path | None,
 ) -> None:
     """Print what mParticle makes of each output column of a data model: name, type and role.
 
-    MODEL_OR_PIPELINE is a data model id, a pipeline id (`model:ID` or `pipeline:ID` when both
+    TARGET is a data model id, a pipeline id (`model:ID` or `pipeline:ID` when both
     share the id), a payload file holding one pipeline or data model, or a .sql file (a data
     model's, else shown alone with its directive comment). A model is shown once per pipeline that
     uses it: each column's name after the
@@ -119,18 +143,13 @@ def columns(
     from wsync_lint.mparticle.facts import PIPELINE_TYPE_EVENTS
     from wsync_lint.project.resources import Kind
 
+    refuse_output_file(output_file)
     planner, project, targets = load_targets(target, project_path, dialect, config_path, standalone_sql=True)
     config = planner.config_for(project.root / "-")
     reports = []
     if not targets:  # a .sql file no data model links: checked with its own settings
-        from wsync_lint.sql.reading import ReadProblem
-
-        path = Path(target)
-        shown = display_path(path)
-        text = planner.read(path)
-        if isinstance(text, ReadProblem):
-            raise UsageError(f"{shown}: {text.message}")
-        context = model_context(text, shown, path, planner, None)
+        text, shown = standalone_sql(target, planner)
+        context = model_context(text, shown, Path(target), planner, None)
         report = ColumnsReport(None, context.settings.dialect, sql_file=shown)
         report.pipeline_type = context.settings.pipeline_type
         report.iterator_field = context.settings.iterator_field
@@ -194,9 +213,9 @@ def columns(
             report.notes = notes + row_notes
             reports.append(report)
     if output_format == "json":
-        click.echo(json.dumps([r.as_json() for r in reports], indent=2))
+        emit_report(json.dumps([r.as_json() for r in reports], indent=2) + "\n", output_file)
     else:
-        click.echo("\n".join(r.as_text() for r in reports).rstrip("\n"))
+        emit_report("\n".join(r.as_text() for r in reports).rstrip("\n") + "\n", output_file)
 
 
 @click.command()
@@ -207,8 +226,15 @@ def columns(
     help="The Delta Sharing share for mParticle [default: the documented pattern, to be replaced].",
 )
 @config_option
-@click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True)
-def grants(paths: tuple[Path, ...], databricks_share: str | None, config_path: Path | None, output_format: str) -> None:
+@format_option("text", "json")
+@output_file_option
+def grants(
+    paths: tuple[Path, ...],
+    databricks_share: str | None,
+    config_path: Path | None,
+    output_format: str,
+    output_file: Path | None,
+) -> None:
     """Print the GRANT, IAM and share statements each connection needs for the tables its models read.
 
     The projects of PATHS (default: the current folder) are loaded whole; one block per connection
@@ -217,12 +243,14 @@ def grants(paths: tuple[Path, ...], databricks_share: str | None, config_path: P
     import json
 
     from wsync_lint.commands.grants import grant_report
-    from wsync_lint.engine.runner import Planner, RunOptions, load_project, read_model
+    from wsync_lint.engine.run_result import RunOptions
+    from wsync_lint.engine.runner import Planner, load_project, read_model
     from wsync_lint.project.roots import project_roots
 
     if databricks_share is not None and not databricks_share.strip():
         raise UsageError("--databricks-share: the share name is empty")
     refuse_missing_paths(paths)
+    refuse_output_file(output_file)
     planner = Planner(RunOptions(config_path=config_path))
     owners: dict[int, Project] = {}
     bindings: list[Binding] = []
@@ -246,6 +274,6 @@ def grants(paths: tuple[Path, ...], databricks_share: str | None, config_path: P
         reason = report.notes[0] if report.notes else "no pipeline names a data model of the project"
         raise UsageError(f"nothing to grant in {shown}: {reason}")
     if output_format == "json":
-        click.echo(json.dumps(report.as_json(), indent=2))
+        emit_report(json.dumps(report.as_json(), indent=2) + "\n", output_file)
     else:
-        click.echo(many_lines(report.as_text()), nl=False)
+        emit_report(many_lines(report.as_text()), output_file)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # annotations only: the commands import these when they run
     from datetime import datetime
 
     from wsync_lint.contract.sql_context import SqlContext
+    from wsync_lint.engine.directives import DirectiveProblem
     from wsync_lint.engine.runner import Planner
     from wsync_lint.project.project import Binding, Project
     from wsync_lint.project.resources import Resource
@@ -39,11 +40,12 @@ def load_targets(
     config_path: Path | None,
     standalone_sql: bool = False,
 ) -> tuple[Planner, Project, list[tuple[Resource, list[Binding]]]]:
-    """The project a PIPELINE_OR_MODEL argument belongs to (``--project``, else the file's folder,
+    """The project a TARGET argument belongs to (``--project``, else the file's folder,
     else the current folder) and the data models it names, each with the pipelines that run it.
     With ``standalone_sql``, a .sql file no data model links names nothing (an empty list)
     instead of being an error."""
-    from wsync_lint.engine.runner import Planner, RunOptions, load_project
+    from wsync_lint.engine.run_result import RunOptions
+    from wsync_lint.engine.runner import Planner, load_project
     from wsync_lint.project.project import project_root
 
     planner = Planner(RunOptions(dialect=dialect, config_path=config_path))
@@ -54,7 +56,7 @@ def load_targets(
 
 
 def targets_of(project: Project, target: str, standalone_sql: bool = False) -> list[tuple[Resource, list[Binding]]]:
-    """The data models PIPELINE_OR_MODEL names, each with the pipelines that run it."""
+    """The data models TARGET names, each with the pipelines that run it."""
     from wsync_lint.project.project import Binding
     from wsync_lint.project.resources import Kind
 
@@ -143,6 +145,19 @@ def model_text(project: Project, model: Resource, planner: Planner) -> tuple[str
     return text, shown, location
 
 
+def standalone_sql(target: str, planner: Planner) -> tuple[str, str]:
+    """The text of a .sql file no data model links, and how it is shown."""
+    from wsync_lint.engine.runner import display_path
+    from wsync_lint.sql.reading import ReadProblem
+
+    path = Path(target)
+    shown = display_path(path)
+    text = planner.read(path)
+    if isinstance(text, ReadProblem):
+        raise UsageError(f"{shown}: {text.message}")
+    return text, shown
+
+
 def configured_dialect(text: str, shown: str, location: Path, planner: Planner) -> str:
     """The warehouse of a model that no connection decides: --dialect, its directive comment, configuration."""
     return model_context(text, shown, location, planner, None).settings.dialect
@@ -151,11 +166,29 @@ def configured_dialect(text: str, shown: str, location: Path, planner: Planner) 
 def model_context(text: str, shown: str, location: Path, planner: Planner, bound: FileSettings | None) -> SqlContext:
     """The model parsed as the engine parses it: for the pipeline that runs it (``bound``), else with
     its directive comment and configuration."""
-    from wsync_lint.engine.model_check import FilePlan, analyse_source
+    from wsync_lint.engine.model_check import FilePlan, analyse
 
     plan = planner.plan_for(location)
-    _, context = analyse_source(text, shown, FilePlan(frozenset(), plan.settings, plan.forced_dialect, {}, bound))
-    return context
+    analysis = analyse(text, shown, FilePlan(frozenset(), plan.settings, plan.forced_dialect, {}, bound))
+    _note_unapplied_settings(shown, text, analysis.directive_problems)
+    return analysis.context
+
+
+def _note_unapplied_settings(shown: str, text: str, problems: tuple[DirectiveProblem, ...]) -> None:
+    """A note on standard error, once per run, for each setting of the model's wsync-lint comment that
+    was not applied: these commands run no rules, so WL02 cannot say it."""
+    import click
+
+    from wsync_lint.printable import one_line
+    from wsync_lint.sql.positions import LineIndex
+
+    said: set[str] = click.get_current_context().meta.setdefault("wsync_lint.unapplied", set())
+    for problem in problems:
+        line, column = LineIndex(text).position(problem.span.start)
+        note = f"note: {shown}:{line}:{column}: not applied: {problem.message} (WL02; `wsync-lint check` reports it)"
+        if note not in said:
+            said.add(note)
+            click.echo(f"wsync-lint: {one_line(note)}", err=True)
 
 
 def no_warehouse_note(binding: Binding, model_dialect: str) -> str:

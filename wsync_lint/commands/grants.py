@@ -53,11 +53,14 @@ class GrantBlock:
     tables: list[str] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    setup: list[str] = field(default_factory=list)
+    """What mParticle's setup creates once and no statement here can (a password, its ids)."""
 
     def as_text(self) -> str:
         lines = [f"-- connection {self.connection} ({self.service_provider}), {self.grantee_kind} {self.grantee}"]
         lines.extend(f"-- {model.as_text()}" for model in self.models)
         lines.extend(f"-- note: {note}" for note in self.notes)
+        lines.extend(f"-- setup: {step}" for step in self.setup)
         for statement in self.statements:
             lines.append(statement.text + (";" if statement.language == "sql" else ""))
         # Names come from the files: one of them holding a newline must not split a statement
@@ -77,6 +80,7 @@ class GrantBlock:
             "tables": list(self.tables),
             "statements": [{"language": s.language, "text": s.text} for s in self.statements],
             "notes": list(self.notes),
+            "setup": list(self.setup),
         }
 
 
@@ -176,4 +180,5 @@ def _block(connection: Resource, bindings: list[Binding], read_sql: ReadSql, sha
         tables=builder.ordered_tables(),
         statements=builder.ordered(),
         notes=builder.notes,
+        setup=builder.setup,
     )

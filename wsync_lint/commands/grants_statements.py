@@ -1,12 +1,19 @@
 """The per-warehouse catalogue of grant statements, after mParticle's setup scripts (catalogue 2.11).
 
-- Snowflake (EX-SQL-10): ``GRANT USAGE`` on the warehouse, each database and schema, then
-  ``GRANT SELECT ON TABLE`` per table and ``GRANT ROLE ... TO USER``;
+- Snowflake (EX-SQL-10): ``CREATE ROLE IF NOT EXISTS``, ``GRANT USAGE`` on the warehouse, each
+  database and schema, ``GRANT SELECT ON TABLE`` per table, ``GRANT ROLE ... TO USER`` and
+  ``GRANT USAGE ON INTEGRATION`` (WS-GRANT-SF-07);
 - Redshift (EX-SQL-12): ``GRANT USAGE ON SCHEMA`` and ``GRANT SELECT ON TABLE`` to the user;
 - BigQuery (WS-GRANT-BQ-01..03): ``roles/bigquery.jobUser`` on the project (a gcloud command),
   ``roles/bigquery.dataViewer`` and ``roles/bigquery.user`` on every dataset (BigQuery DCL);
-- Databricks (WS-GRANT-DBX-04/05, GAP-9): ``ALTER SHARE ... ADD TABLE`` per table, then the
-  share granted to mParticle's recipient.
+- Databricks (WS-GRANT-DBX-04/05, GAP-9): ``CREATE SHARE IF NOT EXISTS``, ``ALTER SHARE ... ADD
+  TABLE`` per table, then the share granted to mParticle's recipient.
+
+What the scripts create once and wsync-lint cannot write for you is a ``setup`` line (a comment):
+a user needs a password that never goes in the repository, a Snowflake storage integration or a
+Redshift IAM role needs mParticle's pod, org and account ids, which no payload holds, and a
+Databricks recipient needs the pod's sharing identifier. Statements are only what is safe to run
+again: grants, and ``IF NOT EXISTS`` creations the grants need.
 
 Tables a model leaves partly unqualified are completed with the connection's defaults where the
 warehouse would; where it cannot be known, a note says what to do.
@@ -27,6 +34,20 @@ from wsync_lint.project.resources import Resource
 
 # WS-GRANT-DBX-02: "mParticle_{YOUR-DATA-POD}, where {YOUR-DATA-POD} is either us1, us2, eu1, or au1".
 DATABRICKS_RECIPIENT = "mParticle_<pod>"
+# WS-GRANT-DBX-03: the sharing identifier of mParticle's recipient, by pod (the order of the
+# documented list is inferred; us1 and us2 are documented with the same identifier).
+DATABRICKS_SHARING_IDENTIFIERS: dict[str, str] = {
+    "us1": "aws:us-east-1:e92fd7c1-5d24-4113-b83d-07e0edbb787b",
+    "us2": "aws:us-east-1:e92fd7c1-5d24-4113-b83d-07e0edbb787b",
+    "eu1": "aws:eu-central-1:2b8d9413-05fe-43ce-a570-3f6bc5fc3acf",
+    "au1": "aws:ap-southeast-2:ac9a9fc4-22a2-40cc-a706-fef8a4cd554e",
+}
+# EX-SQL-10, EX-SQL-12: the page whose setup scripts hold what needs mParticle's pod, org and account ids.
+SETUP_PAGE = facts.TUTORIAL
+# WS-GRANT-BQ-01: a service account's e-mail, ``<name>@<project>.iam.gserviceaccount.com``.
+_SERVICE_ACCOUNT_EMAIL = re.compile(
+    r"([a-z][a-z0-9-]{4,28}[a-z0-9])@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com"
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,8 @@ class ConnectionGrants:
         self.dialect = dialect
         self.statements: dict[tuple[str, ...], Statement] = {}
         self.notes: list[str] = []
+        self.setup: list[str] = []
+        """What mParticle's setup creates once and the statements cannot (printed as comments)."""
         self.tables: dict[tuple[str, ...], str] = {}
 
     def config(self, key: str) -> str | None:
@@ -62,6 +85,11 @@ class ConnectionGrants:
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
+
+    def setup_step(self, text: str) -> None:
+        """Add what mParticle's setup makes once and no statement here can (printed as a comment)."""
+        if text not in self.setup:
+            self.setup.append(text)
 
     def table(self, parts: Sequence[Part]) -> None:
         self.tables.setdefault(name_key(parts, self.dialect), sql_name(parts, self.dialect))
@@ -92,6 +120,7 @@ def _snowflake(builder: ConnectionGrants, read: list[tuple[Part, ...]], share: s
     warehouse = _setting_or_placeholder(builder, "warehouse", "<warehouse>", "the warehouse mParticle runs on")
     database_setting = builder.config("database")
     database = Part.setting(database_setting) if database_setting else None
+    role_sql = identifier(role, dialect).sql(dialect=dialect)
 
     def usage(kind: str, rank: int, parts: Sequence[Part]) -> None:
         on = table_expression(parts, dialect)
@@ -101,16 +130,18 @@ def _snowflake(builder: ConnectionGrants, read: list[tuple[Part, ...]], share: s
             )
         )
 
-    usage("WAREHOUSE", 0, [warehouse])
+    # WS-GRANT-SF-01: the script creates the role first; IF NOT EXISTS makes that safe to run again.
+    builder.add(Statement(f"CREATE ROLE IF NOT EXISTS {role_sql}", rank=0, key=("CREATE ROLE",)))
+    usage("WAREHOUSE", 1, [warehouse])
     if database is not None:
-        usage("DATABASE", 1, [database])
+        usage("DATABASE", 2, [database])
     for parts in read:
         if len(parts) == 2 and database is not None:
             parts = (database, *parts)
         if len(parts) >= 3:
             parts = parts[-3:]
-            usage("DATABASE", 1, parts[:1])
-            usage("SCHEMA", 2, parts[:2])
+            usage("DATABASE", 2, parts[:1])
+            usage("SCHEMA", 3, parts[:2])
         elif len(parts) == 2:
             builder.note(
                 f"{sql_name(parts, dialect)} names no database and the connection has no config.database: "
@@ -126,18 +157,47 @@ def _snowflake(builder: ConnectionGrants, read: list[tuple[Part, ...]], share: s
         builder.add(
             Statement(
                 grant_sql("SELECT", "TABLE", on, role, "ROLE", dialect),
-                rank=3,
+                rank=4,
                 key=("SELECT", *name_key(parts, dialect)),
             )
         )
-    user = builder.config("user")
-    if user is not None:
-        role_sql = identifier(role, dialect).sql(dialect=dialect)
-        user_sql = identifier(Part.setting(user), dialect).sql(dialect=dialect)
-        builder.add(Statement(f"GRANT ROLE {role_sql} TO USER {user_sql}", rank=4, key=("ROLE",)))
     if read:
         builder.note("for a view, Snowflake expects GRANT SELECT ON VIEW instead of ON TABLE")
-    return "role", identifier(role, dialect).sql(dialect=dialect)
+    builder.setup_step(
+        "mParticle's script runs as ACCOUNTADMIN (USE ROLE ACCOUNTADMIN), which may create the role, the user "
+        "and the storage integration (WS-GRANT-SF-09)"
+    )
+    user = builder.config("user")
+    if user is not None:
+        user_sql = identifier(Part.setting(user), dialect).sql(dialect=dialect)
+        builder.setup_step(
+            f"the user {user_sql}, mParticle's alone, is a legacy service user, which multi-factor authentication "
+            f"does not block (WS-GRANT-SF-06): CREATE USER IF NOT EXISTS {user_sql} PASSWORD = '<password>' "
+            f"TYPE = LEGACY_SERVICE, or for an existing user ALTER USER {user_sql} SET TYPE = LEGACY_SERVICE"
+        )
+        builder.add(Statement(f"GRANT ROLE {role_sql} TO USER {user_sql}", rank=5, key=("ROLE",)))
+    else:
+        builder.note(
+            f"the connection has no config.user: grant the role to mParticle's user (GRANT ROLE {role_sql} TO USER ...)"
+        )
+    integration = builder.config("storage_integration")
+    if integration is not None:
+        name = table_expression([Part.setting(integration)], dialect)
+        builder.setup_step(
+            f"the storage integration {name.sql(dialect=dialect)} (config.storage_integration) is created with your "
+            f"mParticle pod's AWS account id and your org and account ids (WS-GRANT-SF-07/08), as in mParticle's "
+            f"setup script: {SETUP_PAGE}"
+        )
+        builder.add(
+            Statement(grant_sql("USAGE", "INTEGRATION", name, role, "ROLE", dialect), rank=6, key=("INTEGRATION",))
+        )
+    else:
+        builder.note(
+            "the connection has no config.storage_integration: mParticle's setup creates one with your pod's AWS "
+            f"account id and your org and account ids, and grants its USAGE to the role (WS-GRANT-SF-07/08): "
+            f"{SETUP_PAGE}"
+        )
+    return "role", role_sql
 
 
 def _redshift(builder: ConnectionGrants, read: list[tuple[Part, ...]], share: str | None) -> tuple[str, str]:
@@ -176,7 +236,23 @@ def _redshift(builder: ConnectionGrants, read: list[tuple[Part, ...]], share: st
                 key=("SELECT", *name_key(parts, dialect)),
             )
         )
-    return "user", identifier(user, dialect).sql(dialect=dialect)
+    user_sql = identifier(user, dialect).sql(dialect=dialect)
+    builder.setup_step(
+        f"the user {user_sql} is mParticle's alone (WS-GRANT-RS-01): CREATE USER {user_sql} WITH PASSWORD '<password>'"
+    )
+    role_arn = builder.config("aws_iam_role_arn")
+    if role_arn is not None:
+        builder.setup_step(
+            f"the IAM role {role_arn} (config.aws_iam_role_arn) may assume your mParticle pod's role and is "
+            f"associated with the cluster or Serverless namespace (WS-GRANT-RS-04), as in mParticle's setup: "
+            f"{SETUP_PAGE}"
+        )
+    else:
+        builder.note(
+            "the connection has no config.aws_iam_role_arn: mParticle's setup creates an IAM role that may assume "
+            f"your pod's role and associates it with the cluster or Serverless namespace (WS-GRANT-RS-04): {SETUP_PAGE}"
+        )
+    return "user", user_sql
 
 
 def _bigquery(builder: ConnectionGrants, read: list[tuple[Part, ...]], share: str | None) -> tuple[str, str]:
@@ -225,6 +301,16 @@ def _bigquery(builder: ConnectionGrants, read: list[tuple[Part, ...]], share: st
         builder.table(parts)
         dataset(parts[:2])
     builder.note("the project role is granted with gcloud (run it in a shell); the dataset roles with BigQuery DCL")
+    email = _SERVICE_ACCOUNT_EMAIL.fullmatch(account)
+    if email is not None:
+        builder.setup_step(
+            "the service account is mParticle's alone (WS-GRANT-BQ-01): "
+            f"gcloud iam service-accounts create {email[1]} --project={email[2]}"
+        )
+    builder.setup_step(
+        "the service account's key is the connection's service_account_key, never in the repository (WS-GRANT-BQ-04): "
+        f"gcloud iam service-accounts keys create mparticle-key.json --iam-account={shlex.quote(account)}"
+    )
     return "service account", account
 
 
@@ -236,6 +322,7 @@ def _databricks(builder: ConnectionGrants, read: list[tuple[Part, ...]], share: 
             "mparticle_<your mParticle org id>_<account id>, or pass --databricks-share"
         )
     share_sql = identifier(Part.setting(share or facts.DATABRICKS_SHARE_NAME), dialect).sql(dialect=dialect)
+    builder.add(Statement(f"CREATE SHARE IF NOT EXISTS {share_sql}", rank=0, key=("SHARE",)))
     schema = builder.config("schema")
     for parts in read:
         if len(parts) == 1 and schema is not None:
@@ -250,13 +337,21 @@ def _databricks(builder: ConnectionGrants, read: list[tuple[Part, ...]], share: 
         builder.add(
             Statement(
                 f"ALTER SHARE {share_sql} ADD TABLE {sql_name(parts, dialect)}",
-                rank=0,
+                rank=1,
                 key=("TABLE", *name_key(parts, dialect)),
             )
         )
     recipient = identifier(Part.setting(DATABRICKS_RECIPIENT), dialect).sql(dialect=dialect)
-    builder.add(Statement(f"GRANT SELECT ON SHARE {share_sql} TO RECIPIENT {recipient}", rank=1, key=("RECIPIENT",)))
+    builder.add(Statement(f"GRANT SELECT ON SHARE {share_sql} TO RECIPIENT {recipient}", rank=2, key=("RECIPIENT",)))
     builder.note(f"replace <pod> in the recipient {DATABRICKS_RECIPIENT} with us1, us2, eu1 or au1")
+    builder.setup_step(
+        f"the recipient is created once with your pod's sharing identifier (WS-GRANT-DBX-02/03): "
+        f"CREATE RECIPIENT IF NOT EXISTS {recipient} USING ID '<sharing identifier>'"
+    )
+    builder.setup_step(
+        "the sharing identifiers (WS-GRANT-DBX-03): "
+        + ", ".join(f"{pod} {sharing_id}" for pod, sharing_id in DATABRICKS_SHARING_IDENTIFIERS.items())
+    )
     return "share", share_sql
 
 

@@ -2,7 +2,10 @@
 
 Found by walking up from each file's folder (nearest wins), read with ``tomllib`` and validated
 strictly: an unknown key or value raises :class:`~wsync_lint.errors.UsageError`, which the CLI
-turns into exit code 2 and one line naming it. Keys may be spelled with ``-`` or ``_``. The
+turns into exit code 2 and one line naming it, in the key's own spelling, with what was most likely
+meant. Keys may be spelled with ``-`` or ``_``; list-valued keys take what the command line takes
+(:func:`~wsync_lint.engine.config_values.string_list`). A table wsync-lint would not read is an
+error too: ``[tool.wsync_lint]`` in pyproject.toml, ``[tool.wsync-lint]`` in wsync-lint.toml. The
 nearest file applies whole (files are not merged); ``root = true`` makes its folder a project
 root, which :mod:`wsync_lint.project.roots` decides.
 
@@ -22,18 +25,27 @@ Example::
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import re
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from wsync_lint.contract.rule import Severity
+from wsync_lint.engine.config_values import (
+    MODEL_SETTINGS,
+    checked_globs,
+    close_match,
+    did_you_mean,
+    string_list,
+    suggestion,
+    validate_setting,
+)
 from wsync_lint.engine.registry import find_rule, validate_selectors
 from wsync_lint.errors import UsageError
-from wsync_lint.files import DEFAULT_MAX_FILE_SIZE, resolved_or_none
-from wsync_lint.mparticle import facts
-from wsync_lint.mparticle.warehouses import WAREHOUSES
+from wsync_lint.files import DEFAULT_MAX_FILE_SIZE, read_config_bytes, resolved_or_none
 from wsync_lint.project.roots import CONFIG_FILE_NAMES, read_config_table
 
 DEFAULT_SCHEMA_DIR = "schemas"
@@ -142,61 +154,16 @@ def _relative_posix(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def validate_setting(key: str, value: Any, where: str) -> Any:
-    """Check one model setting (shared by config files and directive comments)."""
-    if key == "dialect":
-        if value not in WAREHOUSES:
-            raise UsageError(f"{where}: unknown dialect {value!r} (expected one of: {', '.join(WAREHOUSES)})")
-    elif key == "pipeline_type":
-        if value not in facts.PIPELINE_TYPES:
-            raise UsageError(
-                f"{where}: unknown pipeline_type {value!r} (expected one of: {', '.join(facts.PIPELINE_TYPES)})"
-            )
-    elif key == "iterator_data_type":
-        known = sorted({t for types in facts.ITERATOR_DATA_TYPES.values() for t in types})
-        if value not in known:
-            raise UsageError(f"{where}: unknown iterator_data_type {value!r} (expected one of: {', '.join(known)})")
-    elif key == "iterator_field":
-        if not isinstance(value, str) or not value:
-            raise UsageError(f"{where}: iterator_field must be a column name")
-    elif key == "schema":
-        if not isinstance(value, str) or not value.endswith(".json"):
-            raise UsageError(f"{where}: schema must name a schema snapshot file (.json)")
-    else:
-        raise UsageError(f"{where}: unknown setting {key!r}")
-    return value
+TOP_LEVEL_KEYS = (
+    "root", "dialect", "pipeline-type", "iterator-field", "iterator-data-type", "select", "extend-select", "ignore",
+    "per-file-ignores", "rules", "fail-on", "max-file-size", "exclude", "schema-dir", "read-only-functions", "api",
+)  # fmt: skip
+"""Every key of ``[tool.wsync-lint]``, as the README spells them (for "did you mean")."""
+_OTHER_TOOLS_SPELLING = {"extend_ignore": "ignore", "extend_exclude": "exclude"}
+"""Keys of ruff's or sqlfluff's that a user may bring along, and wsync-lint's key for them."""
 
 
-MODEL_SETTINGS = ("dialect", "pipeline_type", "iterator_field", "iterator_data_type")
-DIRECTIVE_SETTINGS = (*MODEL_SETTINGS, "schema")
-"""A model's own comment may also name its schema snapshot (relative to the SQL file)."""
-
-
-def _string_list(value: Any, where: str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise UsageError(f"{where}: expected a list of strings")
-    return tuple(value)
-
-
-def _globs(patterns: tuple[str, ...], at: str) -> tuple[str, ...]:
-    """``patterns``, each checked to be a glob ``fnmatch`` reads as written: a ``[`` that opens
-    no character class would silently match a literal ``[`` instead."""
-    for pattern in patterns:
-        index = 0
-        while (index := pattern.find("[", index)) != -1:
-            end = index + 1
-            end += pattern[end : end + 1] == "!"
-            end += pattern[end : end + 1] == "]"  # a `]` first in the class is one of its characters
-            end = pattern.find("]", end)
-            if end == -1:
-                raise UsageError(
-                    f"{at}: {pattern!r} is not a valid glob: its `[` opens a character class that is never closed "
-                    "(write `[[]` for a literal `[`)"
-                )
-            index = end + 1
-    return patterns
+SEVERITIES = ("error", "warning")
 
 
 def _normalise(key: str) -> str:
@@ -211,9 +178,9 @@ def parse_config(data: dict[str, Any], path: Path | None) -> Config:
         key = _normalise(raw_key)
         at = f"{where}: {raw_key}"
         if key in MODEL_SETTINGS:
-            values[key] = validate_setting(key, value, where)
+            values[key] = validate_setting(key, value, where, spelling=raw_key)
         elif key in ("select", "extend_select", "ignore"):
-            selectors = _string_list(value, at)
+            selectors = string_list(value, at)
             validate_selectors(selectors, at)
             values[key] = selectors
         elif key == "per_file_ignores":
@@ -221,30 +188,32 @@ def parse_config(data: dict[str, Any], path: Path | None) -> Config:
                 raise UsageError(f"{at}: expected a table of glob = [codes]")
             pairs = []
             for pattern, selectors in value.items():
-                _globs((pattern,), at)
-                codes = _string_list(selectors, f"{at}.{pattern}")
+                checked_globs((pattern,), at)
+                codes = string_list(selectors, f"{at}.{pattern}")
                 validate_selectors(codes, f"{at}.{pattern}")
                 pairs.append((pattern, codes))
             values[key] = tuple(pairs)
         elif key == "rules":
             values[key] = parse_rule_tables(value, at)
         elif key == "fail_on":
-            if value not in ("error", "warning"):
-                raise UsageError(f"{at}: expected 'error' or 'warning', got {value!r}")
+            if value not in SEVERITIES:
+                raise UsageError(
+                    f"{at}: expected 'error' or 'warning', got {value!r}" + did_you_mean(value, SEVERITIES)
+                )
             values[key] = Severity(value)
         elif key == "max_file_size":
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise UsageError(f"{at}: expected a positive number of bytes")
             values[key] = value
         elif key == "exclude":
-            values[key] = _globs(_string_list(value, at), at)
+            values[key] = checked_globs(string_list(value, at, globs=True), at)
         elif key == "root":
             if not isinstance(value, bool):
                 raise UsageError(f"{at}: expected true or false")
             values["declares_root"] = value
         elif key == "read_only_functions":
-            names = _string_list(value, at)
-            if not all(name and not name.startswith(".") and not name.endswith(".") for name in names):
+            names = string_list(value, at)
+            if not all(not name.startswith(".") and not name.endswith(".") for name in names):
                 raise UsageError(f"{at}: expected function names such as 'util.clean_email'")
             values[key] = frozenset(name.upper() for name in names)
         elif key == "api":
@@ -253,13 +222,47 @@ def parse_config(data: dict[str, Any], path: Path | None) -> Config:
             if not isinstance(value, str) or not value:
                 raise UsageError(f"{at}: expected a folder path")
             values[key] = value
-        elif path is not None and path.name != "pyproject.toml":
-            # wsync-lint.toml holds the keys themselves, with no table header around them.
-            header = " (in wsync-lint.toml the keys need no table header: `[api]`, not `[tool.wsync-lint.api]`)"
-            raise UsageError(f"{where}: unknown key {raw_key!r}{header if key == 'tool' else ''}")
         else:
-            raise UsageError(f"{where}: unknown key {raw_key!r} in [tool.wsync-lint]")
+            raise UsageError(_unknown_key(raw_key, value, path, where))
     return Config(**values)
+
+
+def _unknown_key(raw_key: str, value: Any, path: Path | None, where: str) -> str:
+    """The one line for a key ``[tool.wsync-lint]`` does not have: where it was, and what was meant."""
+    if path is not None and path.name != "pyproject.toml":
+        if raw_key == "tool" and isinstance(value, dict) and any(_near_our_table(name) for name in value):
+            return f"{where}: {_headerless_hint(path.name, value)}"
+        table = path.name
+    else:
+        table = "[tool.wsync-lint]"
+    meant = _OTHER_TOOLS_SPELLING.get(_normalise(raw_key).lower()) or close_match(raw_key, TOP_LEVEL_KEYS)
+    return f"{where}: unknown key {raw_key!r} in {table}{suggestion(meant)}"
+
+
+def _headerless_hint(file_name: str, tool: dict[str, Any]) -> str:
+    """What a ``[tool.wsync-lint...]`` header in a file of wsync-lint's own meant: the same keys,
+    with the header dropped (``[tool.wsync-lint.rules.ST04]`` is ``[rules.ST04]``)."""
+    header = next(name for name in tool if _near_our_table(name))
+    table = tool[header] if isinstance(tool[header], dict) else {}
+    tables, keys = [], []
+    for key, item in table.items():
+        if not isinstance(item, dict):
+            keys.append(f"`{key}`")
+        elif _normalise(key) == "rules":
+            tables.extend(f"`[{key}.{rule}]`" for rule in item)
+        else:
+            tables.append(f"`[{key}]`")
+    meant = [f"top-level {', '.join(keys)}" if keys else "", ", ".join(tables)]
+    return (
+        f"{file_name} takes the keys without the `[tool.{header}]` header (that header is pyproject.toml's): "
+        f"did you mean {' and '.join(part for part in meant if part) or 'top-level keys'}?"
+    )
+
+
+def _near_our_table(name: str) -> bool:
+    """Whether a ``[tool.<name>]`` table is most likely meant to be ``[tool.wsync-lint]`` (or is it)."""
+    folded = re.sub(r"[-_.\s]", "", name.lower())
+    return folded == "wsynclint" or difflib.SequenceMatcher(None, folded, "wsynclint").ratio() >= 0.8
 
 
 def parse_rule_tables(value: Any, at: str) -> dict[str, RuleConfig]:
@@ -278,8 +281,11 @@ def parse_rule_tables(value: Any, at: str) -> dict[str, RuleConfig]:
         for option_key, option_value in table.items():
             name = _normalise(option_key)
             if name == "severity":
-                if option_value not in ("error", "warning"):
-                    raise UsageError(f"{at}.{rule_key}.severity: expected 'error' or 'warning', got {option_value!r}")
+                if option_value not in SEVERITIES:
+                    raise UsageError(
+                        f"{at}.{rule_key}.{option_key}: expected 'error' or 'warning', got {option_value!r}"
+                        + did_you_mean(option_value, SEVERITIES)
+                    )
                 severity = Severity(option_value)
             elif name in rule.options:
                 expected = rule.options[name].type
@@ -287,16 +293,39 @@ def parse_rule_tables(value: Any, at: str) -> dict[str, RuleConfig]:
                     raise UsageError(f"{at}.{rule_key}.{option_key}: expected {expected.__name__}")
                 options[name] = option_value
             else:
-                known = ", ".join(["severity", *rule.options]) or "severity"
-                raise UsageError(f"{at}.{rule_key}: unknown option {option_key!r} for {rule.code} (known: {known})")
+                known = ["severity", *rule.options]
+                raise UsageError(
+                    f"{at}.{rule_key}: unknown option {option_key!r} for {rule.code} (known: {', '.join(known)})"
+                    + did_you_mean(option_key, known)
+                )
         result[rule.code] = RuleConfig(severity, options)
     return result
 
 
 def read_config_file(path: Path) -> Config | None:
-    """Read ``path``; None when it is a pyproject.toml without a ``[tool.wsync-lint]`` table."""
+    """Read ``path``; None when it is a pyproject.toml without a ``[tool.wsync-lint]`` table.
+
+    A pyproject.toml's table misspelt (``[tool.wsync_lint]``) would otherwise be passed over in
+    silence, its settings never applied: it is an error, also beside a ``[tool.wsync-lint]``."""
     table = read_config_table(path)
+    if path.name == "pyproject.toml":
+        _refuse_near_misses(path, table is not None)
     return parse_config(table, path) if table is not None else None
+
+
+def _refuse_near_misses(path: Path, has_ours: bool) -> None:
+    """A ``UsageError`` when the pyproject.toml ``path`` has a ``[tool.X]`` table that is most likely
+    meant to be ``[tool.wsync-lint]``."""
+    try:
+        # Read again: project/roots.py hands over only our table. The file parsed a moment ago, so
+        # an error here is the file changing under us, which the run already read past.
+        tool = tomllib.loads(read_config_bytes(path).decode("utf-8")).get("tool")
+    except (UsageError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return
+    for name in tool if isinstance(tool, dict) else ():
+        if name != "wsync-lint" and _near_our_table(name):
+            beside = ", beside `[tool.wsync-lint]`," if has_ours else ""
+            raise UsageError(f"{path}: `[tool.{name}]`{beside} is not read; did you mean `[tool.wsync-lint]`?")
 
 
 class ConfigFinder:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 
@@ -49,14 +50,37 @@ def render_explain(rule: Rule) -> str:
 
 
 def render_rule_table(rules: tuple[Rule, ...]) -> str:
-    """The index ``wsync-lint rules`` prints: code, name, default severity, summary."""
+    """The index ``wsync-lint rules`` prints: a header row, then code, name, default severity, fix
+    and summary, in aligned columns."""
     name_width = max(len(rule.name) for rule in rules)
-    lines = []
+    lines = [f"{'code':<4}  {'name':<{name_width}}  {'severity':<12}  {'fix':<3}  summary"]
     for rule in rules:
         severity = rule.default_severity.value + ("" if rule.default_enabled else ", off")
         fix = "fix" if rule.fixable else ""
         lines.append(f"{rule.code}  {rule.name:<{name_width}}  {severity:<12}  {fix:<3}  {rule.summary}")
     return "\n".join(lines) + "\n"
+
+
+def render_rules_json(rules: tuple[Rule, ...]) -> str:
+    """The index as JSON (``wsync-lint rules --format json``): one object per rule, by code."""
+    return (
+        json.dumps(
+            [
+                {
+                    "code": rule.code,
+                    "name": rule.name,
+                    "aliases": list(rule.aliases),
+                    "severity": rule.default_severity.value,
+                    "enabled_by_default": rule.default_enabled,
+                    "fixable": rule.fixable,
+                    "summary": rule.summary,
+                }
+                for rule in rules
+            ],
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 def render_markdown_page(rule: Rule) -> str:

@@ -22,7 +22,9 @@ from pathlib import Path
 
 from wsync_lint.contract.rule import Edit, Violation
 from wsync_lint.engine.model_check import FilePlan, check_source
-from wsync_lint.engine.runner import Planner, RunOptions, RunResult
+from wsync_lint.engine.run_result import RunOptions, RunResult
+from wsync_lint.engine.runner import Planner, display_path
+from wsync_lint.engine.stdin import STDIN_NAME, StdinFile
 from wsync_lint.errors import UsageError
 from wsync_lint.files import Unreadable, read_bounded, write_atomically
 from wsync_lint.project.roots import RootFinder
@@ -108,6 +110,36 @@ def _read(path: Path, max_size: int, inside: Path) -> tuple[bool, str] | None:
         return bom, data[len(codecs.BOM_UTF8) if bom else 0 :].decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+@dataclass
+class FixedStdin:
+    """``check - --fix`` / ``--diff``: standard input's bytes with the safe fixes applied."""
+
+    data: bytes
+    fixed: int = 0
+    diff: str = ""
+
+
+def fix_stdin(result: RunResult, stdin: StdinFile, options: RunOptions) -> FixedStdin:
+    """Fix the text of standard input (checked as ``result`` says) as :func:`fix_paths` fixes a
+    file; a payload, or a text that is not SQL, comes back as it was."""
+    shown = display_path(stdin.path) if stdin.path is not None else STDIN_NAME
+    source = stdin.sql_source()
+    if stdin.is_payload or not isinstance(source, str):
+        return FixedStdin(stdin.data)
+    plans = [plan for plan, _ in result.analysed.get(shown, [])] or [Planner(options).plan_for(stdin.location)]
+    fixed = fix_text(source, shown, plans)
+    if not fixed.fixed:
+        return FixedStdin(stdin.data)
+    bom = codecs.BOM_UTF8 if stdin.data.startswith(codecs.BOM_UTF8) else b""
+    diff = difflib.unified_diff(
+        source.splitlines(keepends=True),
+        fixed.text.splitlines(keepends=True),
+        fromfile=f"a/{shown}",
+        tofile=f"b/{shown}",
+    )
+    return FixedStdin(bom + fixed.text.encode("utf-8"), len(fixed.fixed), "".join(diff))
 
 
 def fix_paths(result: RunResult, options: RunOptions, write: bool) -> FixReport:

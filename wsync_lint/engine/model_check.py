@@ -8,7 +8,7 @@ suppression comments, and come back sorted by line, column and code.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -18,9 +18,8 @@ from sqlglot.tokens import Token, TokenType
 from wsync_lint.contract.rule import Finding, Location, Needs, Rule, Violation
 from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.engine.config import RuleConfig
-from wsync_lint.engine.directives import Directives, read_directives
-from wsync_lint.engine.registry import all_rules
-from wsync_lint.errors import UsageError
+from wsync_lint.engine.directives import DirectiveProblem, Directives, read_directives
+from wsync_lint.engine.registry import all_rules, find_rule
 from wsync_lint.files import is_within, resolved_or_none
 from wsync_lint.mparticle.warehouses import WAREHOUSES
 from wsync_lint.project.roots import RootFinder
@@ -115,6 +114,9 @@ class ModelCheck:
     violations: list[Violation]
     context: SqlContext
     dialect_origin: str
+    directive_problems: tuple[DirectiveProblem, ...] = ()
+    """What in the file's wsync-lint comments could not be applied (WL02's when it runs): for a
+    command that runs no rules (``render``, ``columns``, ``--show-settings``) to mention."""
 
 
 def check_source(source: str | ReadProblem, path: str, plan: FilePlan) -> list[Violation]:
@@ -142,11 +144,10 @@ def analyse(source: str | ReadProblem, path: str, plan: FilePlan) -> ModelCheck:
     lines = LineIndex(text)
     provisional, _ = choose_dialect(plan, Directives())
     lexicon = scan(text, provisional)
-    directives = read_directives(text, lexicon, lines, path)
+    directives = read_directives(text, lexicon, lines)
+    if plan.bound is None and "schema" in directives.settings:
+        _place_directive_snapshot(path, directives)
     settings, origin = resolve_settings(plan, directives)
-    if settings.schema is not None and plan.bound is None and "schema" in directives.settings:
-        # A directive names the snapshot relative to the SQL file.
-        settings = replace(settings, schema=_directive_snapshot(path, settings.schema))
     if settings.dialect != provisional:
         lexicon = scan(text, settings.dialect)
     context = SqlContext(path, text, WAREHOUSES[settings.dialect], settings, lexicon, lines=lines, running=plan.codes)
@@ -162,18 +163,21 @@ def analyse(source: str | ReadProblem, path: str, plan: FilePlan) -> ModelCheck:
             )
     if context.read_problem is not None:
         origin = "unread"
-    return ModelCheck(_run_rules(context, plan, directives), context, origin)
+    return ModelCheck(_run_rules(context, plan, directives), context, origin, tuple(directives.problems))
 
 
-def _directive_snapshot(path: str, name: str) -> str:
-    """The snapshot a ``schema=`` directive names (relative to the SQL file), resolved; a
-    ``UsageError`` when it leads out of the SQL file's project (a committed comment must not make
-    wsync-lint read, and quote in its errors, a file elsewhere on the machine)."""
+def _place_directive_snapshot(path: str, directives: Directives) -> None:
+    """Resolve the snapshot a ``schema=`` directive names (relative to the SQL file), or drop the
+    setting when it leads out of the SQL file's project: a committed comment must not make
+    wsync-lint read, and quote in its findings, a file elsewhere on the machine."""
+    name = directives.settings["schema"]
     snapshot = resolved_or_none(Path(path).parent / name)
     root = RootFinder().root_of(Path(path)).folder
     if snapshot is None or not is_within(snapshot, root):
-        raise UsageError(f"{path}: schema={name}: the snapshot lies outside the project ({root}), so it is not read")
-    return str(snapshot)
+        message = f"schema={name}: the snapshot lies outside the project ({root}), so it is not read"
+        directives.drop_setting("schema", message, "name a snapshot inside the project, relative to this file")
+    else:
+        directives.settings["schema"] = str(snapshot)
 
 
 def _runs(rule: Rule, context: SqlContext) -> bool:
@@ -204,8 +208,26 @@ def _run_rules(context: SqlContext, plan: FilePlan, directives: Directives) -> l
         context.suppressions = directives.suppressions
         for rule in late_rules:
             kept.extend(_violations(rule, context, locator, plan))
+    if directives.problems and DIRECTIVE_PROBLEM_CODE in plan.codes:
+        kept.extend(_directive_violations(context, plan, directives))
     kept.sort(key=Violation.sort_key)
     return kept
+
+
+DIRECTIVE_PROBLEM_CODE = "WL02"
+"""What a wsync-lint comment that cannot be read is reported as (``invalid-suppression``, whose
+documentation covers settings comments too; codes are a contract, so it keeps its name)."""
+
+
+def _directive_violations(context: SqlContext, plan: FilePlan, directives: Directives) -> Iterator[Violation]:
+    """Each part of the file's wsync-lint comments that could not be read, as a finding at it. Like
+    WL02's other findings they come after suppressions: a comment cannot silence its own mistake."""
+    rule = find_rule(DIRECTIVE_PROBLEM_CODE)
+    assert rule is not None
+    config = plan.rule_configs.get(rule.code)
+    for problem in directives.problems:
+        finding = Finding(problem.span, problem.message, hint=problem.hint)
+        yield make_violation(rule, finding, context.path, problem.span, context.lines, config)
 
 
 def _violations(rule: Rule, context: SqlContext, locator: Locator, plan: FilePlan) -> Iterable[Violation]:

@@ -22,7 +22,7 @@ from wsync_lint.project.project import Binding, ModelSql, Project
 from wsync_lint.project.resources import Kind, Resource
 from wsync_lint.sql.file_settings import FileSettings
 from wsync_lint.sql.positions import FileSpan, LineIndex, Span
-from wsync_lint.sql.reading import read_source
+from wsync_lint.sql.reading import ReadProblem, read_source
 
 
 @dataclass
@@ -54,12 +54,17 @@ class ProjectChecker:
         max_file_size: Callable[[Path], int],
         display: Callable[[Path], str],
         snapshot_for: Callable[[Binding], str | None] = lambda binding: None,
+        read_sql: Callable[[Path], str | ReadProblem] | None = None,
     ) -> None:
+        """``read_sql`` reads a model file of the project (default: from disk, bounded by its
+        configuration's ``max-file-size``): the runner passes one that takes the text of
+        standard input for the file it stands in for, and keeps what it read for the code frames."""
         self.project = project
         self.plan_for = plan_for
         self.max_file_size = max_file_size
         self.display = display
         self.snapshot_for = snapshot_for
+        self.read_sql = read_sql or (lambda path: read_source(path, max_file_size(path), project.root))
         self.outcome = ProjectOutcome()
         self._lines: dict[str, LineIndex] = {payload.path: payload.lines for payload in project.files}
         self._locations: dict[str, Path] = dict(project.locations)
@@ -135,7 +140,7 @@ class ProjectChecker:
                 return  # CN03 reports it; a file outside the project or no regular file is never read
             shown = self.display(sql.file)
             plan = self.plan_for(sql.file)
-            source = read_source(sql.file, self.max_file_size(sql.file), self.project.root)
+            source = self.read_sql(sql.file)
             self.outcome.checked_sql.add(sql.file)  # resolved by locate_sql_file
             self._locations[shown] = sql.file
         else:

@@ -18,7 +18,7 @@ from wsync_lint.contract.rule import Violation
 from wsync_lint.engine.config import parse_rule_tables, validate_setting
 from wsync_lint.engine.model_check import FilePlan, check_source
 from wsync_lint.engine.registry import selected_codes, validate_selectors
-from wsync_lint.engine.runner import RunOptions, RunResult
+from wsync_lint.engine.run_result import RunOptions, RunResult
 from wsync_lint.engine.runner import lint_paths as run_paths
 from wsync_lint.sql.file_settings import FileSettings
 from wsync_lint.sql.reading import decode_source

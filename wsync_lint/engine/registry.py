@@ -7,6 +7,7 @@ on a tie ``ignore`` wins.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from functools import cache
 
@@ -34,6 +35,27 @@ def _by_key() -> dict[str, Rule]:
 def find_rule(code_or_name: str) -> Rule | None:
     """The rule with this code, name or alias (any case), if there is one."""
     return _by_key().get(code_or_name.strip().upper())
+
+
+CLOSE_ENOUGH = 0.6
+"""How alike (difflib's ratio) a mistyped code or name and a rule's must be to be suggested."""
+
+
+def closest_rules(code_or_name: str, most: int = 3) -> list[Rule]:
+    """The rules a mistyped code or name most likely meant, best first (at most ``most``): codes,
+    names and aliases alike in spelling (any case), and names that contain it (``semicolon``)."""
+    wanted = code_or_name.strip().upper().replace("_", "-")
+    if not wanted:
+        return []
+    scored = []
+    for rule in all_rules():
+        keys = [key.upper() for key in (rule.code, rule.name, *rule.aliases)]
+        score = max(difflib.SequenceMatcher(None, wanted, key).ratio() for key in keys)
+        if len(wanted) >= 3 and any(wanted in key for key in keys[1:]):
+            score = max(score, 1.0)  # a part of a name is as good as the name
+        if score >= CLOSE_ENOUGH:
+            scored.append((-score, rule.code, rule))
+    return [rule for _, _, rule in sorted(scored, key=lambda entry: entry[:2])[:most]]
 
 
 def _selector_weight(selector: str, rule: Rule) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,7 +13,10 @@ from wsync_lint.engine.config import Config, ConfigFinder
 from wsync_lint.engine.discovery import discover, resolved
 from wsync_lint.engine.model_check import FilePlan, analyse
 from wsync_lint.engine.project_check import ProjectChecker, ProjectOutcome
+from wsync_lint.engine.quoted_text import quotable_payload_text
 from wsync_lint.engine.registry import selected_codes, validate_selectors
+from wsync_lint.engine.run_result import RunOptions, RunResult
+from wsync_lint.engine.stdin import STDIN_NAME, StdinFile
 from wsync_lint.errors import UsageError
 from wsync_lint.files import is_within
 from wsync_lint.project.model_files import SQL_SUFFIXES, SqlFileProblem
@@ -26,80 +29,14 @@ from wsync_lint.sql.reading import ReadProblem, read_source
 from wsync_lint.sql.snapshots import snapshot_file_name
 
 
-@dataclass(frozen=True)
-class RunOptions:
-    """What the command line says, on top of configuration."""
-
-    dialect: str | None = None
-    select: tuple[str, ...] | None = None
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    config_path: Path | None = None
-    schema_override: Mapping[str, str] = field(default_factory=dict)
-    """Connection id -> a schema snapshot to use instead of the committed one (``preflight``
-    passes the snapshots it just took from the warehouse)."""
-
-
-@dataclass(frozen=True)
-class NotChecked:
-    """A live target a run did not check: ``kind`` and ``id`` name it (``connection``,
-    ``snowflake-prod``; ``api``, the workspace id), ``why`` says why in the user's terms
-    (``WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set``), ``unreachable`` tells a target that was
-    tried and did not answer from one that was never tried (no credentials, no driver). Either way
-    the run exits 3."""
-
-    kind: str
-    id: str
-    why: str
-    unreachable: bool = False
-
-    @property
-    def label(self) -> str:
-        """``connection `snowflake-prod``` as the reports name it."""
-        return f"{self.kind} `{self.id}`"
-
-
-@dataclass
-class RunResult:
-    """Every violation of a run, and what it covered."""
-
-    violations: list[Violation] = field(default_factory=list)
-    paths: list[str] = field(default_factory=list)
-    """Every file checked, as displayed."""
-    fail_on: Severity = Severity.WARNING
-    fixed: int = 0
-    """Findings fixed by ``--fix`` in this run."""
-    not_run: set[str] = field(default_factory=set)
-    """Selected rules that could not run on some model for want of a schema snapshot."""
-    analysed: dict[str, list[tuple[FilePlan, str]]] = field(default_factory=dict)
-    """Each model checked (as displayed) -> the plans it was checked with, each with where its
-    warehouse came from (``model_check.DIALECT_ORIGINS``): ``--fix`` re-checks with the same."""
-    unread_payloads: list[str] = field(default_factory=list)
-    """Payload files of the projects that could not be decoded (one may hold a model's pipeline)."""
-    not_checked: list[NotChecked] = field(default_factory=list)
-    """What a live run could not check (a connection without credentials or driver, one that did
-    not answer): every report says so, and none of them says "All checks passed"."""
-
-    @property
-    def files(self) -> int:
-        return len(self.paths)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for v in self.violations if v.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for v in self.violations if v.severity is Severity.WARNING)
-
-
 def display_path(path: Path) -> str:
-    """``path`` relative to the working folder when it is inside it, with ``/`` separators (a
-    link is shown as itself, wherever it leads)."""
+    """``path`` relative to the working folder, with ``/`` separators: ``models/x.sql`` inside it,
+    ``../models/x.sql`` outside it (as every report shows it; a link is shown as itself, wherever
+    it leads). Only a path with no relative form (another drive) stays as it is."""
     try:
         absolute = resolved(path) if path.name in ("", "..") else resolved(path.parent) / path.name
-        return absolute.relative_to(_working_folder(os.getcwd())).as_posix()
-    except (ValueError, OSError, RuntimeError):  # outside the folder; a NUL byte; a loop of symlinks
+        return Path(os.path.relpath(absolute, _working_folder(os.getcwd()))).as_posix()
+    except (ValueError, OSError, RuntimeError):  # another drive; a NUL byte; a loop of symlinks
         return path.as_posix()
 
 
@@ -111,8 +48,10 @@ def _working_folder(cwd: str) -> Path:
 class Planner:
     """Turns configuration plus command line into a :class:`FilePlan` per file (cached)."""
 
-    def __init__(self, options: RunOptions) -> None:
+    def __init__(self, options: RunOptions, stdin: StdinFile | None = None) -> None:
         self.options = options
+        self.stdin = stdin
+        """``check -``: the text that stands in for one file (:mod:`.stdin`)."""
         self.finder = ConfigFinder(options.config_path)
         for name, selectors in (
             ("--select", options.select or ()),
@@ -126,7 +65,10 @@ class Planner:
 
     def read(self, path: Path, inside: Path | None = None) -> str | ReadProblem:
         """A model file's text, or why not: at most its configuration's ``max-file-size``
-        bytes, a regular file inside its project (``inside``, else the root of ``path``)."""
+        bytes, a regular file inside its project (``inside``, else the root of ``path``); for the
+        file standard input stands in for, that text."""
+        if self.stdin is not None and (self.stdin.stands_for(path) or path == self.stdin.location):
+            return self.stdin.sql_source()
         return read_source(path, self.config_for(path).max_file_size, inside or self.roots.root_of(path).folder)
 
     def config_for(self, path: Path) -> Config:
@@ -170,6 +112,8 @@ class FileOutcome:
     not_run: frozenset[str] = frozenset()
     plan: FilePlan | None = None
     dialect_origin: str = "default"
+    source: str | None = None
+    """The text read, when there is a finding to quote it under (a worker sends it back)."""
 
 
 def check_path(planner: Planner, path: Path, shown: str | None = None) -> FileOutcome:
@@ -180,8 +124,15 @@ def check_path(planner: Planner, path: Path, shown: str | None = None) -> FileOu
     source = planner.read(path)
     plan = planner.plan_for(path)
     analysis = analyse(source, shown, plan)
+    quoted = source if isinstance(source, str) and analysis.violations else None
     return FileOutcome(
-        shown, analysis.violations, config.fail_on, frozenset(analysis.context.not_run), plan, analysis.dialect_origin
+        shown,
+        analysis.violations,
+        config.fail_on,
+        frozenset(analysis.context.not_run),
+        plan,
+        analysis.dialect_origin,
+        quoted,
     )
 
 
@@ -227,9 +178,12 @@ def worker_count(jobs: int | None, files: int) -> int:
     return min(os.cpu_count() or 1, files)
 
 
-def lint_paths(paths: Iterable[Path], options: RunOptions, jobs: int | None = 1) -> RunResult:
+def lint_paths(
+    paths: Iterable[Path], options: RunOptions, jobs: int | None = 1, stdin: StdinFile | None = None
+) -> RunResult:
     """Check every SQL and payload file under ``paths``, with the whole project they belong to,
-    in ``jobs`` processes (None: decide by file count).
+    in ``jobs`` processes (None: decide by file count); or, with ``stdin``, the text of standard
+    input as the one file it stands in for (``paths`` are not used).
 
     Payload files and the models pipelines use are checked in this process, as one project per
     root folder (:func:`~wsync_lint.project.project.project_root`); findings are kept for the files under
@@ -237,30 +191,38 @@ def lint_paths(paths: Iterable[Path], options: RunOptions, jobs: int | None = 1)
     process pool. The result is the same whatever the number of processes: files keep their
     discovery order and violations are sorted.
     """
-    paths = list(paths)
-    planner = Planner(options)
-    # One walk finds both kinds of file; each is displayed (a path resolution) once.
-    found = list(discover(paths, planner.finder, (*SQL_SUFFIXES, *PAYLOAD_SUFFIXES)))
+    planner = Planner(options, stdin)
+    if stdin is not None and stdin.path is None:
+        alone = _check_files([stdin.location], [STDIN_NAME], planner, options, 1)
+        alone.fail_on = planner.config_for(stdin.location).fail_on
+        return alone
+    paths = list(paths) if stdin is None else [stdin.path]
+    # One walk finds both kinds of file; each is displayed (a path resolution) once. Standard
+    # input is one file whatever its name: a payload, or else SQL.
+    found = list(discover(paths, planner.finder, (*SQL_SUFFIXES, *PAYLOAD_SUFFIXES))) if stdin is None else paths
     shown = {path: display_path(path) for path in found}
     sql_files = [path for path in found if path.suffix.lower() not in PAYLOAD_SUFFIXES]  # and unlisted folders
     named_payloads = [shown[path] for path in found if path.suffix.lower() in PAYLOAD_SUFFIXES]
     project_outcomes = [check_project_at(root, planner) for root in project_roots(paths)]
-    checked_sql = set().union(*(outcome.checked_sql for outcome, _ in project_outcomes))
-    refused = set().union(*(outcome.refused for outcome, _ in project_outcomes))
+    checked_sql = set().union(*(outcome.checked_sql for outcome, _, _ in project_outcomes))
+    refused = set().union(*(outcome.refused for outcome, _, _ in project_outcomes))
+    if stdin is not None and not stdin.path.exists():
+        refused.discard(resolved(stdin.path))  # a model not written yet: checked on its own
     # A model file of another name (`users.txt`) is found through the data model that names it,
     # and reported like a `.sql` file when it is under ``paths``.
     linked = frozenset(p for p in checked_sql if p.suffix.lower() not in (*SQL_SUFFIXES, *PAYLOAD_SUFFIXES))
-    for path in discover(paths, planner.finder, (), linked) if linked else ():
+    for path in discover(paths, planner.finder, (), linked) if linked and stdin is None else ():
         found.append(path)
         shown[path] = display_path(path)
         sql_files.append(path)
-    payload_paths = {path for _, loaded in project_outcomes for path in loaded}
+    payload_paths = {path for _, loaded, _ in project_outcomes for path in loaded}
     reported = {shown[path] for path in sql_files} | (set(named_payloads) & payload_paths)
     files = [path for path in sql_files if resolved(path) not in checked_sql | refused]
     result = _check_files(files, [shown[path] for path in files], planner, options, jobs)
     fail_ons = [planner.config_for(path).fail_on for path in found] or [planner.config_for(Path.cwd() / "-").fail_on]
     result.fail_on = min(fail_ons, key=lambda severity: severity.rank)
-    for outcome, _ in project_outcomes:
+    for outcome, _, sources in project_outcomes:
+        result.sources.update(sources)
         result.not_run |= outcome.not_run
         result.analysed.update(outcome.analysed)
         result.unread_payloads.extend(outcome.unread_payloads)
@@ -271,17 +233,36 @@ def lint_paths(paths: Iterable[Path], options: RunOptions, jobs: int | None = 1)
     result.paths.extend(path for path in (*(shown[p] for p in sql_files), *named_payloads)
                         if path in reported and path not in checked_apart)  # fmt: skip
     result.violations.sort(key=Violation.sort_key)
+    _keep_quoted_sources(result)
     return result
 
 
+def _keep_quoted_sources(result: RunResult) -> None:
+    """Keep the text of the files that have a finding only."""
+    quoted = {v.path for v in result.violations}
+    result.sources = {path: text for path, text in result.sources.items() if path in quoted}
+
+
 def load_project(root: Path, planner: Planner) -> Project:
-    """Every payload file under ``root`` (configured excludes left out)."""
+    """Every payload file under ``root`` (configured excludes left out); the text of standard
+    input in the stead of the payload file it stands in for (also one not written yet)."""
     project = Project(root)
-    for location in payload_candidates(root):
+    stdin = planner.stdin if planner.stdin is not None and planner.stdin.is_payload else None
+    locations = list(payload_candidates(root))
+    written = stdin is None or any(stdin.stands_for(location) for location in locations)
+    if (
+        stdin is not None
+        and stdin.path is not None
+        and not written
+        and planner.roots.root_of(stdin.path).folder == root
+    ):
+        locations.append(stdin.path)
+    for location in locations:
         config = planner.config_for(location)
-        if config.excludes(location) or _is_snapshot(location, config, root):
+        if config.excludes(location) or is_snapshot(location, config, root):
             continue
-        payload = read_payload(location, display_path(location), config.max_file_size, root)
+        raw = stdin.raw() if stdin is not None and stdin.stands_for(location) else None
+        payload = read_payload(location, display_path(location), config.max_file_size, root, raw)
         if payload is not None:
             project.add(payload, location)
     return project
@@ -305,9 +286,19 @@ _REFUSED = {
 }
 
 
-def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list[str]]:
-    """Load and check the project under ``root``; also return its payload files as displayed."""
+def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list[str], dict[str, str]]:
+    """Load and check the project under ``root``; also return its payload files as displayed,
+    and the text read of each of its files (as displayed), for the code frames."""
     project = load_project(root, planner)
+    # Secrets are masked: a code frame must never quote one.
+    sources = {payload.path: quotable_payload_text(payload) for payload in project.files if payload.problem is None}
+
+    def read_sql(path: Path) -> str | ReadProblem:
+        text = planner.read(path, root)
+        if isinstance(text, str):
+            sources[display_path(path)] = text
+        return text
+
     checker = ProjectChecker(
         project,
         plan_for=planner.plan_for,
@@ -316,13 +307,14 @@ def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list
         snapshot_for=lambda binding: snapshot_path(
             root, planner.config_for(root / "-"), binding, planner.options.schema_override
         ),
+        read_sql=read_sql,
     )
     outcome = checker.run()
     outcome.unread_payloads = [payload.path for payload in project.files if payload.problem is not None]
-    return outcome, [payload.path for payload in project.files]
+    return outcome, [payload.path for payload in project.files], sources
 
 
-def _is_snapshot(location: Path, config: Config, root: Path) -> bool:
+def is_snapshot(location: Path, config: Config, root: Path) -> bool:
     """Whether ``location`` is in the schema snapshot folder (snapshots are no payloads)."""
     return config.schema_folder(root).resolve() in resolved(location).parents
 
@@ -351,6 +343,7 @@ def snapshot_path(
 def _check_files(
     files: list[Path], shown: list[str], planner: Planner, options: RunOptions, jobs: int | None
 ) -> RunResult:
+    """Check files apart from any project (standalone models), in ``jobs`` processes."""
     workers = worker_count(jobs, len(files))
     if workers == 1:
         outcomes = [check_path(planner, path, display) for path, display in zip(files, shown, strict=True)]
@@ -366,4 +359,6 @@ def _check_files(
         result.not_run |= outcome.not_run
         if outcome.plan is not None:
             result.analysed[outcome.path] = [(outcome.plan, outcome.dialect_origin)]
+        if outcome.source is not None:
+            result.sources[outcome.path] = outcome.source
     return result

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from wsync_lint.engine.file_listing import models_of_project
 from wsync_lint.engine.model_check import DEFAULT_DIALECT, FilePlan, analyse
-from wsync_lint.engine.runner import (
-    Planner,
-    RunOptions,
-    RunResult,
-    display_path,
-    load_project,
-    read_model,
-    snapshot_path,
-)
+from wsync_lint.engine.run_result import RunOptions, RunResult
+from wsync_lint.engine.runner import Planner, display_path, is_snapshot, load_project, read_model, snapshot_path
+from wsync_lint.engine.stdin import STDIN_NAME, StdinFile
+from wsync_lint.files import resolved_or_none
 from wsync_lint.mparticle.warehouses import WAREHOUSES
 from wsync_lint.project.payload_files import PAYLOAD_SUFFIXES
 from wsync_lint.project.project import Binding, Project
@@ -43,20 +39,26 @@ def dialect_note(result: RunResult) -> str | None:
     return line + "; set `dialect` in wsync-lint.toml or write `-- wsync-lint: dialect=<warehouse>` before the query."
 
 
-def show_settings(path: Path, options: RunOptions) -> str:
+def show_settings(path: Path | None, options: RunOptions, stdin: StdinFile | None = None) -> str:
     """What ``--show-settings`` prints for ``path``: its project root, the configuration that
-    applies, and the pipelines that involve it, each with its model's warehouse (and where that
-    comes from) and schema snapshot; for a model no pipeline uses, its warehouse."""
-    if not path.exists():
+    applies, what the file is, and the pipelines that involve it, each with its model's warehouse
+    (and where that comes from) and schema snapshot; for a model no pipeline uses, its warehouse.
+    With ``stdin`` (``check -``), for the file it stands in for (``path`` None: a standalone
+    model ``-`` in the current folder, with no project)."""
+    if stdin is not None:
+        path = stdin.location
+    assert path is not None
+    if stdin is None and not path.exists():
         from wsync_lint.errors import UsageError
 
         raise UsageError(f"{path}: no such file or folder")
-    planner = Planner(options)
+    planner = Planner(options, stdin)
     root = RootFinder().root_of(path)
-    config = planner.config_for(path if path.is_file() else path / "-")
+    config = planner.config_for(path if path.is_file() or stdin is not None else path / "-")
+    standalone = stdin is not None and stdin.path is None
     lines = [
-        f"file: {display_path(path)}",
-        f"project root: {root.folder} ({_root_reason(root)})",
+        f"file: {STDIN_NAME} (standard input)" if standalone else f"file: {display_path(path)}",
+        f"project root: {root.folder} ({_root_reason(root)})" if not standalone else "project root: none",
         f"configuration: {_config_line(options, config.path)}",
     ]
     if config.read_only_functions:
@@ -65,15 +67,29 @@ def show_settings(path: Path, options: RunOptions) -> str:
         )
     if config.api.workspace:
         lines.append(f"workspace: {config.api.workspace} (plan, deploy, status and import)")
-    if path.is_dir():
+    if path.is_dir() and stdin is None:
+        return "\n".join(lines) + "\n"
+    if standalone:
+        plan = planner.plan_for(path)
+        lines.append("checked as: a standalone model (no project: give --stdin-filename PATH to check it as that file)")
+        lines.append(f"dialect: {_dialect_line(planner.read(path), STDIN_NAME, plan, None, config.path)}")
+        lines.append("schema snapshot: none (a `-- wsync-lint: schema=...` comment in the model names one)")
         return "\n".join(lines) + "\n"
     project = load_project(root.folder, planner)
-    bindings = _bindings_of(project, path.resolve(), display_path(path))
+    shown = display_path(path)
+    bindings = _bindings_of(project, resolved_or_none(path) or path, shown)
     is_payload = path.suffix.lower() in PAYLOAD_SUFFIXES
+    lines.append(f"checked as: {_what_it_is(project, path, shown, is_payload, planner)}")
     if not bindings and not is_payload:
         plan = planner.plan_for(path)
         source = planner.read(path)
-        lines.append(f"dialect: {_dialect_line(source, display_path(path), plan, None, config.path)}")
+        lines.append(f"dialect: {_dialect_line(source, shown, plan, None, config.path)}")
+        snapshot = "none (a `-- wsync-lint: schema=...` comment in the model names one)"
+        if isinstance(source, str):
+            analysed = analyse(source, shown, FilePlan(frozenset(), plan.settings, plan.forced_dialect, {}, None))
+            if analysed.context.settings.schema is not None:
+                snapshot = f"{display_path(Path(analysed.context.settings.schema))} (from the file's `schema=` comment)"
+        lines.append(f"schema snapshot: {snapshot}")
     if not bindings:
         lines.append("pipelines: none (no pipeline of the project involves this file)")
     for binding in bindings:
@@ -96,6 +112,22 @@ def _binding_lines(project: Project, binding: Binding, planner: Planner, options
     snapshot = snapshot_path(project.root, root_config, binding, options.schema_override)
     lines.append(f"  schema snapshot: {display_path(Path(snapshot)) if snapshot else 'none'}")
     return lines
+
+
+def _what_it_is(project: Project, path: Path, shown: str, is_payload: bool, planner: Planner) -> str:
+    """What the run makes of the file, as ``--show-files`` says it."""
+    if is_payload:
+        payload = next((payload for payload in project.files if payload.path == shown), None)
+        if payload is None and is_snapshot(path, planner.config_for(path), project.root):
+            return "skipped (a schema snapshot)"
+        if payload is None:
+            return "skipped (names no Warehouse Sync key: not a payload)"
+        held = [f"{r.kind.display} `{r.id}`" for r in project.resources if r.file is payload and r.id]
+        return f"payload ({', '.join(held)})" if held else "payload"
+    models: dict[Path, list[str]] = {}
+    models_of_project(project, models)
+    named = models.get(resolved_or_none(path) or path)
+    return f"model ({'; '.join(named)})" if named else "model (standalone: no data model links it)"
 
 
 def _root_reason(root: Root) -> str:

@@ -15,6 +15,8 @@ user names with ``--output-file``, :func:`write_output_file`):
   is not ``inside`` or below it is refused. An output file the user names on the command line
   is the user's choice: it may be anywhere (``inside=None``), but is still never written through
   a symbolic link.
+- **Exclusive when asked.** ``exclusive=True`` (``init``) never replaces a file: the temporary
+  file is hard-linked to the name, which fails if a file took the name in the meantime.
 - **Read-only stays read-only.** An existing target that the user may not write is refused
   rather than replaced.
 
@@ -70,14 +72,19 @@ def check_target(path: Path, *, inside: Path | None) -> os.stat_result | None:
     return status
 
 
-def write_atomically(path: Path, data: bytes | str, *, inside: Path | None) -> None:
+def write_atomically(path: Path, data: bytes | str, *, inside: Path | None, exclusive: bool = False) -> None:
     """Write ``data`` (text as UTF-8) to ``path`` atomically; see the module documentation.
 
     ``inside``: the folder the target must be in (the project root), or ``None`` for a file the
     user named on the command line. Missing folders between ``inside`` and the target are made.
+    ``exclusive``: never replace a file; one that exists, or appears while the data is written,
+    is refused (the temporary file is hard-linked to the name, which fails if the name is taken,
+    instead of renamed over it).
     """
     path = Path(path)
     status = check_target(path, inside=inside)
+    if exclusive and status is not None:
+        raise UsageError(f"{path}: exists; not overwritten")
     payload = data.encode("utf-8") if isinstance(data, str) else data
     mode = stat.S_IMODE(status.st_mode) if status is not None else _NEW_FILE_MODE & ~_umask()
     folder = path.parent
@@ -93,10 +100,16 @@ def write_atomically(path: Path, data: bytes | str, *, inside: Path | None) -> N
             os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         check_target(path, inside=inside)  # again, just before the rename
-        os.replace(temporary, path)
+        if exclusive:
+            os.link(temporary, path)
+            os.unlink(temporary)
+        else:
+            os.replace(temporary, path)
     except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(error, FileExistsError):
+            raise UsageError(f"{path}: exists; not overwritten") from None
         if isinstance(error, OSError):
             raise UsageError(f"{path}: cannot write: {error.strerror}") from None
         raise

@@ -12,7 +12,10 @@ writes, and a role that can only read covers the rest (README, "Live preflight")
 Failures are two exceptions, both with messages that hold no secret (connectors pass driver
 messages through :meth:`LiveSettings.redact`):
 
-- :class:`WarehouseUnreachable`: no session (host down, bad credentials, timeout): exit 3.
+- :class:`WarehouseUnreachable`: no session (host down, login refused, timeout): exit 3. Its
+  subclass :class:`WarehouseNotTried` says no login was even attempted (the driver is not installed,
+  a credential or setting is not set): the connection is reported as *not checked*, not as
+  unreachable (still exit 3: nothing was verified there).
 - :class:`WarehouseRejected`: the warehouse refused one statement (LV01), with its own message and,
   when it gives one, the 1-based line and column inside the statement sent.
 """
@@ -39,6 +42,19 @@ REDACTED = "***"
 
 class WarehouseUnreachable(Exception):
     """No session could be opened: host unreachable, login refused, or the timeout ran out."""
+
+
+class WarehouseNotTried(WarehouseUnreachable):
+    """No login was attempted: the driver is not installed, or a credential or setting the login
+    needs is not set. Reported as "not checked", never as "unreachable": nothing was tried."""
+
+
+def driver_missing(warehouse: str, extra: str) -> WarehouseNotTried:
+    """The failure of a connector whose driver cannot be imported, saying how to install it (no
+    package index has wsync-lint: it is installed from a clone, with the warehouse's extra)."""
+    return WarehouseNotTried(
+        f"the {warehouse} driver is not installed: pip install -e '.[{extra}]' in a clone of wsync-lint"
+    )
 
 
 class WarehouseRejected(Exception):
@@ -145,12 +161,13 @@ class LiveSettings:
             for form in secret_spellings(secret, user)
         )
 
-    def require(self, name: str, *fallbacks: str, what: str) -> str:
-        """A setting the connector cannot do without, else :class:`WarehouseUnreachable` naming the variable."""
+    def require(self, name: str, *fallbacks: str) -> str:
+        """A setting the connector cannot do without, else :class:`WarehouseNotTried` naming the
+        variables that may hold it (``WSYNC_LINT_X_PASSWORD is not set (or SNOWFLAKE_PASSWORD)``)."""
         value = self.setting(name, *fallbacks)
         if value is None:
             standard = f" (or {', '.join(fallbacks)})" if fallbacks else ""
-            raise WarehouseUnreachable(f"{what} is not set: export {env_name(self.connection_id, name)}{standard}")
+            raise WarehouseNotTried(f"{env_name(self.connection_id, name)} is not set{standard}")
         return value
 
 

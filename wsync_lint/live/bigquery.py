@@ -32,7 +32,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
-from wsync_lint.live.backend import LiveSettings, WarehouseRejected, WarehouseUnreachable, env_name
+from wsync_lint.live.backend import (
+    LiveSettings,
+    WarehouseNotTried,
+    WarehouseRejected,
+    WarehouseUnreachable,
+    driver_missing,
+    env_name,
+)
 from wsync_lint.live.statements import ReadOnlyQuery, read_only, sendable
 from wsync_lint.mparticle import facts
 
@@ -64,15 +71,13 @@ def connect(settings: LiveSettings) -> BigQuerySession:
         from google.api_core.client_options import ClientOptions
         from google.cloud import bigquery
     except ImportError:
-        raise WarehouseUnreachable("BigQuery needs the driver: pip install 'wsync-lint[bigquery]'") from None
+        raise driver_missing("BigQuery", "bigquery") from None
 
     endpoint = settings.endpoint
     credentials, default_project = _credentials(settings, bigquery.Client.SCOPE)
     project = settings.text("project_id") or default_project
     if not project:
-        raise WarehouseUnreachable(
-            "the connection's config has no project_id: BigQuery needs the project to run jobs in"
-        )
+        raise WarehouseNotTried("the connection's config has no project_id: BigQuery needs the project to run jobs in")
     client = bigquery.Client(
         project=project,
         credentials=credentials,
@@ -109,7 +114,7 @@ def _credentials(settings: LiveSettings, scopes: Sequence[str]) -> tuple[Any, st
         except (OSError, ValueError) as error:
             # The library's messages name what is wrong, never the key's content.
             message = f"the credentials file {key_file} is not a usable service-account key: {_first_line(error)}"
-            raise WarehouseUnreachable(settings.redact(message)) from None
+            raise WarehouseNotTried(settings.redact(message)) from None
     if settings.endpoint:
         from google.auth.credentials import AnonymousCredentials
 
@@ -124,7 +129,7 @@ def _credentials(settings: LiveSettings, scopes: Sequence[str]) -> tuple[Any, st
             f"no usable Google credentials ({_first_line(error)}): export {variable} (a service-account key file) "
             "or GOOGLE_APPLICATION_CREDENTIALS, or run `gcloud auth application-default login`"
         )
-        raise WarehouseUnreachable(settings.redact(message)) from None
+        raise WarehouseNotTried(settings.redact(message)) from None
 
 
 class BigQuerySession:

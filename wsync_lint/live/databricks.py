@@ -38,7 +38,13 @@ from typing import Any
 
 from wsync_lint.commands.grants_statements import DATABRICKS_RECIPIENT as RECIPIENT
 from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
-from wsync_lint.live.backend import LiveSettings, WarehouseRejected, WarehouseUnreachable, env_name
+from wsync_lint.live.backend import (
+    LiveSettings,
+    WarehouseRejected,
+    WarehouseUnreachable,
+    driver_missing,
+    env_name,
+)
 from wsync_lint.live.statements import NotReadOnly, ReadOnlyQuery, read_only, sendable
 
 DIALECT = "databricks"
@@ -64,7 +70,7 @@ def connect(settings: LiveSettings) -> DatabricksSession:
         from databricks import sql
         from databricks.sql import exc
     except ImportError:
-        raise WarehouseUnreachable("Databricks needs the driver: pip install 'wsync-lint[databricks]'") from None
+        raise driver_missing("Databricks", "databricks") from None
     arguments = connect_arguments(settings)
     where = settings.endpoint.url if settings.endpoint else arguments["server_hostname"]
     try:
@@ -83,13 +89,13 @@ def connect_arguments(settings: LiveSettings) -> dict[str, Any]:
     if host := settings.setting(*host_variables):
         host = re.sub(r"^https?://", "", host).rstrip("/")  # DATABRICKS_HOST is often a URL
     else:
-        host = endpoint.host if endpoint else settings.require(*host_variables, what="The Databricks workspace host")
-    http_path = settings.require("HTTP_PATH", "DATABRICKS_HTTP_PATH", what="The Databricks SQL warehouse's HTTP path")
+        host = endpoint.host if endpoint else settings.require(*host_variables)
+    http_path = settings.require("HTTP_PATH", "DATABRICKS_HTTP_PATH")
     seconds = max(1, math.ceil(settings.timeout))
     arguments: dict[str, Any] = {
         "server_hostname": host,
         "http_path": http_path,
-        "access_token": settings.require("TOKEN", "DATABRICKS_TOKEN", what="The Databricks access token"),
+        "access_token": settings.require("TOKEN", "DATABRICKS_TOKEN"),
         "user_agent_entry": "wsync-lint",
         "enable_telemetry": False,
         # The driver retries for up to 900 s by default (a bad token too, in some versions): one attempt,

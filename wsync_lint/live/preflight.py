@@ -16,24 +16,27 @@ Only :class:`~wsync_lint.live.statements.ReadOnlyQuery` objects reach a connecto
 is not exactly one query never leaves the machine. Step 1 compiles without reading rows, but the
 warehouse may still evaluate a function while planning; step 4 executes the model. What keeps either
 from changing the warehouse is told in :mod:`wsync_lint.live.backend`. A connection that cannot be reached is
-reported on one line (exit 3) and the other connections are still checked.
+not checked (its driver is not installed, a credential is not set) or cannot be reached is named in
+``RunResult.not_checked`` with why (exit 3), and the other connections are still checked. With
+``--connection``, the report holds only the files of that connection (:func:`~wsync_lint.live.planning.connection_files`).
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from wsync_lint.contract.live_context import LiveTable
 from wsync_lint.contract.rule import Severity, Violation
-from wsync_lint.engine.runner import Planner, RunOptions, RunResult, lint_paths
+from wsync_lint.engine.run_result import NotChecked, RunOptions, RunResult
+from wsync_lint.engine.runner import Planner, lint_paths
 from wsync_lint.live.backend import WarehouseUnreachable
 from wsync_lint.live.pipeline_check import BindingChecker
 from wsync_lint.live.planning import plan_work
-from wsync_lint.live.sessions import Connect, close_session, connect, open_session, unreachable_line
+from wsync_lint.live.sessions import Connect, close_session, connect, not_checked, open_session
 from wsync_lint.live.snapshot_writing import write_snapshots
 from wsync_lint.mparticle.warehouses import WAREHOUSES
 
@@ -55,13 +58,21 @@ class PreflightOptions:
 
 @dataclass
 class PreflightResult:
-    """Findings (static and live), connections that could not be reached, and notes."""
+    """Findings (static and live; the targets not checked in ``result.not_checked``), and notes."""
 
     result: RunResult
-    unreachable: list[str] = field(default_factory=list)
-    """One line per connection that could not be reached (exit 3)."""
     notes: list[str] = field(default_factory=list)
-    """What was not checked, and why."""
+    """What was left out of a target that was checked (a model not sent, grants not checked), and why."""
+    scope: frozenset[str] | None = None
+    """With ``--connection``: the only files (as displayed) findings are reported in and counted."""
+
+    def add(self, violations: Sequence[Violation]) -> None:
+        """More findings (the API's LV05 and LV06): those inside the scope that are not reported yet."""
+        known = {violation.sort_key() for violation in self.result.violations}
+        self.result.violations.extend(
+            v for v in violations if v.sort_key() not in known and (self.scope is None or v.path in self.scope)
+        )
+        self.result.violations.sort(key=Violation.sort_key)
 
 
 class Progress:
@@ -91,16 +102,18 @@ def preflight(
     progress = progress or Progress()
     now = now or datetime.now(UTC)
     planner = Planner(run_options)
-    works, notes = plan_work(paths, planner, options.connection)
-    outcome = PreflightResult(RunResult(), notes=notes)
+    planned = plan_work(paths, planner, options.connection)
+    works = planned.works
+    outcome = PreflightResult(RunResult(), notes=planned.notes, scope=planned.scope)
+    targets: list[NotChecked] = []
     live_violations: list[Violation] = []
     live_tables: dict[str, tuple[str, list[LiveTable]]] = {}
     progress.start(sum(len(work.bindings) for work in works))
     try:
         for work in works:
             opened = open_session(work, options.timeout, environment, opener)
-            if isinstance(opened, str):
-                outcome.unreachable.append(opened)
+            if isinstance(opened, NotChecked):
+                targets.append(opened)
                 continue
             settings, session = opened
             checker = BindingChecker(session, settings, work, planner, options.timeout, options.count, now)
@@ -110,7 +123,7 @@ def preflight(
                     progress.step(f"{binding.pipeline.id or binding.pipeline.path} ({display})")
                     live_violations.extend(checker.check(binding))
             except WarehouseUnreachable as error:
-                outcome.unreachable.append(unreachable_line(work, settings, error))
+                targets.append(not_checked(work, settings, error))
             finally:
                 close_session(session, options.timeout)
             outcome.notes.extend(checker.notes)
@@ -138,6 +151,10 @@ def preflight(
         for key, v in merged.items()
         if key not in known and not (v.code == REJECTED and (v.path, v.line, v.column) in explained)
     )
+    if outcome.scope is not None:
+        result.violations = [v for v in result.violations if v.path in outcome.scope]
+        result.paths = [path for path in result.paths if path in outcome.scope]
     result.violations.sort(key=Violation.sort_key)
+    result.not_checked = targets
     outcome.result = result
     return outcome

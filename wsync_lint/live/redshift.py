@@ -40,7 +40,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
-from wsync_lint.live.backend import LiveSettings, WarehouseRejected, WarehouseUnreachable
+from wsync_lint.live.backend import (
+    LiveSettings,
+    WarehouseNotTried,
+    WarehouseRejected,
+    WarehouseUnreachable,
+    driver_missing,
+)
 from wsync_lint.live.statements import NotReadOnly, ReadOnlyQuery, read_only, sendable
 
 DIALECT = "redshift"
@@ -79,11 +85,11 @@ def connect(settings: LiveSettings) -> RedshiftSession:
     try:
         import redshift_connector
     except ImportError:
-        raise WarehouseUnreachable("Redshift needs the driver: pip install 'wsync-lint[redshift]'") from None
+        raise driver_missing("Redshift", "redshift") from None
     host, port = _address(settings)
     database = _config(settings, "database")
     user = _config(settings, "user")
-    password = settings.require("PASSWORD", "REDSHIFT_PASSWORD", what="The Redshift password")
+    password = settings.require("PASSWORD", "REDSHIFT_PASSWORD")
     where = f"Redshift at {host}:{port}"
     try:
         connection = redshift_connector.connect(
@@ -105,7 +111,7 @@ def connect(settings: LiveSettings) -> RedshiftSession:
 def _config(settings: LiveSettings, key: str) -> str:
     value = settings.text(key)
     if value is None:
-        raise WarehouseUnreachable(f"the connection's config has no `{key}`: Redshift needs it to connect")
+        raise WarehouseNotTried(f"the connection's config has no `{key}`: Redshift needs it to connect")
     return value
 
 
@@ -118,7 +124,7 @@ def _address(settings: LiveSettings) -> tuple[str, int]:
     if port is None:
         return host, DEFAULT_PORT
     if not port.strip().isdigit():
-        raise WarehouseUnreachable(f"the connection's `port` is not a number: {port!r}")
+        raise WarehouseNotTried(f"the connection's `port` is not a number: {port!r}")
     return host, int(port)
 
 

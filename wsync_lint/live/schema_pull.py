@@ -20,11 +20,12 @@ from pathlib import Path
 
 from wsync_lint.commands.model_tables import table_references
 from wsync_lint.contract.live_context import LiveTable
-from wsync_lint.engine.runner import Planner, RunOptions, display_path, read_model
+from wsync_lint.engine.run_result import NotChecked, RunOptions
+from wsync_lint.engine.runner import Planner, display_path, read_model
 from wsync_lint.files import check_target, write_atomically
 from wsync_lint.live.backend import WarehouseRejected, WarehouseUnreachable
 from wsync_lint.live.planning import Work, plan_work
-from wsync_lint.live.sessions import close_session, open_session, unreachable_line, within
+from wsync_lint.live.sessions import close_session, not_checked, open_session, within
 from wsync_lint.live.snapshot_writing import snapshot_file_name, snapshot_text
 
 
@@ -35,7 +36,9 @@ class PullResult:
     written: list[tuple[str, int]] = field(default_factory=list)
     """(snapshot file as displayed, number of tables)."""
     notes: list[str] = field(default_factory=list)
-    unreachable: list[str] = field(default_factory=list)
+    """Tables left out of a snapshot that was written, and why."""
+    not_checked: list[NotChecked] = field(default_factory=list)
+    """Connections whose snapshot was not pulled: never tried (no driver, no credentials) or unreachable (exit 3)."""
 
 
 def pull(
@@ -47,13 +50,14 @@ def pull(
 ) -> PullResult:
     """Pull the snapshot of every connection the pipelines under ``paths`` use (or only ``connection``)."""
     planner = Planner(run_options)
-    works, notes = plan_work(paths or [Path(".")], planner, connection)
-    result = PullResult(notes=notes)
+    planned = plan_work(paths or [Path(".")], planner, connection)
+    works = planned.works
+    result = PullResult(notes=planned.notes)
     targets = [_target(work, planner) for work in works]  # every refusal before any login
     for work, (target, inside) in zip(works, targets, strict=True):
         opened = open_session(work, timeout, environment)
-        if isinstance(opened, str):
-            result.unreachable.append(opened)
+        if isinstance(opened, NotChecked):
+            result.not_checked.append(opened)
             continue
         settings, session = opened
         tables: dict[tuple[str, ...], LiveTable] = {}
@@ -69,7 +73,7 @@ def pull(
                 else:
                     tables[found.name] = found
         except WarehouseUnreachable as error:
-            result.unreachable.append(unreachable_line(work, settings, error))
+            result.not_checked.append(not_checked(work, settings, error))
             continue
         finally:
             close_session(session, timeout)

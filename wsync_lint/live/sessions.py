@@ -8,7 +8,8 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from wsync_lint.live.backend import LiveSettings, Session, WarehouseUnreachable, settings_for
+from wsync_lint.engine.run_result import NotChecked
+from wsync_lint.live.backend import LiveSettings, Session, WarehouseNotTried, WarehouseUnreachable, settings_for
 from wsync_lint.live.planning import Work
 from wsync_lint.mparticle.warehouses import WAREHOUSES
 
@@ -58,18 +59,33 @@ def connect(dialect: str, settings: LiveSettings) -> Session:
 
 def open_session(
     work: Work, timeout: float, environment: Mapping[str, str] | None, opener: Connect = connect
-) -> tuple[LiveSettings, Session] | str:
-    """A session on the connection's warehouse, or the one line that says why there is none."""
+) -> tuple[LiveSettings, Session] | NotChecked:
+    """A session on the connection's warehouse, or what says why there is none."""
     settings = settings_for(work.connection_id, work.dialect, work.config, timeout, environment)
     try:
         return settings, within(timeout, lambda: opener(work.dialect, settings))
     except WarehouseUnreachable as error:
-        return unreachable_line(work, settings, error)
+        return not_checked(work, settings, error)
 
 
-def unreachable_line(work: Work, settings: LiveSettings, error: WarehouseUnreachable) -> str:
+def not_checked(work: Work, settings: LiveSettings, error: WarehouseUnreachable) -> NotChecked:
+    """The connection as not checked, with why: never tried (:class:`WarehouseNotTried`: no driver, a
+    credential not set), or tried and failed (host down, login refused, no answer within the timeout)."""
+    why = settings.redact(str(error))
+    if isinstance(error, WarehouseNotTried):
+        return NotChecked("connection", work.connection_id, why)
     display = WAREHOUSES[work.dialect].display
-    return f"connection {work.connection_id} ({display}): {settings.redact(str(error))}"
+    # Most drivers' messages name the warehouse already ("Redshift at host:5439: ..."); a timeout does not.
+    return NotChecked(
+        "connection", work.connection_id, why if display in why else f"{display}: {why}", unreachable=True
+    )
+
+
+def target_line(target: NotChecked) -> str:
+    """What standard error says about a target not checked: ``not checked: connection `x`: why`` when
+    nothing was tried, ``unreachable: connection `x`: why`` when it was tried and failed."""
+    state = "unreachable" if target.unreachable else "not checked"
+    return f"{state}: {target.label}: {target.why}"
 
 
 def close_session(session: Session, timeout: float) -> None:

@@ -35,7 +35,13 @@ from typing import Any
 from sqlglot import exp
 
 from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
-from wsync_lint.live.backend import LiveSettings, WarehouseRejected, WarehouseUnreachable
+from wsync_lint.live.backend import (
+    LiveSettings,
+    WarehouseNotTried,
+    WarehouseRejected,
+    WarehouseUnreachable,
+    driver_missing,
+)
 from wsync_lint.live.statements import ReadOnlyQuery, read_only, sendable
 from wsync_lint.mparticle.warehouses import SNOWFLAKE
 
@@ -56,7 +62,7 @@ def connect(settings: LiveSettings) -> SnowflakeSession:
     try:
         import snowflake.connector
     except ImportError:
-        raise WarehouseUnreachable("Snowflake needs the driver: pip install 'wsync-lint[snowflake]'") from None
+        raise driver_missing("Snowflake", "snowflake") from None
     arguments = connect_arguments(settings)
     where = settings.endpoint.url if settings.endpoint else f"account {arguments['account']}"
     try:
@@ -73,10 +79,10 @@ def connect_arguments(settings: LiveSettings) -> dict[str, Any]:
     qualified = f"{locator}.{region}" if locator and region and "." not in locator else locator
     account = settings.setting("ACCOUNT") or qualified
     if not account:
-        raise WarehouseUnreachable("the Snowflake connection has no account_identifier in its config")
+        raise WarehouseNotTried("the Snowflake connection has no account_identifier in its config")
     user = settings.text("user")
     if not user:
-        raise WarehouseUnreachable("the Snowflake connection has no user in its config")
+        raise WarehouseNotTried("the Snowflake connection has no user in its config")
     seconds = max(1, math.ceil(settings.timeout))  # the driver takes whole seconds
     arguments: dict[str, Any] = {
         "account": account,
@@ -100,7 +106,7 @@ def connect_arguments(settings: LiveSettings) -> dict[str, Any]:
         if passphrase := settings.setting("PRIVATE_KEY_PASSPHRASE"):
             arguments["private_key_file_pwd"] = passphrase
     else:
-        arguments["password"] = settings.require("PASSWORD", "SNOWFLAKE_PASSWORD", what="The Snowflake password")
+        arguments["password"] = settings.require("PASSWORD", "SNOWFLAKE_PASSWORD")
     if endpoint := settings.endpoint:
         default_port = 80 if endpoint.scheme == "http" else 443
         arguments.update(host=endpoint.host, port=endpoint.port or default_port, protocol=endpoint.scheme)

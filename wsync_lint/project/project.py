@@ -174,12 +174,16 @@ def payload_candidates(folder: Path, finder: RootFinder | None = None) -> Iterat
                 yield parent / name
 
 
-def read_payload(location: Path, shown: str, max_size: int, inside: Path) -> PayloadFile | None:
+def read_payload(
+    location: Path, shown: str, max_size: int, inside: Path, raw: bytes | Unreadable | None = None
+) -> PayloadFile | None:
     """The payload file at ``location`` (at most ``max_size`` bytes, inside the project folder
     ``inside`` once links are resolved), or None when it is no payload (no Warehouse Sync key).
     A file that cannot be read is a payload with a problem (PS05), unless it is over the size
-    limit and its first bytes name no Warehouse Sync key (a large ``package-lock.json``)."""
-    raw = read_bounded(location, max_size, inside=inside)
+    limit and its first bytes name no Warehouse Sync key (a large ``package-lock.json``).
+    ``raw``: what was read in the file's stead (``check -``'s standard input), read the same way."""
+    if raw is None:
+        raw = read_bounded(location, max_size, inside=inside)
     if isinstance(raw, Unreadable):
         head = raw.head.decode("utf-8", errors="replace")
         if raw.why is Why.TOO_LARGE and not looks_like_payload(head) and not may_hold_data_model(head):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from wsync_lint.engine.runner import RunResult
+from wsync_lint.engine.run_result import RunResult
+from wsync_lint.report.concise import render_concise
 from wsync_lint.report.github import render_github
 from wsync_lint.report.json_format import render_json
 from wsync_lint.report.junit import render_junit
@@ -24,4 +25,5 @@ REPORTERS: dict[str, Reporter] = {
     "github": render_github,
     "sarif": render_sarif,
     "junit": render_junit,
+    "concise": render_concise,
 }

@@ -9,7 +9,7 @@ hint breaks the annotation.
 
 from __future__ import annotations
 
-from wsync_lint.engine.runner import RunResult
+from wsync_lint.engine.run_result import RunResult
 from wsync_lint.printable import one_line
 
 
@@ -22,6 +22,7 @@ def _escape_property(text: str) -> str:
 
 
 def render_github(result: RunResult, quiet: bool = False) -> str:
+    """One annotation per finding, then a warning per live target the run did not check."""
     lines = []
     for v in result.violations:
         properties = ",".join(
@@ -37,4 +38,7 @@ def render_github(result: RunResult, quiet: bool = False) -> str:
         )
         message = one_line(v.message) if not v.hint else f"{one_line(v.message)}\nhint: {one_line(v.hint)}"
         lines.append(f"::{v.severity.value} {properties}::{_escape_data(message)}")
+    for target in result.not_checked:
+        said = f"not checked: {one_line(target.label)}: {one_line(target.why)}"
+        lines.append(f"::warning title=wsync-lint::{_escape_data(said)}")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -18,7 +18,7 @@ from typing import Any
 
 from wsync_lint import __version__
 from wsync_lint.contract.rule import Violation
-from wsync_lint.engine.runner import RunResult
+from wsync_lint.engine.run_result import RunResult
 from wsync_lint.printable import json_text
 
 _FINDINGS_SLOT = '"findings": []'
@@ -33,6 +33,10 @@ def render_json(result: RunResult, quiet: bool = False) -> str:
             "errors": result.errors,
             "warnings": result.warnings,
             "rules_not_run": sorted(result.not_run),
+            "not_checked": [
+                {"kind": target.kind, "id": target.id, "reason": target.why, "unreachable": target.unreachable}
+                for target in result.not_checked
+            ],
         },
     }
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -11,19 +11,28 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from wsync_lint.engine.runner import RunResult
+from wsync_lint.engine.run_result import RunResult
 from wsync_lint.printable import one_line
 
 
 def render_junit(result: RunResult, quiet: bool = False) -> str:
+    """One test case per file (a failure per finding), and a skipped one per live target the run
+    did not check."""
     by_path = defaultdict(list)
     for v in result.violations:
         by_path[v.path].append(v)
     paths = list(dict.fromkeys([*result.paths, *by_path]))
     failing = sum(1 for path in paths if by_path[path])
-    suites = ET.Element("testsuites", name="wsync-lint", tests=str(len(paths)), failures=str(failing))
+    tests = str(len(paths) + len(result.not_checked))
+    suites = ET.Element("testsuites", name="wsync-lint", tests=tests, failures=str(failing))
     suite = ET.SubElement(
-        suites, "testsuite", name="wsync-lint", tests=str(len(paths)), failures=str(failing), errors="0", skipped="0"
+        suites,
+        "testsuite",
+        name="wsync-lint",
+        tests=tests,
+        failures=str(failing),
+        errors="0",
+        skipped=str(len(result.not_checked)),
     )
     for path in paths:
         shown = one_line(path)
@@ -35,5 +44,8 @@ def render_junit(result: RunResult, quiet: bool = False) -> str:
             if v.hint:
                 lines.append(f"hint: {one_line(v.hint)}")
             failure.text = "\n".join(lines)
+    for target in result.not_checked:
+        case = ET.SubElement(suite, "testcase", name=one_line(target.label), classname="wsync-lint")
+        ET.SubElement(case, "skipped", message=f"not checked: {one_line(target.why)}")
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

@@ -12,7 +12,7 @@ import json
 from wsync_lint import __version__
 from wsync_lint.engine.docs import render_markdown_page, sections
 from wsync_lint.engine.registry import all_rules
-from wsync_lint.engine.runner import RunResult
+from wsync_lint.engine.run_result import RunResult
 from wsync_lint.printable import json_text
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -31,7 +31,20 @@ def _rule_descriptor(rule) -> dict:
     }
 
 
+def _invocation(result: RunResult) -> dict:
+    """The run's invocation: not successful when a live target was not checked, each named in a
+    warning notification (code scanning shows them as tool notifications)."""
+    return {
+        "executionSuccessful": not result.not_checked,
+        "toolExecutionNotifications": [
+            {"level": "warning", "message": {"text": f"not checked: {target.label}: {target.why}"}}
+            for target in result.not_checked
+        ],
+    }
+
+
 def render_sarif(result: RunResult, quiet: bool = False) -> str:
+    """The SARIF document of ``result`` (``quiet`` changes nothing)."""
     rules = all_rules()
     index = {rule.code: i for i, rule in enumerate(rules)}
     results = []
@@ -70,6 +83,7 @@ def render_sarif(result: RunResult, quiet: bool = False) -> str:
                         "rules": [_rule_descriptor(rule) for rule in rules],
                     }
                 },
+                "invocations": [_invocation(result)],
                 "columnKind": "unicodeCodePoints",
                 "results": results,
             }

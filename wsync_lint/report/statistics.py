@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from wsync_lint.engine.runner import RunResult
+from wsync_lint.engine.run_result import RunResult
 from wsync_lint.report.text import summary_line
 
 

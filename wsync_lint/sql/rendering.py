@@ -29,9 +29,13 @@ class Rendering:
     connection: str | None = None
     window: Window | None = None
     notes: list[str] = field(default_factory=list)
+    sql_file: str | None = None
+    """A .sql file no data model links, rendered alone (as shown)."""
 
     def header(self) -> str:
         display = WAREHOUSES[self.dialect].display
+        if self.sql_file is not None:
+            return f"-- {self.sql_file} (no data model links it): {display}, no sync window"
         model = f"data model {self.data_model}" if self.data_model else "data model (no id)"
         if self.pipeline is None:
             return f"-- {model} (no pipeline uses it): {display}, no sync window"
@@ -57,6 +61,7 @@ class Rendering:
         return {
             "pipeline": self.pipeline,
             "data_model": self.data_model,
+            "sql_file": self.sql_file,
             "connection": self.connection,
             "dialect": self.dialect,
             "window": self.window.as_json() if self.window is not None else None,
@@ -119,6 +124,15 @@ def render_unused_model(model_id: str | None, model_sql: str, dialect: str) -> R
     notes.extend(model_notes(model_sql, dialect))
     queries = [count_query(model_sql, dialect, None), probe_query(model_sql, dialect)]
     return Rendering(model_id, dialect, queries, notes=notes)
+
+
+def render_standalone_sql(shown: str, model_sql: str, dialect: str) -> Rendering:
+    """The queries of a .sql file no data model links: as a model no pipeline uses."""
+    notes = ["no data model links this file: without a pipeline's iterator there is no sync window, so only the "
+             "row count of every row and the column probe are shown"]  # fmt: skip
+    notes.extend(model_notes(model_sql, dialect))
+    queries = [count_query(model_sql, dialect, None), probe_query(model_sql, dialect)]
+    return Rendering(None, dialect, queries, notes=notes, sql_file=shown)
 
 
 def _text(value: object) -> str | None:

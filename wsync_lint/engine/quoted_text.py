@@ -1,0 +1,46 @@
+"""A file's text as the reports may quote it (code frames): with every secret value masked.
+
+A finding on a connection's payload is shown under the line it points at, and that line (or a
+payload written on one line) may hold a password, a service-account key or a private key, which
+must never appear in any output. So before a payload's text is kept for quoting, the value of
+every key that holds a credential (:func:`~wsync_lint.analysis.payload_values.is_secret_key`), or
+whose name merely looks like one (`passwrd`, `service_acount_key`: a misspelt key still holds the
+secret), and every value holding a private key, is replaced by ``*``, one for each character
+(line ends kept), so that the positions of the findings stay where they were.
+"""
+
+from __future__ import annotations
+
+import re
+
+from wsync_lint.analysis.payload_values import holds_private_key, is_secret_key
+from wsync_lint.project.payload_files import PayloadFile, Pointer
+
+_LOOKS_SECRET = re.compile(r"pass|pwd|secret|key|token|credential|auth", re.IGNORECASE)
+
+
+def quotable_payload_text(payload: PayloadFile) -> str:
+    """``payload``'s text with the values of secret (or secret-looking) keys and private keys masked."""
+    text = payload.text
+    masked = list(text)
+    for (document, pointer), place in payload.places.items():
+        key = pointer[-1] if pointer else None
+        secret_key = isinstance(key, str) and (is_secret_key(key) or _LOOKS_SECRET.search(key) is not None)
+        value = _value_at(payload, document, pointer)
+        if secret_key or (isinstance(value, str) and holds_private_key(value)):
+            for index in range(place.value.start, min(place.value.end, len(masked))):
+                if masked[index] not in "\r\n":
+                    masked[index] = "*"
+    return "".join(masked)
+
+
+def _value_at(payload: PayloadFile, document: int, pointer: Pointer) -> object:
+    """The value written at ``pointer`` of document ``document`` (None when there is none)."""
+    value: object = payload.documents[document] if document < len(payload.documents) else None
+    for step in pointer:
+        in_object = isinstance(value, dict) and step in value
+        in_list = isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value)
+        if not (in_object or in_list):
+            return None
+        value = value[step]  # type: ignore[index]
+    return value
