@@ -143,7 +143,12 @@ def test_explain_unknown_rule(run_cli):
 def test_non_sql_files_named_directly_are_skipped(tmp_path, run_cli):
     write(tmp_path, "pipeline.json", "{}")
     result = run_cli("check", "pipeline.json", cwd=tmp_path)
-    assert (result.code, result.out) == (0, "All checks passed (0 files checked).\n")
+    assert (result.code, result.out) == (
+        0,
+        "No files checked: nothing under the paths given is a data model or a payload (`--show-files` says why).\n",
+    )
+    listed = run_cli("check", "--show-files", "pipeline.json", cwd=tmp_path)
+    assert (listed.code, listed.out) == (0, "pipeline.json  skipped (names no Warehouse Sync key: not a payload)\n")
 
 
 def test_hidden_and_virtualenv_folders_are_not_walked(tmp_path, run_cli):
@@ -317,3 +322,9 @@ def test_a_model_whose_warehouse_nothing_names_gets_a_note(tmp_path, run_cli):
     write(root, "models/bigquery/wsync-lint.toml", 'dialect = "bigquery"\n')
     result = run_cli("check", "--select", "ST05", "models/bigquery/web_events.sql", cwd=root)
     assert (result.code, result.err) == (0, "")
+
+
+def test_a_subgroup_lists_only_the_exit_codes_its_commands_can_return(run_cli):
+    help_text = run_cli("schema", "--help").out
+    codes = help_text[help_text.index("Exit codes:") :].splitlines()[1:]
+    assert [line.split()[0] for line in codes] == ["0", "2", "3", "130/143"]

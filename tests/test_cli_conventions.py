@@ -197,6 +197,11 @@ def test_every_usage_error_is_one_line_naming_the_help_to_read(tmp_path, run_cli
         (("schema",), "missing command (one of: pull) (see 'wsync-lint schema --help')"),
         (("plan", "--quiet=yes"), "Option '--quiet' does not take a value (see 'wsync-lint plan --help')"),
         (("schema", "pull", "--config"), "Option '--config' requires an argument (see 'wsync-lint schema pull --help')"),
+        (("check", "--bogus"), "No such option '--bogus' (see 'wsync-lint check --help')"),
+        (("check", "--slect"), "No such option '--slect'; did you mean '--select'? (see 'wsync-lint check --help')"),
+        (("check", "--output-format", "json"),
+         "No such option '--output-format'; did you mean '--format'? (see 'wsync-lint check --help')"),
+        (("plan", "--exit-zer"), "No such option '--exit-zer'; did you mean '--exit-zero'? (see 'wsync-lint plan --help')"),
     ],
 )  # fmt: skip
 def test_usage_error_lines(tmp_path, run_cli, args, line):
@@ -224,7 +229,7 @@ def test_plan_and_the_group_list_their_exit_codes_with_what_they_mean_there(run_
         "    1        a blocked change or a finding (or any change with\n"
         "             --fail-on-changes)\n"
         "    2        usage, configuration or internal error\n"
-        "    3        the API could not be reached\n"
+        "    3        the API could not be reached, or its credentials are not set\n"
         "    130/143  interrupted (Ctrl-C / SIGTERM)\n"
     )
     assert run_cli("rules", "--help").out.endswith(

@@ -129,3 +129,22 @@ def test_show_settings_of_standard_input_alone(run_cli, stdin):
 def test_show_settings_and_show_files_do_not_go_together(run_cli):
     result = run_cli("check", "--show-settings", "--show-files", cwd=EXAMPLES)
     assert (result.code, result.err) == (2, "wsync-lint: error: --show-settings and --show-files: give one of them\n")
+
+
+def test_show_settings_of_an_empty_model_says_what_would_decide_and_that_nothing_was_read(run_cli, stdin):
+    """An editor's new, empty buffer: no query to read, so the file's own comment decides nothing."""
+    stdin("")
+    result = run_cli(
+        "check", "--show-settings", "-", "--stdin-filename", "models/snowflake/customer_profiles.sql", cwd=EXAMPLES
+    )
+    assert (result.code, result.err) == (0, "")
+    assert result.out.splitlines()[-2] == (
+        "  dialect: snowflake (from connection `snowflake-prod`, connections/snowflake-prod.json; "
+        "the file itself is not read: the file is empty)"
+    )
+    stdin("  \n")
+    result = run_cli("check", "--show-settings", "-", "--stdin-filename", "adhoc/new.sql", cwd=EXAMPLES)
+    assert (result.code, result.err) == (0, "")
+    assert result.out.splitlines()[-3] == (
+        "dialect: snowflake (from `dialect` in wsync-lint.toml; the file itself is not read: the file is empty)"
+    )

@@ -82,3 +82,20 @@ def test_deploy_refuses_an_output_file_that_is_a_link_before_anything_is_asked(p
     assert (result.code, result.out) == (2, "")
     assert result.err == "wsync-lint: error: report.txt: is a symbolic link; wsync-lint never writes through one\n"
     assert fake_api.requests == []
+
+
+@pytest.mark.parametrize("command", [("plan",), ("status",), ("deploy", "--auto-approve", "--no-preflight")])
+def test_without_api_credentials_nothing_is_sent_and_it_says_not_checked(
+    project, fake_api, run_cli, monkeypatch, command
+):
+    """No credentials: nothing was tried, so "not checked" (exit 3), never "unreachable"."""
+    monkeypatch.delenv("WSYNC_LINT_API_CLIENT_SECRET")
+    result = run_cli(*command)
+    assert (result.code, result.err.splitlines()[-1:]) == (
+        3,
+        [
+            "wsync-lint: not checked: mParticle API credentials are not set: export WSYNC_LINT_API_CLIENT_ID and "
+            "WSYNC_LINT_API_CLIENT_SECRET"
+        ],
+    )
+    assert fake_api.requests == []

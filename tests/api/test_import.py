@@ -387,8 +387,8 @@ def test_check_passes_on_the_imported_files_and_plan_finds_nothing_to_change(
     unnamed = run_cli("import", "--out", "imported", cwd=tmp_path)
     assert (unnamed.code, unnamed.out, workspace.requests) == (2, "", [])
     assert unnamed.err == (
-        "wsync-lint: error: no Warehouse Sync workspace: pass --workspace ID or set `workspace` under "
-        "[tool.wsync-lint.api]\n"
+        "wsync-lint: error: no Warehouse Sync workspace: pass --workspace ID, or set `workspace` under `[api]` in "
+        "wsync-lint.toml (`[tool.wsync-lint.api]` in pyproject.toml)\n"
     )
     assert run_cli("import", "--out", "imported", "--workspace", "1234", cwd=tmp_path).code == 0
     out = tmp_path / "imported"

@@ -50,7 +50,8 @@ def test_no_workspace_is_a_usage_error() -> None:
     with pytest.raises(UsageError) as raised:
         api_settings(ApiConfig(), None, 30.0, {})
     assert str(raised.value) == (
-        "no Warehouse Sync workspace: pass --workspace ID or set `workspace` under [tool.wsync-lint.api]"
+        "no Warehouse Sync workspace: pass --workspace ID, or set `workspace` under `[api]` in wsync-lint.toml "
+        "(`[tool.wsync-lint.api]` in pyproject.toml)"
     )
 
 

@@ -395,7 +395,7 @@ except WarehouseUnreachable as failure:
 """
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == (
-        "the BigQuery driver is not installed: pip install -e '.[bigquery]' in a clone of wsync-lint"
+        "the BigQuery driver is not installed: install `google-cloud-bigquery<4,>=3.20`, or pip install -e '.[bigquery]' in a clone of wsync-lint"
     )
 
 

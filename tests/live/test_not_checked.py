@@ -51,7 +51,7 @@ CLEAN = "SELECT customer_id, updated_at\nFROM billing.public.plans\n"
 TRAILING_SEMICOLON = "SELECT customer_id, updated_at\nFROM billing.public.plans;\n"
 
 NO_PASSWORD = "WSYNC_LINT_BILLING_PASSWORD is not set (or REDSHIFT_PASSWORD)"
-NO_DRIVER = "the Redshift driver is not installed: pip install -e '.[redshift]' in a clone of wsync-lint"
+NO_DRIVER = "the Redshift driver is not installed: install `redshift-connector<3,>=2.1`, or pip install -e '.[redshift]' in a clone of wsync-lint"
 STANDARD_SECRETS = ("REDSHIFT_PASSWORD", "SNOWFLAKE_PASSWORD", "DATABRICKS_TOKEN", "DATABRICKS_HOST",
                     "DATABRICKS_SERVER_HOSTNAME", "DATABRICKS_HTTP_PATH", "GOOGLE_APPLICATION_CREDENTIALS")  # fmt: skip
 

@@ -317,7 +317,8 @@ def test_without_the_driver_connect_says_how_to_install_it(standin, monkeypatch)
     monkeypatch.setitem(sys.modules, "redshift_connector", None)
     with pytest.raises(
         WarehouseNotTried,
-        match=r"^the Redshift driver is not installed: pip install -e '\.\[redshift\]' in a clone of wsync-lint$",
+        match=r"^the Redshift driver is not installed: install `redshift-connector<3,>=2\.1`, or pip install -e "
+        r"'\.\[redshift\]' in a clone of wsync-lint$",
     ):
         connect(settings_of(standin))
 

@@ -439,7 +439,7 @@ def test_driver_missing_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
     with pytest.raises(WarehouseUnreachable) as unreachable:
         connect(settings_for("sf", "snowflake", {"account_identifier": "gd12345"}, 3, {}))
     assert str(unreachable.value) == (
-        "the Snowflake driver is not installed: pip install -e '.[snowflake]' in a clone of wsync-lint"
+        "the Snowflake driver is not installed: install `snowflake-connector-python<5,>=4`, or pip install -e '.[snowflake]' in a clone of wsync-lint"
     )
     assert isinstance(unreachable.value, WarehouseNotTried)
 

@@ -62,12 +62,9 @@ def gate(files: Sequence[Path], options: RunOptions, preflight: bool, timeout: f
     else:
         from wsync_lint.live.preflight import PreflightOptions
         from wsync_lint.live.preflight import preflight as run_preflight
-        from wsync_lint.live.sessions import target_line
 
         outcome = run_preflight(list(files), options, PreflightOptions(timeout=timeout))
-        gated = GateResult(
-            outcome.result, [target_line(target) for target in outcome.result.not_checked], outcome.notes
-        )
+        gated = GateResult(outcome.result, [target.line for target in outcome.result.not_checked], outcome.notes)
     sent = {display_path(path) for path in files}
     gated.result.violations = [v for v in gated.result.violations if v.path in sent]
     return gated

@@ -10,6 +10,11 @@ class ApiUnreachable(Exception):
     Exit code 3. The message holds no secret."""
 
 
+class ApiNotTried(ApiUnreachable):
+    """Nothing was sent: the client credentials are not set. Still exit code 3, but said as "not
+    checked", never "unreachable"."""
+
+
 class ApiRefused(Exception):
     """mParticle refused one request (a 4xx other than 401/403/429, or 505: it could not reach the
     warehouse), with its own words. A refused write is a finding, not an outage."""

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from wsync_lint.api.errors import ApiUnreachable
+from wsync_lint.api.errors import ApiNotTried
 from wsync_lint.engine.config import ApiConfig
 from wsync_lint.errors import UsageError
 from wsync_lint.files import Unreadable, read_bounded
@@ -82,12 +82,12 @@ class ApiSettings:
         return 4 * self.timeout
 
     def credentials(self) -> tuple[str, str]:
-        """The OAuth client id and secret, else :class:`ApiUnreachable` (exit 3: the credentials to
+        """The OAuth client id and secret, else :class:`ApiNotTried` (exit 3: the credentials to
         reach a system are missing, as preflight's warehouse logins)."""
         client_id = self.environment.get(CLIENT_ID_VARIABLE)
         client_secret = self.environment.get(CLIENT_SECRET_VARIABLE)
         if not client_id or not client_secret:
-            raise ApiUnreachable(
+            raise ApiNotTried(
                 f"mParticle API credentials are not set: export {CLIENT_ID_VARIABLE} and {CLIENT_SECRET_VARIABLE}"
             )
         return client_id, client_secret
@@ -212,7 +212,8 @@ def api_settings(
     chosen = workspace if workspace is not None else config.workspace
     if not chosen:
         raise UsageError(
-            "no Warehouse Sync workspace: pass --workspace ID or set `workspace` under [tool.wsync-lint.api]"
+            "no Warehouse Sync workspace: pass --workspace ID, or set `workspace` under `[api]` in wsync-lint.toml "
+            "(`[tool.wsync-lint.api]` in pyproject.toml)"
         )
     if not re.fullmatch(r"[0-9]{1,20}", str(chosen)):
         raise UsageError(f"workspace `{chosen}` is not a Warehouse Sync workspace id (a number such as 1234)")

@@ -52,12 +52,13 @@ def api_failures_end_the_run() -> Iterator[None]:
     """Turn a failed read of the workspace into one line and exit code 3: the API unreachable
     (:class:`~wsync_lint.api.errors.ApiUnreachable`), or a read it refused (a GET answered 400:
     the workspace could not be read, which is no finding about the project)."""
-    from wsync_lint.api.errors import ApiRefused, ApiUnreachable
+    from wsync_lint.api.errors import ApiNotTried, ApiRefused, ApiUnreachable
 
     try:
         yield
     except ApiUnreachable as error:
-        click.echo(f"wsync-lint: unreachable: {one_line(str(error))}", err=True)
+        state = "not checked" if isinstance(error, ApiNotTried) else "unreachable"
+        click.echo(f"wsync-lint: {state}: {one_line(str(error))}", err=True)
         sys.exit(int(ExitCode.UNREACHABLE))
     except ApiRefused as error:
         where = f" {error.method} {error.path}" if error.method else ""

@@ -97,11 +97,29 @@ def _usage_message(error: click.ClickException, args: list[str]) -> str:
         group = context.command
         names = group.list_commands(context) if isinstance(group, click.Group) else []
         message = f"missing command (one of: {', '.join(names)})"
+    if isinstance(error, click.NoSuchOption):
+        message = _no_such_option(error)
     if not isinstance(error, click.UsageError):
         return message
     # Click's parser leaves out the context of an option it cannot use (`-o` without its file).
     path = context.command_path if context is not None else _command_path(args)
     return f"{message.removesuffix('.')} (see '{path} --help')"
+
+
+def _no_such_option(error: click.NoSuchOption) -> str:
+    """Click's line, with a suggestion only when one option is really close (click offers `--jobs`
+    for `--bogus`)."""
+    import difflib
+
+    options = list(error.possibilities or ())
+    # Another tool's longer name for one of ours (ruff's `--output-format` for `--format`) counts too.
+    words = set(error.option_name.lstrip("-").split("-"))
+    close = (
+        difflib.get_close_matches(error.option_name, options, n=1, cutoff=0.8)
+        or [option for option in options if set(option.lstrip("-").split("-")) < words][:1]
+    )
+    suggestion = f"; did you mean '{close[0]}'?" if close else ""
+    return f"No such option '{error.option_name}'{suggestion}"
 
 
 def _command_path(args: list[str]) -> str:

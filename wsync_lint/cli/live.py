@@ -58,9 +58,7 @@ def _say(lines: list[str], prefix: str) -> None:
 def _tell_not_checked(targets: list[NotChecked]) -> None:
     """One line on standard error per target not checked (``wsync-lint: not checked: connection `x`:
     why`` / ``wsync-lint: unreachable: ...``), so that a CI log says why the run exits 3."""
-    from wsync_lint.live.sessions import target_line
-
-    _say([target_line(target) for target in targets], "wsync-lint: ")
+    _say([target.line for target in targets], "wsync-lint: ")
 
 
 @click.command()
@@ -145,17 +143,13 @@ def preflight(
     sys.exit(int(exit_code_for(outcome.result, exit_zero)))
 
 
-class _NoApiCredentials(Exception):
-    """The API's client credentials are not set: the workspace is not read at all."""
-
-
 def _add_api_findings(
     outcome: PreflightResult, paths: list[Path], options: RunOptions, workspace: str | None, timeout: float
 ) -> None:
     """LV05 and LV06 from the workspace, added to a preflight's findings. An API without credentials
     is not checked, one that cannot be read is unreachable: either is one more target not checked, and
     the warehouses' findings are still reported."""
-    from wsync_lint.api.errors import ApiRefused, ApiUnreachable
+    from wsync_lint.api.errors import ApiNotTried, ApiRefused, ApiUnreachable
     from wsync_lint.api.planning import plan_project
     from wsync_lint.api.settings import ApiSettings
     from wsync_lint.cli.api_options import settings_for_project
@@ -166,10 +160,7 @@ def _add_api_findings(
     def settings_for(root: Path) -> ApiSettings:
         settings = settings_for_project(root, workspace, timeout, options.config_path)
         asked.append(settings)
-        try:
-            settings.credentials()
-        except ApiUnreachable as missing:  # checked before the first request: nothing was tried
-            raise _NoApiCredentials(str(missing)) from None
+        settings.credentials()  # before the first request: without them nothing is tried
         return settings
 
     def target(why: str, unreachable: bool) -> NotChecked:
@@ -177,11 +168,8 @@ def _add_api_findings(
 
     try:
         planned = plan_project(paths or [Path(".")], options, settings_for)
-    except _NoApiCredentials as missing:
-        outcome.result.not_checked.append(target(str(missing), unreachable=False))
-        return
     except ApiUnreachable as error:
-        outcome.result.not_checked.append(target(str(error), unreachable=True))
+        outcome.result.not_checked.append(target(str(error), unreachable=not isinstance(error, ApiNotTried)))
         return
     except ApiRefused as error:
         where = f" {error.method} {error.path}" if error.method else ""

@@ -177,7 +177,7 @@ EXIT_CODE_MEANINGS = {
 
 _PRINTED = "printed"
 _USAGE = "usage, configuration or internal error"
-_API = "the API could not be reached"
+_API = "the API could not be reached, or its credentials are not set"
 
 COMMAND_EXIT_CODES: dict[str, dict[int, str]] = {
     "check": {0: "no finding at or above `fail-on` (or --exit-zero)", 1: "findings at or above `fail-on`", 2: _USAGE},
@@ -248,7 +248,10 @@ def add_exit_codes(command: click.Command, path: str = "") -> None:
         for name, sub in command.commands.items():
             add_exit_codes(sub, f"{path} {name}".strip())
         if command.epilog is None:
-            command.epilog = exit_codes_epilog(*EXIT_CODE_MEANINGS)
+            # The top group can end any way; a subgroup (`schema`) only as its commands can.
+            subcommands = [f"{path} {name}".strip() for name in command.commands]
+            codes = sorted({code for sub in subcommands for code in COMMAND_EXIT_CODES.get(sub, {})}) if path else []
+            command.epilog = exit_codes_epilog(*(codes or EXIT_CODE_MEANINGS))
         return
     if command.epilog is None:
         meanings = COMMAND_EXIT_CODES.get(path, EXIT_CODE_MEANINGS)

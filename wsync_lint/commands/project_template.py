@@ -231,8 +231,8 @@ def _customers(name: str, connection: str, warehouse: Warehouse) -> list[Project
     sql = _sql(
         [
             f"Your customers as mParticle user attributes (pipeline {pipeline}), one row per customer.",
-            f"Replace the table and columns with yours; `wsync-lint columns {pipeline}` shows",
-            "what mParticle receives.",
+            f"Replace the table and columns with yours; `wsync-lint columns {pipeline}`, run in the",
+            "project's folder, shows what mParticle receives.",
             "- The key column comes back under a reserved identity name (customer_id, email, mpid, ...),",
             "  which mParticle finds the profile by.",
             f"- {warehouse.naming}.",

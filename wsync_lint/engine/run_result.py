@@ -43,6 +43,13 @@ class NotChecked:
         """``connection `snowflake-prod``` as the reports name it."""
         return f"{self.kind} `{self.id}`"
 
+    @property
+    def line(self) -> str:
+        """What every report says of it: ``not checked: connection `x`: why`` when nothing was tried,
+        ``unreachable: connection `x`: why`` when it was tried and failed."""
+        state = "unreachable" if self.unreachable else "not checked"
+        return f"{state}: {self.label}: {self.why}"
+
 
 @dataclass
 class RunResult:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from wsync_lint.engine.directives import Directives
 from wsync_lint.engine.file_listing import models_of_project
-from wsync_lint.engine.model_check import DEFAULT_DIALECT, FilePlan, analyse
+from wsync_lint.engine.model_check import DEFAULT_DIALECT, FilePlan, analyse, choose_dialect
 from wsync_lint.engine.run_result import RunOptions, RunResult
 from wsync_lint.engine.runner import Planner, display_path, is_snapshot, load_project, read_model, snapshot_path
 from wsync_lint.engine.stdin import STDIN_NAME, StdinFile
@@ -162,8 +163,14 @@ def _dialect_line(
     bound = binding.settings(None) if binding is not None else None
     analysis = analyse(source, shown, FilePlan(frozenset(), plan.settings, plan.forced_dialect, {}, bound))
     dialect, origin = analysis.context.settings.dialect, analysis.dialect_origin
+    unread = ""
+    if origin == "unread" and analysis.context.read_problem is not None:
+        # Nothing in the file was read (it is empty, or could not be read): what decides is what
+        # decides without its comment.
+        _, origin = choose_dialect(FilePlan(frozenset(), plan.settings, plan.forced_dialect, {}, bound), Directives())
+        unread = f"; the file itself is not read: {analysis.context.read_problem.message}"
     if origin == "connection" and binding is not None and binding.connection is not None:
-        return f"{dialect} (from connection `{binding.connection.id}`, {binding.connection.path})"
+        return f"{dialect} (from connection `{binding.connection.id}`, {binding.connection.path}{unread})"
     why = ""
     if binding is not None:
         wanted = binding.pipeline.get("connection_id")
@@ -178,4 +185,4 @@ def _dialect_line(
         "configuration": f"from `dialect` in {display_path(config) if config else 'the configuration'}",
         "default": "the default: nothing names this model's warehouse",
     }[origin]
-    return f"{dialect} ({why}{where})"
+    return f"{dialect} ({why}{where}{unread})"

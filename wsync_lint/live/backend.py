@@ -50,11 +50,29 @@ class WarehouseNotTried(WarehouseUnreachable):
 
 
 def driver_missing(warehouse: str, extra: str) -> WarehouseNotTried:
-    """The failure of a connector whose driver cannot be imported, saying how to install it (no
-    package index has wsync-lint: it is installed from a clone, with the warehouse's extra)."""
+    """The failure of a connector whose driver cannot be imported, saying how to install it: the
+    driver's requirement as wsync-lint's ``extra`` pins it (what a pre-commit hook's
+    ``additional_dependencies`` or any environment takes), and the extra itself for a clone."""
+    requirement = _extra_requirement(extra)
+    install = f"install `{requirement}`, or " if requirement else ""
     return WarehouseNotTried(
-        f"the {warehouse} driver is not installed: pip install -e '.[{extra}]' in a clone of wsync-lint"
+        f"the {warehouse} driver is not installed: {install}pip install -e '.[{extra}]' in a clone of wsync-lint"
     )
+
+
+def _extra_requirement(extra: str) -> str | None:
+    """The driver ``extra`` brings, as wsync-lint's installed metadata pins it (None when unknown)."""
+    from importlib import metadata
+
+    try:
+        requirements = metadata.requires("wsync-lint") or []
+    except metadata.PackageNotFoundError:
+        return None
+    marker = f'extra == "{extra}"'
+    drivers = [
+        r.split(";")[0].strip() for r in requirements if marker in r and not r.startswith(("rich", "wsync-lint"))
+    ]
+    return drivers[0] if drivers else None
 
 
 class WarehouseRejected(Exception):

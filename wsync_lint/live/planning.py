@@ -87,7 +87,8 @@ def plan_work(paths: list[Path], planner: Planner, connection: str | None) -> Pl
         raise UsageError(
             f"--connection `{connection}`: no pipeline under the paths uses it (connections used: {known})"
         )
-    planned.works = list(works.values())
+    # In connection id order, so that sessions open and reports list them the same way every run.
+    planned.works = [works[key] for key in sorted(works)]
     return planned
 
 

@@ -81,13 +81,6 @@ def not_checked(work: Work, settings: LiveSettings, error: WarehouseUnreachable)
     )
 
 
-def target_line(target: NotChecked) -> str:
-    """What standard error says about a target not checked: ``not checked: connection `x`: why`` when
-    nothing was tried, ``unreachable: connection `x`: why`` when it was tried and failed."""
-    state = "unreachable" if target.unreachable else "not checked"
-    return f"{state}: {target.label}: {target.why}"
-
-
 def close_session(session: Session, timeout: float) -> None:
     """Close without waiting on a dead connection for more than the timeout."""
     with contextlib.suppress(WarehouseUnreachable):

@@ -39,6 +39,6 @@ def render_github(result: RunResult, quiet: bool = False) -> str:
         message = one_line(v.message) if not v.hint else f"{one_line(v.message)}\nhint: {one_line(v.hint)}"
         lines.append(f"::{v.severity.value} {properties}::{_escape_data(message)}")
     for target in result.not_checked:
-        said = f"not checked: {one_line(target.label)}: {one_line(target.why)}"
+        said = one_line(target.line)
         lines.append(f"::warning title=wsync-lint::{_escape_data(said)}")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -37,8 +37,7 @@ def _invocation(result: RunResult) -> dict:
     return {
         "executionSuccessful": not result.not_checked,
         "toolExecutionNotifications": [
-            {"level": "warning", "message": {"text": f"not checked: {target.label}: {target.why}"}}
-            for target in result.not_checked
+            {"level": "warning", "message": {"text": target.line}} for target in result.not_checked
         ],
     }
 

@@ -37,6 +37,8 @@ def summary_line(result: RunResult) -> str:
     if not result.violations:
         if not_checked:
             return f"No problems found in {files}; {not_checked} not checked.{fixed}"
+        if not result.files:  # "All checks passed" would be a claim about nothing
+            return "No files checked: nothing under the paths given is a data model or a payload (`--show-files` says why)."
         return f"All checks passed ({files} checked).{fixed}"
     problems = counted(len(result.violations), "problem")
     counts = f"{counted(result.errors, 'error')}, {counted(result.warnings, 'warning')}"
@@ -46,7 +48,7 @@ def summary_line(result: RunResult) -> str:
 
 def not_checked_lines(result: RunResult) -> list[str]:
     """One line per live target the run did not check: ``not checked: connection `x`: why``."""
-    return [f"not checked: {one_line(target.label)}: {one_line(target.why)}" for target in result.not_checked]
+    return [one_line(target.line) for target in result.not_checked]
 
 
 def not_run_line(result: RunResult) -> str:
