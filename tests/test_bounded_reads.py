@@ -177,18 +177,22 @@ def fifo_schema_project(tmp_path: Path) -> Path:
     return root
 
 
-def test_a_fifo_schema_directive_is_one_line_exit_2(tmp_path):
+def test_a_fifo_schema_directive_is_a_wl02_finding_never_opened(tmp_path):
     root = fifo_schema_project(tmp_path)
-    result = bounded(root, "check", "m.sql")
-    assert (result.code, result.out) == (2, "")
-    assert result.err == (
-        f"wsync-lint: error: {(root / 's.json').resolve()}: cannot read the schema snapshot: the file {NOT_REGULAR_FIFO}\n"
-    )
+    result = bounded(root, "check", "--select", "WL02", "m.sql")
+    assert (result.code, result.err) == (1, "")
+    assert lines_with(result.out, "WL02") == [
+        f"m.sql:1:16: WL02 [error] schema=s.json: cannot read the schema snapshot: the file {NOT_REGULAR_FIFO}"
+    ]
 
 
 def test_a_fifo_schema_directive_does_not_block_columns(tmp_path):
     result = bounded(fifo_schema_project(tmp_path), "columns", "m.sql")
-    assert (result.code, result.err) == (0, "")
+    assert (result.code, result.err) == (
+        0,
+        f"wsync-lint: note: m.sql:1:16: not applied: schema=s.json: cannot read the schema snapshot: the file "
+        f"{NOT_REGULAR_FIFO} (WL02; `wsync-lint check` reports it)\n",
+    )
 
 
 # -- F10: payload size ----------------------------------------------------------------------------
@@ -440,3 +444,25 @@ def test_a_schema_directive_out_of_the_project_is_refused(tmp_path):
     assert lines_with(result.out, "WL02") == [
         f"m.sql:1:16: WL02 [error] schema=../s.json: the snapshot lies outside the project ({root}), so it is not read"
     ]
+
+
+def test_a_config_that_links_out_of_its_repository_is_refused_unread(tmp_path):
+    """A committed `wsync-lint.toml` linking to a file elsewhere (credentials, /proc/self/environ) is
+    never read, so never quoted; a link to a shared file inside the repository is read."""
+    secret = tmp_path / "home" / "creds.toml"
+    secret.parent.mkdir()
+    secret.write_text('root = true\ndialect = "TopSecretTokenValue"\n')
+    root = project(tmp_path)
+    (root / "wsync-lint.toml").unlink()
+    (root / "wsync-lint.toml").symlink_to(secret)
+    result = bounded(root, "check", "m.sql")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        f"wsync-lint: error: {root}/wsync-lint.toml: cannot read the configuration: the file leads outside the project "
+        f"(to {secret}), so it is not read\n"
+    )
+    assert "TopSecretTokenValue" not in result.err
+    (root / "shared.toml").write_text('dialect = "bigquery"\n')
+    (root / "wsync-lint.toml").unlink()
+    (root / "wsync-lint.toml").symlink_to("shared.toml")
+    assert bounded(root, "check", "m.sql").code in (0, 1)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 
-from tests.conftest import write
+from tests.conftest import REPO, write
 from wsync_lint import __version__
 
 BAD = "SELECT customer_id\nFROM mp.crm.customers\nWHERE\n"
@@ -328,3 +329,23 @@ def test_a_subgroup_lists_only_the_exit_codes_its_commands_can_return(run_cli):
     help_text = run_cli("schema", "--help").out
     codes = help_text[help_text.index("Exit codes:") :].splitlines()[1:]
     assert [line.split()[0] for line in codes] == ["0", "2", "3", "130/143"]
+
+
+def test_a_model_linked_through_a_symbolic_link_keeps_its_findings_from_every_entry_point(tmp_path, run_cli):
+    """`sql_file: ../models/alias.sql`, a link to the real model inside the project: its own
+    findings (ST03, ID02) are reported under the real name from `check .`, the link and the file."""
+    shutil.copytree(REPO / "examples", tmp_path / "p")
+    root = tmp_path / "p"
+    (root / ".git").mkdir()
+    (root / "models" / "alias.sql").symlink_to("snowflake/propensity_scores.sql")
+    model = root / "data-models" / "propensity-scores.yaml"
+    model.write_text(model.read_text().replace("../models/snowflake/propensity_scores.sql", "../models/alias.sql"))
+    assert "sql_file: ../models/alias.sql" in model.read_text()
+    real = "models/snowflake/propensity_scores.sql"
+
+    def codes(*args: str) -> list[str]:
+        out = run_cli("check", "--format", "json", *args, cwd=root).out
+        return [f"{f['code']}@{f['line']}" for f in json.loads(out)["findings"] if f["path"] == real]
+
+    expected = ["ID01@3", "CO04@3", "ID02@3", "CO04@4", "ST03@7"]
+    assert codes() == codes("models/alias.sql") == codes(real) == expected

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from tests.conftest import write
@@ -145,3 +148,29 @@ def test_diff_refuses_what_it_cannot_combine_with(tmp_path, run_cli, args, error
     result = run_cli("check", "--diff", *args, "m.sql", cwd=tmp_path)
     assert (result.code, result.out, result.err) == (2, "", f"wsync-lint: error: {error}\n")
     assert path.read_text(encoding="utf-8") == "SELECT customer_id FROM mp.crm.customers;\n"
+
+
+def test_a_piped_diff_applies_as_it_is_and_its_headers_cannot_be_forged(tmp_path):
+    """Through a real pipe: a model whose comment holds a colour code gets a diff `git apply` takes
+    (nothing stripped), and a file name holding a line break stays on its header line."""
+    model = "-- colour \x1b[31mred\x1b[0m note\nSELECT 1 AS customer_id\nFROM mp.crm.customers;\n"
+    write(tmp_path, "models/c.sql", model)
+    write(tmp_path, "models/x\n+++ forged.sql\n@@ -1 +1 @@\n-DROP TABLE x;\nline.sql", "SELECT 1 AS customer_id;\n")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "wsync_lint", "check", "--diff", "models/c.sql"],
+        capture_output=True, cwd=tmp_path, check=False, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 1 and "\x1b[31m" in run.stdout.decode()
+    applied = subprocess.run(["git", "apply", "--check", "-"], input=run.stdout, cwd=tmp_path, check=False)
+    assert applied.returncode == 0
+    forged = subprocess.run(
+        [sys.executable, "-m", "wsync_lint", "check", "--diff", "."], capture_output=True, cwd=tmp_path, check=False
+    )
+    headers = [line for line in forged.stdout.decode().splitlines() if line.startswith(("---", "+++"))]
+    assert headers == [
+        "--- a/models/c.sql",
+        "+++ b/models/c.sql",
+        "--- a/models/x\\n+++ forged.sql\\n@@ -1 +1 @@\\n-DROP TABLE x;\\nline.sql",
+        "+++ b/models/x\\n+++ forged.sql\\n@@ -1 +1 @@\\n-DROP TABLE x;\\nline.sql",
+    ]

@@ -5,6 +5,9 @@ report, every error is one ``wsync-lint: error: ...`` line, and bad option value
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -201,4 +204,35 @@ def test_render_keeps_a_pipeline_id_with_a_newline_in_its_header_line(tmp_path, 
     assert (result.code, result.err) == (0, "")
     assert result.out.splitlines()[0] == (
         "-- pipeline p\\nAll checks passed.: data model esc\\x1b]0;t\\x07, Snowflake connection sf, no sync window"
+    )
+
+
+@pytest.mark.parametrize("command", [("check",), ("render",), ("check", "--show-settings"), ("columns",)])
+def test_a_path_the_system_refuses_is_one_short_line(tmp_path, run_cli, command):
+    name = "a" * 5000 + ".sql"
+    result = run_cli(*command, name, cwd=tmp_path)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"wsync-lint: error: {'a' * 60}…{'a' * 36}.sql (5,004 characters): File name too long\n"
+
+
+def test_a_closed_standard_input_is_one_line(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "wsync_lint", "check", "-"], stdin=None, capture_output=True, text=True, cwd=tmp_path,
+        check=False, timeout=60, preexec_fn=lambda: os.close(0),
+    )  # fmt: skip
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr == "wsync-lint: error: `-`: standard input is closed: give the text on standard input, or PATHS\n"
+
+
+def test_a_huge_value_is_named_not_reprinted(tmp_path, run_cli):
+    explained = run_cli("explain", "x" * 100_000, cwd=tmp_path)
+    assert (explained.code, explained.err) == (
+        2,
+        f"wsync-lint: error: unknown rule '{'x' * 38}…{'x' * 35}' (100,000 characters); `wsync-lint rules` lists them\n",
+    )
+    write(tmp_path, "m.sql", f"-- wsync-lint: dialect={'y' * 200_000}\nSELECT 1 AS customer_id\n")
+    checked = run_cli("check", "--select", "WL02", "--format", "concise", "-q", "m.sql", cwd=tmp_path)
+    assert checked.out == (
+        f"m.sql:1:16: WL02 [error] unknown dialect '{'y' * 38}…{'y' * 35}' (200,000 characters) (expected one of: "
+        "snowflake, bigquery, redshift, databricks), so the file is checked without it\n"
     )

@@ -381,3 +381,15 @@ def test_a_kill_at_any_moment_leaves_the_old_file_or_the_new_one(tmp_path):
         for name in leftovers:
             (tmp_path / name).unlink()
     assert len(outcomes) == 30
+
+
+@pytest.mark.parametrize("command", [("check",), ("rules",), ("grants",)])
+def test_an_output_file_under_a_file_is_refused_before_the_run(tmp_path, run_cli, command):
+    write(tmp_path, "m.sql", "SELECT 1 AS customer_id;\n")
+    write(tmp_path, "report", "not a folder\n")
+    result = run_cli(*command, "-o", "report/out.txt", cwd=tmp_path)
+    assert (result.code, result.out) == (2, "")
+    assert (
+        result.err
+        == f"wsync-lint: error: report/out.txt: {tmp_path}/report is not a folder; cannot write the report there\n"
+    )

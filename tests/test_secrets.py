@@ -198,3 +198,32 @@ def test_live_redaction_removes_each_spelling_of_a_secret(form: str) -> None:
     )
     spelled = _spellings_of_f13()[form]
     assert settings.redact(f"server said: <{spelled}> (and again: {spelled})") == "server said: <***> (and again: ***)"
+
+
+def test_frames_never_quote_a_connection_value_under_an_unforeseen_key(tmp_path: Path, run_cli) -> None:
+    """A connection's keys that the API does not document may hold a secret under any name: masked."""
+    write(
+        tmp_path,
+        "c.json",
+        '{"id": "bad id!", "dsn": "S3cr3tVal9", "name": "x", "state": "active", "service_provider": "Snowflake", '
+        '"config": {"pw": "AnotherS3cret", "pasword": "MisspeltPw42", "user": "mparticle_user"}}\n',
+    )
+    result = run_cli("check", cwd=tmp_path)
+    assert result.code == 1
+    assert '"dsn": ************,' in result.out and '"user": "mparticle_user"' in result.out
+    for secret in ("S3cr3tVal9", "AnotherS3cret", "MisspeltPw42"):
+        assert secret not in result.out + result.err
+
+
+def test_a_payload_read_as_a_model_is_quoted_masked(tmp_path: Path, run_cli) -> None:
+    """A data model whose `sql_file` names a connection file: that file is quoted as a payload."""
+    write(tmp_path, "connections/snowflake.json", json.dumps(SNOWFLAKE, indent=2) + "\n")
+    write(
+        tmp_path,
+        "data-models/m.yaml",
+        "id: m\nname: M\ntype: sql\nconfig:\n  sql_file: ../connections/snowflake.json\n",
+    )
+    result = run_cli("check", cwd=tmp_path)
+    assert result.code == 1
+    assert "connections/snowflake.json" in result.out
+    _assert_no_secret(result.out, result.err)

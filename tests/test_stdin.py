@@ -211,3 +211,35 @@ def test_a_standalone_model_from_standard_input_fails_on_what_this_folders_confi
     )
     assert result.out.splitlines()[0].startswith("-:1:31: CO04 [warning]")  # a warning only: exit 0
     assert result.code == 0
+
+
+def test_fix_passes_standard_input_over_the_size_limit_through_byte_for_byte(tmp_path):
+    """An editor replaces its buffer with standard output: every byte comes back, the one read past
+    the limit to tell that it is over included."""
+    write(tmp_path, "wsync-lint.toml", "root = true\nmax-file-size = 100\n")
+    text = ("SELECT 1 AS customer_id;\n" + "-- x\n" * 100).encode()
+    run = subprocess.run(
+        [sys.executable, "-m", "wsync_lint", "check", "-", "--fix", "--stdin-filename", "m.sql"],
+        input=text,
+        capture_output=True,
+        cwd=tmp_path,
+        check=False,
+        timeout=120,
+    )
+    assert (run.returncode, run.stdout) == (1, text)
+    assert run.stderr.decode().startswith("m.sql:1:1: PS02 [error] the file (standard input) is over the 100-byte")
+
+
+def test_a_name_that_is_no_model_nor_payload_is_passed_over_as_check_file_does(run_stdin, run_cli, tmp_path):
+    write(tmp_path, "wsync-lint.toml", "root = true\n")
+    write(tmp_path, "notes.md", "SELECT 1;\n")
+    on_disk = run_cli("check", "notes.md", cwd=tmp_path)
+    piped = run_stdin("SELECT 1;\n", "check", "-", "--stdin-filename", "notes.md", cwd=tmp_path)
+    assert (
+        (piped.code, piped.out)
+        == (on_disk.code, on_disk.out)
+        == (
+            0,
+            "No files checked: nothing under the paths given is a data model or a payload (`--show-files` says why).\n",
+        )
+    )

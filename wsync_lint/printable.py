@@ -90,3 +90,23 @@ def counted(number: int, noun: str) -> str:
     ('1 pipeline', '3 data models', '0 files')
     """
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+QUOTED_LIMIT = 80
+"""Characters of a value from a file or the command line that a message quotes at most."""
+
+
+def quoted(value: object, limit: int = QUOTED_LIMIT) -> str:
+    """``repr(value)``, cut short in the middle when longer than ``limit``: a message names a value,
+    it does not reprint a 200 KB one.
+
+    >>> quoted("snowflak")
+    "'snowflak'"
+    >>> quoted("x" * 100, limit=20)
+    "'xxxxxxxx…xxxxx' (100 characters)"
+    """
+    shown = repr(value)
+    if len(shown) <= limit:
+        return shown
+    length = len(value) if isinstance(value, str) else len(shown)
+    return f"{shown[: limit // 2 - 1]}…{shown[-(limit // 2 - 4) :]} ({length:,} characters)"

@@ -29,6 +29,11 @@ CREATES = [
 @pytest.fixture
 def project(tmp_path: Path, fake_api: FakeWarehouseSyncApi, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the project, the environment pointing at the fake, the connection's password set."""
+    return copied_project(tmp_path, fake_api, monkeypatch)
+
+
+def copied_project(tmp_path: Path, fake_api: FakeWarehouseSyncApi, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The ``project`` fixture's work, for other modules' fixtures."""
     folder = tmp_path / "project"
     shutil.copytree(REPO / "tests" / "data" / "api_project", folder)
     for name, value in fake_api.environment(WSYNC_LINT_BILLING_PASSWORD=PASSWORD).items():

@@ -3,26 +3,15 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from tests.api.test_deploy_cli import CREATES, PASSWORD, _deploy, _writes
-from tests.conftest import REPO
-from tests.live.standins.mparticle_api import FakeWarehouseSyncApi
+from tests.api.test_deploy_cli import CREATES, _deploy, _writes, copied_project
 
 
 @pytest.fixture
-def project(tmp_path: Path, fake_api: FakeWarehouseSyncApi, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(tmp_path, fake_api, monkeypatch):
     """test_deploy_cli's project: a copy, the environment pointing at the fake, the password set."""
-    folder = tmp_path / "project"
-    shutil.copytree(REPO / "tests" / "data" / "api_project", folder)
-    for name, value in fake_api.environment(WSYNC_LINT_BILLING_PASSWORD=PASSWORD).items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("REDSHIFT_PASSWORD", raising=False)
-    monkeypatch.chdir(folder)
-    return folder
+    return copied_project(tmp_path, fake_api, monkeypatch)
 
 
 def test_plan_quiet_prints_the_changes_only(project, fake_api, run_cli):

@@ -12,6 +12,7 @@ it even though nobody accepts, so an empty queue after the run means no driver k
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import sys
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ import pytest
 
 from tests.conftest import write
 from tests.live.standins import free_port
+from tests.live.test_preflight import CONNECTION, MODEL
 from wsync_lint.engine.run_result import NotChecked, RunOptions
 from wsync_lint.engine.runner import Planner, load_project
 from wsync_lint.live.planning import connection_files
@@ -28,14 +30,6 @@ from wsync_lint.live.preflight import PreflightOptions, preflight
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
-CONNECTION = (
-    '{"id": "billing", "name": "Billing", "state": "active", "service_provider": "Redshift", '
-    '"config": {"database": "billing", "host": "b.abc.us-east-1.redshift.amazonaws.com", "port": "5439", '
-    '"user": "mparticle_sync", "aws_iam_role_arn": "arn:aws:iam::123456789012:role/mp"}}'
-)
-MODEL = (
-    '{"id": "plans", "name": "Plans", "type": "sql", "state": "active", "config": {"sql_file": "../models/plans.sql"}}'
-)
 PIPELINE = """\
 id: plans-daily
 name: Plans
@@ -316,3 +310,20 @@ def test_an_unknown_connection_is_one_usage_line_naming_the_known_ones(run_cli):
         "wsync-lint: error: --connection `snowflake-dev`: no pipeline under the paths uses it (connections used: "
         "`bigquery-prod`, `databricks-mobile`, `redshift-billing`, `snowflake-prod`)\n"
     )
+
+
+def test_a_model_two_connections_share_is_judged_by_the_named_connection_only(tmp_path, run_cli):
+    """A second pipeline runs the Snowflake model on Redshift: with `--connection snowflake-prod` the
+    Redshift snapshot's RF05 on that model is not reported; with `--connection redshift-billing` it is."""
+    shutil.copytree(REPOSITORY / "examples", tmp_path / "examples")
+    pipeline = (tmp_path / "examples" / "pipelines" / "customer-profiles-hourly.json").read_text()
+    shared = pipeline.replace("customer-profiles-hourly", "cp-redshift").replace("snowflake-prod", "redshift-billing")
+    write(tmp_path / "examples", "pipelines/cp-redshift.json", shared)
+
+    def codes(connection: str) -> list[tuple[int, str]]:
+        result = run_cli("preflight", "examples", "--format", "json", "--connection", connection, cwd=tmp_path)
+        model = "examples/models/snowflake/customer_profiles.sql"
+        return [(f["line"], f["code"]) for f in json.loads(result.out)["findings"] if f["path"] == model]
+
+    assert codes("snowflake-prod") == []
+    assert codes("redshift-billing") == [(10, "RF05")]

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -95,11 +96,32 @@ _REFERENCE = re.compile(
 
 
 def is_secret_key(key: object) -> bool:
-    """Whether a value under ``key`` is a credential (`password`, `service_account_key`, ...)."""
+    """Whether a value under ``key`` is a credential (`password`, `service_account_key`, ...), also
+    under a misspelt name (`pasword`, `passwd`, `service_acount_key`): a typo does not make the value
+    any less secret, and mParticle would receive it under the wrong name."""
     if not isinstance(key, str):
         return False
     lowered = _CAMEL_HUMP.sub("_", key).lower()  # `clientSecret` is `client_secret`
-    return lowered in _SECRET_KEYS or lowered.endswith(facts.SECRET_KEY_SUFFIXES)
+    if lowered in _SECRET_KEYS or lowered.endswith(facts.SECRET_KEY_SUFFIXES):
+        return True
+    if lowered in _PUBLIC_KEYS:  # `service_account_id` is one letter pair from `service_account_key`
+        return False
+    return _PASSWORD_LIKE.fullmatch(lowered) is not None or bool(
+        difflib.get_close_matches(lowered, _LONG_SECRET_KEYS, n=1, cutoff=0.85)
+    )
+
+
+# Keys of the API's payloads that hold no secret, however close their names are to one.
+_PUBLIC_KEYS = frozenset(
+    key
+    for keys in (*facts.CONNECTION_CONFIG_KEYS.values(), *facts.CONNECTION_OPTIONAL_KEYS.values())
+    for key in keys
+    if key not in facts.SECRET_KEYS
+) | frozenset(key for key in facts.V1_FLAT_CONNECTION_KEYS if key not in facts.SECRET_KEYS)
+_LONG_SECRET_KEYS = [key for key in _SECRET_KEYS if len(key) >= 8]
+# A key that is a password's name, misspelt or in another language (`pasword`, `db_passwd`), not one
+# that merely starts with it (`password_policy`).
+_PASSWORD_LIKE = re.compile(r"(?:[a-z0-9]+_)?(?:pas+w[a-z]{0,5}|pswd|contrase[nñ]a)")
 
 
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -108,7 +130,8 @@ _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 def secret_noun(key: str) -> str:
     """What kind of credential a secret key holds, for messages: `a password`."""
     lowered = _CAMEL_HUMP.sub("_", key).lower()
-    if "password" in lowered or "passphrase" in lowered or lowered.endswith("pwd"):
+    lowered = next(iter(difflib.get_close_matches(lowered, _LONG_SECRET_KEYS, n=1, cutoff=0.85)), lowered)
+    if "password" in lowered or "passphrase" in lowered or lowered.endswith("pwd") or _PASSWORD_LIKE.fullmatch(lowered):
         return "a password"
     if lowered.endswith("api_key"):
         return "an API key"

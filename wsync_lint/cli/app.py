@@ -106,6 +106,13 @@ def _usage_message(error: click.ClickException, args: list[str]) -> str:
     return f"{message.removesuffix('.')} (see '{path} --help')"
 
 
+def _path_error(error: OSError) -> str:
+    """``NAME: why`` for a path the system refused, the name cut short: it may be kilobytes long."""
+    name = str(error.filename) if error.filename is not None else ""
+    shown = name if len(name) <= 120 else f"{name[:60]}…{name[-40:]} ({len(name):,} characters)"
+    return f"{shown}: {error.strerror or error}" if name else str(error.strerror or error)
+
+
 def _no_such_option(error: click.NoSuchOption) -> str:
     """Click's line, with a suggestion only when one option is really close (click offers `--jobs`
     for `--bogus`)."""
@@ -166,6 +173,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(int(ExitCode.FINDINGS))
     except RecursionError:
         _error("internal error: input nests too deeply to analyse")
+        sys.exit(int(ExitCode.ERROR))
+    except OSError as error:  # a path on the command line the system refuses (a name too long ...)
+        _error(f"error: {_path_error(error)}")
         sys.exit(int(ExitCode.ERROR))
     except Exception as error:  # a bug: say so in one line, never a traceback
         _error(f"internal error: {type(error).__name__}: {error}")

@@ -26,6 +26,7 @@ from wsync_lint.cli.options import (
     output_file_option,
     quiet_option,
     refuse_output_file,
+    selection_options,
     selectors,
     wants_colour,
 )
@@ -37,9 +38,7 @@ STDIN = "-"
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @format_option(*FORMATS)
 @output_file_option
-@click.option("--select", multiple=True, help="Rule codes, prefixes or names to check (replaces the configured set).")
-@click.option("--extend-select", multiple=True, help="Rules to check in addition to the configured set.")
-@click.option("--ignore", multiple=True, help="Rules not to check.")
+@selection_options
 @click.option(
     "--dialect",
     type=click.Choice(DIALECTS),
@@ -139,7 +138,7 @@ def check(
 
         fixed = fix_stdin(result, stdin, options)
         if diff:
-            emit_report(fixed.diff, output_file)
+            _emit_diff(fixed.diff, output_file)
             sys.exit(int(ExitCode.FINDINGS if fixed.diff else ExitCode.CLEAN))
         fixed_text = fixed.data
         if fixed.fixed:
@@ -150,7 +149,7 @@ def check(
 
         fixes = fix_paths(result, options, write=not diff)
         if diff:
-            emit_report("".join(fixes.diffs), output_file)
+            _emit_diff("".join(fixes.diffs), output_file)
             sys.exit(int(ExitCode.FINDINGS if fixes.diffs else ExitCode.CLEAN))
         for line in fixes.refused:
             click.echo(f"wsync-lint: not fixed: {one_line(line)}", err=True)
@@ -214,6 +213,8 @@ def _read_stdin(stdin_filename: Path | None, options: RunOptions) -> StdinFile:
     if stdin_filename is not None and stdin_filename.is_dir():
         raise UsageError(f"--stdin-filename {stdin_filename}: a folder, not a file")
     limit = Planner(options).config_for(location).max_file_size
+    if sys.stdin is None:  # started with standard input closed (`wsync-lint check - <&-`)
+        raise UsageError("`-`: standard input is closed: give the text on standard input, or PATHS")
     return read_stdin(sys.stdin.buffer, stdin_filename, limit)
 
 
@@ -239,6 +240,21 @@ def one_line_each(text: str) -> str:
     return "".join(f"{one_line(line)}\n" for line in text.splitlines())
 
 
+def _emit_diff(diff: str, output_file: Path | None) -> None:
+    """``--diff``: to ``-o`` or a pipe exactly as it is, so that `git apply` takes it (click would
+    strip what looks like a colour code from a pipe); to a terminal with its control characters
+    escaped, since a line of a model must not drive the terminal."""
+    if output_file is not None:
+        emit_report(diff, output_file)
+    elif sys.stdout.isatty():
+        from wsync_lint.printable import many_lines
+
+        click.echo(many_lines(diff), nl=False)
+    else:
+        sys.stdout.write(diff)
+        sys.stdout.flush()
+
+
 def _write_fixed_stdin(data: bytes, stdin: StdinFile) -> None:
     """``check - --fix``: the fixed text on standard output, as an editor replaces its buffer with
     it; over the size limit nothing was fixed, and the text passes through whole."""
@@ -247,6 +263,7 @@ def _write_fixed_stdin(data: bytes, stdin: StdinFile) -> None:
     if stdin.over_limit:
         import shutil
 
+        out.write(stdin.overflow)
         shutil.copyfileobj(sys.stdin.buffer, out)
     out.flush()
 

@@ -23,6 +23,7 @@ from wsync_lint.cli.options import (
     quiet_option,
     refuse_missing_paths,
     refuse_output_file,
+    selection_options,
     stacked,
     timeout_option,
 )
@@ -67,9 +68,7 @@ def _tell_not_checked(targets: list[NotChecked]) -> None:
 @click.option("--count", is_flag=True, help="Count the rows of each pipeline's first sync window (reads data).")
 @format_option(*FORMATS)
 @output_file_option
-@click.option("--select", multiple=True, help="Rule codes, prefixes or names to check (replaces the configured set).")
-@click.option("--extend-select", multiple=True, help="Rules to check in addition to the configured set.")
-@click.option("--ignore", multiple=True, help="Rules not to check.")
+@selection_options
 @exit_zero_option
 @quiet_option
 @click.option(

@@ -100,6 +100,16 @@ def stacked(*options: Callable[[F], F]) -> Callable[[F], F]:
     return decorate
 
 
+selection_options = stacked(
+    click.option(
+        "--select", multiple=True, help="Rule codes, prefixes or names to check (replaces the configured set)."
+    ),
+    click.option("--extend-select", multiple=True, help="Rules to check in addition to the configured set."),
+    click.option("--ignore", multiple=True, help="Rules not to check."),
+)
+"""``--select``, ``--extend-select`` and ``--ignore`` (comma-separated or repeated): ``check``, ``preflight``."""
+
+
 dialect_option = click.option(
     "--dialect",
     type=click.Choice(DIALECTS),

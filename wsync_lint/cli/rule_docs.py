@@ -8,6 +8,7 @@ import click
 
 from wsync_lint.cli.options import emit_report, format_option, output_file_option, refuse_output_file
 from wsync_lint.errors import UsageError
+from wsync_lint.printable import quoted
 
 
 @click.command("rules")
@@ -37,7 +38,7 @@ def explain(code_or_name: str) -> None:
     if rule is None:
         close = [f"`{near.code}` ({near.name})" for near in closest_rules(code_or_name)]
         guess = f"did you mean {_either(close)}? " if close else ""
-        raise UsageError(f"unknown rule {code_or_name!r}; {guess}`wsync-lint rules` lists them")
+        raise UsageError(f"unknown rule {quoted(code_or_name)}; {guess}`wsync-lint rules` lists them")
     click.echo(render_explain(rule), nl=False)
 
 

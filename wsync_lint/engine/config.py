@@ -302,12 +302,12 @@ def parse_rule_tables(value: Any, at: str) -> dict[str, RuleConfig]:
     return result
 
 
-def read_config_file(path: Path) -> Config | None:
+def read_config_file(path: Path, *, found: bool = True) -> Config | None:
     """Read ``path``; None when it is a pyproject.toml without a ``[tool.wsync-lint]`` table.
 
     A pyproject.toml's table misspelt (``[tool.wsync_lint]``) would otherwise be passed over in
     silence, its settings never applied: it is an error, also beside a ``[tool.wsync-lint]``."""
-    table = read_config_table(path)
+    table = read_config_table(path, found=found)
     if path.name == "pyproject.toml":
         _refuse_near_misses(path, table is not None)
     return parse_config(table, path) if table is not None else None
@@ -332,7 +332,7 @@ class ConfigFinder:
     """Finds the nearest configuration for a folder, walking up; caches what it reads."""
 
     def __init__(self, explicit: Path | None = None) -> None:
-        self._explicit = read_config_file(explicit) if explicit else None
+        self._explicit = read_config_file(explicit, found=False) if explicit else None
         if explicit and self._explicit is None:
             raise UsageError(f"{explicit}: no [tool.wsync-lint] table")
         self._by_folder: dict[Path, Config] = {}

@@ -14,6 +14,7 @@ from typing import Any
 from wsync_lint.errors import UsageError
 from wsync_lint.mparticle import facts
 from wsync_lint.mparticle.warehouses import WAREHOUSES
+from wsync_lint.printable import quoted
 
 MODEL_SETTINGS = ("dialect", "pipeline_type", "iterator_field", "iterator_data_type")
 DIRECTIVE_SETTINGS = (*MODEL_SETTINGS, "schema")
@@ -50,13 +51,13 @@ def setting_problem(key: str, value: Any, spelling: str | None = None) -> tuple[
         known = _CHOICES[key]()
         if isinstance(value, str) and value in known:
             return None
-        return f"unknown {name} {value!r} (expected one of: {', '.join(known)})", close_match(value, known)
+        return f"unknown {name} {quoted(value)} (expected one of: {', '.join(known)})", close_match(value, known)
     if key == "iterator_field" and (not isinstance(value, str) or not value):
         return f"{name} must be a column name", None
     if key == "schema" and (not isinstance(value, str) or not value.endswith(".json")):
         return f"{name} must name a schema snapshot file (.json)", None
     if key not in DIRECTIVE_SETTINGS:
-        return f"unknown setting {name!r}", close_match(key, DIRECTIVE_SETTINGS)
+        return f"unknown setting {quoted(name)}", close_match(key, DIRECTIVE_SETTINGS)
     return None
 
 

@@ -27,6 +27,7 @@ from wsync_lint.engine.runner import Planner, display_path
 from wsync_lint.engine.stdin import STDIN_NAME, StdinFile
 from wsync_lint.errors import UsageError
 from wsync_lint.files import Unreadable, read_bounded, write_atomically
+from wsync_lint.printable import one_line
 from wsync_lint.project.roots import RootFinder
 
 _MAX_ROUNDS = 10
@@ -133,13 +134,7 @@ def fix_stdin(result: RunResult, stdin: StdinFile, options: RunOptions) -> Fixed
     if not fixed.fixed:
         return FixedStdin(stdin.data)
     bom = codecs.BOM_UTF8 if stdin.data.startswith(codecs.BOM_UTF8) else b""
-    diff = difflib.unified_diff(
-        source.splitlines(keepends=True),
-        fixed.text.splitlines(keepends=True),
-        fromfile=f"a/{shown}",
-        tofile=f"b/{shown}",
-    )
-    return FixedStdin(bom + fixed.text.encode("utf-8"), len(fixed.fixed), "".join(diff))
+    return FixedStdin(bom + fixed.text.encode("utf-8"), len(fixed.fixed), unified_diff(shown, source, fixed.text))
 
 
 def fix_paths(result: RunResult, options: RunOptions, write: bool) -> FixReport:
@@ -176,14 +171,16 @@ def fix_paths(result: RunResult, options: RunOptions, write: bool) -> FixReport:
             report.fixed += len(fixed.fixed)
         else:
             report.fixed += len(fixed.fixed)
-            report.diffs.append(
-                "".join(
-                    difflib.unified_diff(
-                        text.splitlines(keepends=True),
-                        fixed.text.splitlines(keepends=True),
-                        fromfile=f"a/{shown}",
-                        tofile=f"b/{shown}",
-                    )
-                )
-            )
+            report.diffs.append(unified_diff(shown, text, fixed.text))
     return report
+
+
+def unified_diff(shown: str, before: str, after: str) -> str:
+    """The fix of file ``shown`` as a unified diff, as `git apply` and `patch` take it: the lines
+    as they are (a diff that escaped them would not apply), the file's name in the headers escaped
+    like every quoted name (a name holding a line break cannot forge a header or a hunk)."""
+    name = one_line(shown)
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=f"a/{name}", tofile=f"b/{name}"
+    )
+    return "".join(lines)

@@ -20,6 +20,7 @@ from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.engine.config import RuleConfig
 from wsync_lint.engine.directives import DirectiveProblem, Directives, read_directives
 from wsync_lint.engine.registry import all_rules, find_rule
+from wsync_lint.errors import UsageError
 from wsync_lint.files import is_within, resolved_or_none
 from wsync_lint.mparticle.warehouses import WAREHOUSES
 from wsync_lint.project.roots import RootFinder
@@ -28,6 +29,7 @@ from wsync_lint.sql.lexicon import Lexicon, scan
 from wsync_lint.sql.parse import parse_tokens, parses_in
 from wsync_lint.sql.positions import FileSpan, LineIndex, Span, node_span
 from wsync_lint.sql.reading import ReadProblem, no_statement_problem
+from wsync_lint.sql.snapshots import read_snapshot
 
 DEFAULT_DIALECT = "snowflake"
 
@@ -176,8 +178,17 @@ def _place_directive_snapshot(path: str, directives: Directives) -> None:
     if snapshot is None or not is_within(snapshot, root):
         message = f"schema={name}: the snapshot lies outside the project ({root}), so it is not read"
         directives.drop_setting("schema", message, "name a snapshot inside the project, relative to this file")
-    else:
-        directives.settings["schema"] = str(snapshot)
+        return
+    try:
+        read_snapshot(snapshot)  # cached: the rules read it again for nothing
+    except UsageError as unusable:  # missing, a folder, not JSON, not a snapshot: this file's mistake
+        directives.drop_setting(
+            "schema",
+            f"schema={name}: {str(unusable).removeprefix(f'{snapshot}: ')}",
+            "name a schema snapshot file (`wsync-lint schema pull` writes one)",
+        )
+        return
+    directives.settings["schema"] = str(snapshot)
 
 
 def _runs(rule: Rule, context: SqlContext) -> bool:

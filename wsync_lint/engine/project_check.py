@@ -55,6 +55,7 @@ class ProjectChecker:
         display: Callable[[Path], str],
         snapshot_for: Callable[[Binding], str | None] = lambda binding: None,
         read_sql: Callable[[Path], str | ReadProblem] | None = None,
+        connection: str | None = None,
     ) -> None:
         """``read_sql`` reads a model file of the project (default: from disk, bounded by its
         configuration's ``max-file-size``): the runner passes one that takes the text of
@@ -65,6 +66,8 @@ class ProjectChecker:
         self.display = display
         self.snapshot_for = snapshot_for
         self.read_sql = read_sql or (lambda path: read_source(path, max_file_size(path), project.root))
+        self.connection = connection
+        """Only the pipelines of this connection id judge a model (``RunOptions.connection``)."""
         self.outcome = ProjectOutcome()
         self._lines: dict[str, LineIndex] = {payload.path: payload.lines for payload in project.files}
         self._locations: dict[str, Path] = dict(project.locations)
@@ -119,7 +122,10 @@ class ProjectChecker:
             if sql.file is not None and sql.problem is not None:
                 self.outcome.refused.add(sql.file)
         bound_files = {sql.file for sql, bindings in models if bindings and sql.file is not None}
-        for sql, bindings in models:
+        for sql, all_bindings in models:
+            bindings = [b for b in all_bindings if self._judges(b)]
+            if all_bindings and not bindings:
+                continue  # the model of another connection's pipelines only
             # The runner finds a standalone `.sql` file and checks it with its own settings; a
             # file of another name is found only here, through the model, and checked once.
             if (
@@ -133,6 +139,9 @@ class ProjectChecker:
             ):
                 continue
             self._check_model(sql, bindings, context)
+
+    def _judges(self, binding: Binding) -> bool:
+        return self.connection is None or (binding.connection is not None and binding.connection.id == self.connection)
 
     def _check_model(self, sql: ModelSql, bindings: list[Binding], context: ProjectContext) -> None:
         if sql.file is not None:

@@ -23,6 +23,9 @@ class RunOptions:
     schema_override: Mapping[str, str] = field(default_factory=dict)
     """Connection id -> a schema snapshot to use instead of the committed one (``preflight``
     passes the snapshots it just took from the warehouse)."""
+    connection: str | None = None
+    """Check a model only for the pipelines of this connection id (``preflight --connection``): a
+    model two connections share is not judged by the other's warehouse or snapshot."""
 
 
 @dataclass(frozen=True)

@@ -198,7 +198,7 @@ def lint_paths(
         return alone
     paths = list(paths) if stdin is None else [stdin.path]
     # One walk finds both kinds of file; each is displayed (a path resolution) once. Standard
-    # input is one file whatever its name: a payload, or else SQL.
+    # input is one file, named as the file it stands in for: a payload, a model, or neither.
     found = list(discover(paths, planner.finder, (*SQL_SUFFIXES, *PAYLOAD_SUFFIXES))) if stdin is None else paths
     shown = {path: display_path(path) for path in found}
     sql_files = [path for path in found if path.suffix.lower() not in PAYLOAD_SUFFIXES]  # and unlisted folders
@@ -208,6 +208,8 @@ def lint_paths(
     refused = set().union(*(outcome.refused for outcome, _, _ in project_outcomes))
     if stdin is not None and not stdin.path.exists():
         refused.discard(resolved(stdin.path))  # a model not written yet: checked on its own
+    if stdin is not None and stdin.path.suffix.lower() not in SQL_SUFFIXES and resolved(stdin.path) not in checked_sql:
+        sql_files = []  # as `check FILE` passes over a file that is no model (README.md): the same answer
     # A model file of another name (`users.txt`) is found through the data model that names it,
     # and reported like a `.sql` file when it is under ``paths``.
     linked = frozenset(p for p in checked_sql if p.suffix.lower() not in (*SQL_SUFFIXES, *PAYLOAD_SUFFIXES))
@@ -217,6 +219,9 @@ def lint_paths(
         sql_files.append(path)
     payload_paths = {path for _, loaded, _ in project_outcomes for path in loaded}
     reported = {shown[path] for path in sql_files} | (set(named_payloads) & payload_paths)
+    # A model named through a link (`models/alias.sql` -> `snowflake/users.sql`) is checked, and its
+    # findings placed, under its real name: they are the named file's findings.
+    reported |= {display_path(resolved(path)) for path in sql_files if resolved(path) in checked_sql}
     files = [path for path in sql_files if resolved(path) not in checked_sql | refused]
     result = _check_files(files, [shown[path] for path in files], planner, options, jobs)
     fail_ons = [planner.config_for(path).fail_on for path in found] or [planner.config_for(Path.cwd() / "-").fail_on]
@@ -292,11 +297,15 @@ def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list
     project = load_project(root, planner)
     # Secrets are masked: a code frame must never quote one.
     sources = {payload.path: quotable_payload_text(payload) for payload in project.files if payload.problem is None}
+    payloads = {payload.path for payload in project.files}
 
     def read_sql(path: Path) -> str | ReadProblem:
         text = planner.read(path, root)
-        if isinstance(text, str):
-            sources[display_path(path)] = text
+        shown = display_path(path)
+        # A payload file read as a model too (a `sql_file` naming a connection) is quoted as a
+        # payload, masked, or not at all: never as the raw text.
+        if isinstance(text, str) and shown not in payloads:
+            sources[shown] = text
         return text
 
     checker = ProjectChecker(
@@ -308,6 +317,7 @@ def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list
             root, planner.config_for(root / "-"), binding, planner.options.schema_override
         ),
         read_sql=read_sql,
+        connection=planner.options.connection,
     )
     outcome = checker.run()
     outcome.unread_payloads = [payload.path for payload in project.files if payload.problem is not None]

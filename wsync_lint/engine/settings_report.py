@@ -13,6 +13,7 @@ from wsync_lint.engine.runner import Planner, display_path, is_snapshot, load_pr
 from wsync_lint.engine.stdin import STDIN_NAME, StdinFile
 from wsync_lint.files import resolved_or_none
 from wsync_lint.mparticle.warehouses import WAREHOUSES
+from wsync_lint.project.model_files import SQL_SUFFIXES
 from wsync_lint.project.payload_files import PAYLOAD_SUFFIXES
 from wsync_lint.project.project import Binding, Project
 from wsync_lint.project.resources import Resource
@@ -128,7 +129,11 @@ def _what_it_is(project: Project, path: Path, shown: str, is_payload: bool, plan
     models: dict[Path, list[str]] = {}
     models_of_project(project, models)
     named = models.get(resolved_or_none(path) or path)
-    return f"model ({'; '.join(named)})" if named else "model (standalone: no data model links it)"
+    if named:
+        return f"model ({'; '.join(named)})"
+    if path.suffix.lower() not in SQL_SUFFIXES:
+        return "skipped (neither a .sql file nor a data model's sql_file)"
+    return "model (standalone: no data model links it)"
 
 
 def _root_reason(root: Root) -> str:

@@ -3,7 +3,8 @@
 With ``--stdin-filename PATH`` the text is checked as the file at ``PATH`` would be: ``PATH``
 decides the project (root, configuration, pipelines, schema snapshot, ``per-file-ignores``), and
 wherever the run would read that file it takes the text instead (the file need not exist). A
-payload name (``.json``, ``.yaml``, ``.yml``) is read as a payload, any other as SQL. Without a
+payload name (``.json``, ``.yaml``, ``.yml``) is read as a payload, a ``.sql`` name or a data model's
+``sql_file`` as SQL, any other name not at all (as ``check FILE`` passes it over). Without a
 name the text is a standalone SQL model shown as ``-``, with the current folder's configuration.
 
 Standard input is read like any file: at most the configuration's ``max-file-size`` bytes; more
@@ -37,6 +38,8 @@ class StdinFile:
     """At most ``limit`` bytes (when ``over_limit``, the first of them)."""
     limit: int
     over_limit: bool = False
+    overflow: bytes = b""
+    """What was read past ``limit`` to tell that it is over (``check - --fix`` passes it through)."""
 
     @property
     def location(self) -> Path:
@@ -82,7 +85,7 @@ def read_stdin(stream: BinaryIO, path: Path | None, limit: int) -> StdinFile:
         remaining -= len(chunk)
     data = b"".join(chunks)
     if len(data) > limit:
-        return StdinFile(path, data[:limit], limit, over_limit=True)
+        return StdinFile(path, data[:limit], limit, over_limit=True, overflow=data[limit:])
     return StdinFile(path, data, limit)
 
 

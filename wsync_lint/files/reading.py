@@ -136,9 +136,10 @@ def read_bounded(path: Path, limit: int, *, inside: Path | None = None) -> bytes
     return data
 
 
-def read_config_bytes(path: Path) -> bytes:
-    """A configuration file's bytes; a :class:`UsageError` (one line, exit 2) when it cannot be read."""
-    data = read_bounded(path, DEFAULT_MAX_FILE_SIZE)
+def read_config_bytes(path: Path, *, inside: Path | None = None) -> bytes:
+    """A configuration file's bytes; a :class:`UsageError` (one line, exit 2) when it cannot be read
+    (or, with ``inside``, leads out of that folder)."""
+    data = read_bounded(path, DEFAULT_MAX_FILE_SIZE, inside=inside)
     if isinstance(data, Unreadable):
         raise UsageError(f"{path}: cannot read the configuration: {data.sentence}")
     return data

@@ -117,16 +117,29 @@ def write_atomically(path: Path, data: bytes | str, *, inside: Path | None, excl
 
 
 def check_output_file(path: Path) -> None:
-    """Refuse (``UsageError``) an ``--output-file`` that :func:`write_output_file` would refuse,
-    before the run: a symbolic link or a folder."""
+    """Refuse (``UsageError``) an ``--output-file`` that :func:`write_output_file` would refuse or
+    fail on, before the run does its work: a symbolic link, a folder, a read-only file, or a place
+    whose folder cannot be written (the nearest folder that exists; the missing ones are made)."""
     try:
         status = os.lstat(path)
     except OSError:
-        return
-    if stat.S_ISLNK(status.st_mode):
-        raise UsageError(f"{path}: is a symbolic link; wsync-lint never writes through one")
-    if stat.S_ISDIR(status.st_mode):
-        raise UsageError(f"{path}: is a folder; cannot write the report there")
+        status = None
+    if status is not None:
+        if stat.S_ISLNK(status.st_mode):
+            raise UsageError(f"{path}: is a symbolic link; wsync-lint never writes through one")
+        if stat.S_ISDIR(status.st_mode):
+            raise UsageError(f"{path}: is a folder; cannot write the report there")
+        if not stat.S_ISREG(status.st_mode):
+            return  # a device or a pipe the user names is written to as it is
+        if not os.access(path, os.W_OK):
+            raise UsageError(f"{path}: is read-only; not written")
+    folder = Path(os.path.abspath(path)).parent
+    while not os.path.lexists(folder) and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise UsageError(f"{path}: {folder} is not a folder; cannot write the report there")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"{path}: cannot write in {folder}")
 
 
 def write_output_file(path: Path, data: str) -> None:

@@ -132,7 +132,7 @@ def preflight(
         progress.stop()
     with tempfile.TemporaryDirectory(prefix="wsync-lint-live-") as folder:
         overrides = write_snapshots(Path(folder), live_tables)
-        result = lint_paths(paths, replace(run_options, schema_override=overrides))
+        result = lint_paths(paths, replace(run_options, schema_override=overrides, connection=options.connection))
     # A finding several pipelines share (a snapshot's drift, a table's missing grant) is reported
     # once, about all of their files.
     merged: dict[tuple[object, ...], Violation] = {}

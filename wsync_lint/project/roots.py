@@ -135,12 +135,17 @@ def _config_table(path: Path) -> dict[str, object] | None:
         return {} if path.name != "pyproject.toml" else None
 
 
-def read_config_table(path: Path) -> dict[str, Any] | None:
+def read_config_table(path: Path, *, found: bool = True) -> dict[str, Any] | None:
     """The wsync-lint table of the configuration file ``path`` (None: a ``pyproject.toml``
     without one); a ``UsageError`` (one line) when the file cannot be read, is not TOML, or
-    holds ``tool`` or ``tool.wsync-lint`` as something other than a table."""
+    holds ``tool`` or ``tool.wsync-lint`` as something other than a table.
+
+    A configuration ``found`` in a folder (not named with ``--config``) is read only when it lies,
+    links resolved, in the repository that holds it (the nearest folder above with ``.git``, else
+    its own folder): a committed link to ``~/.aws/credentials`` is refused, never read and quoted."""
     try:
-        document = tomllib.loads(read_config_bytes(path).decode("utf-8"))
+        data = read_config_bytes(path, inside=_repository_of(path.parent) if found else None)
+        document = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as error:
         raise UsageError(
             f"{path}: not UTF-8: byte 0x{error.object[error.start]:02x} at byte offset {error.start}"
@@ -158,6 +163,15 @@ def read_config_table(path: Path) -> dict[str, Any] | None:
             name = "tool" if key == "tool" else "tool.wsync-lint"
             raise UsageError(f"{path}: `{name}` must be a table ([{name}]), not {_toml_type(table)}")
     return table
+
+
+def _repository_of(folder: Path) -> Path:
+    """The nearest folder at or above ``folder`` that holds ``.git``, else ``folder`` itself."""
+    start = Path(os.path.abspath(folder))
+    for candidate in (start, *start.parents):
+        if _is(candidate / ".git", Path.exists):
+            return candidate
+    return start
 
 
 def _toml_type(value: object) -> str:
