@@ -151,7 +151,7 @@ def test_preflight_with_an_unreachable_api_still_reports_the_warehouse(
         "([Errno 111] Connection refused)"
     )
     # On the terminal the report says it (standard error does not repeat it); with -o, standard error does.
-    assert f"\nnot checked: api `1234`: {why}\n" in result.out
+    assert f"\nunreachable: api `1234`: {why}\n" in result.out
     assert "wsync-lint: " not in result.err
     written = run_cli("preflight", "--api", "--select", "LV", "--timeout", "2", "-o", "report.txt", cwd=tmp_path)
     assert (written.code, written.out) == (3, "")

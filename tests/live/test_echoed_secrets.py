@@ -66,7 +66,7 @@ def test_a_password_echoed_escaped_by_the_server_is_redacted(tmp_path, run_cli, 
         "password authentication failed for user: *** | *** | *** | *** | *** | *** | *** | ***"
     )
     if output_format == "text":  # the report on the terminal says it; standard error does not repeat it
-        assert f"not checked: connection `wh-prod`: {why}\n" in result.out
+        assert f"unreachable: connection `wh-prod`: {why}\n" in result.out
     else:
         assert result.err.splitlines()[-1] == f"wsync-lint: unreachable: connection `wh-prod`: {why}"
         assert json.loads(result.out)["summary"]["not_checked"] == [

@@ -340,7 +340,7 @@ def test_redshift_bad_password_never_shows_in_any_format(redshift, tmp_path, run
     assert result.code == 3
     why = f"Redshift at 127.0.0.1:{redshift.port}: password authentication failed"
     if output_format == "text":  # the report on the terminal says it; standard error does not repeat it
-        assert f"not checked: connection `redshift-standin`: {why}\n" in result.out
+        assert f"unreachable: connection `redshift-standin`: {why}\n" in result.out
         assert "wsync-lint: " not in result.err
     else:
         assert result.err.splitlines()[-1] == f"wsync-lint: unreachable: connection `redshift-standin`: {why}"

@@ -298,7 +298,7 @@ def test_text_names_each_target_not_checked_before_the_summary():
     lines = REPORTERS["text"](_not_checked_result(), False).splitlines()
     assert lines[-3:] == [
         "not checked: connection `snowflake-prod`: WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set",
-        "not checked: connection `bq`: no answer from bq.example within 30 s",
+        "unreachable: connection `bq`: no answer from bq.example within 30 s",
         "Found 3 problems (2 errors, 1 warning) in 3 files; 2 connections not checked.",
     ]
 
@@ -308,7 +308,7 @@ def test_text_and_concise_keep_the_targets_not_checked_when_quiet():
         lines = REPORTERS[name](_not_checked_result(), True).splitlines()
         assert lines[-2:] == [
             "not checked: connection `snowflake-prod`: WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set",
-            "not checked: connection `bq`: no answer from bq.example within 30 s",
+            "unreachable: connection `bq`: no answer from bq.example within 30 s",
         ]
 
 
@@ -344,7 +344,7 @@ def test_github_warns_once_per_target_not_checked():
     lines = REPORTERS["github"](_not_checked_result(), False).splitlines()
     assert lines[-2:] == [
         "::warning title=wsync-lint::not checked: connection `snowflake-prod`: WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set",
-        "::warning title=wsync-lint::not checked: connection `bq`: no answer from bq.example within 30 s",
+        "::warning title=wsync-lint::unreachable: connection `bq`: no answer from bq.example within 30 s",
     ]
 
 
@@ -358,7 +358,7 @@ def test_sarif_says_the_run_was_not_successful_and_why():
             "toolExecutionNotifications": [
                 {"level": "warning", "message": {"text": "not checked: connection `snowflake-prod`: "
                                                          "WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set"}},
-                {"level": "warning", "message": {"text": "not checked: connection `bq`: no answer from bq.example "
+                {"level": "warning", "message": {"text": "unreachable: connection `bq`: no answer from bq.example "
                                                          "within 30 s"}},
             ],
         }
@@ -373,7 +373,10 @@ def test_junit_has_a_skipped_case_per_target_not_checked():
     assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("5", "2", "2")
     cases = suite.findall("testcase")
     assert [(case.get("name"), case.find("skipped").get("message")) for case in cases[3:]] == [
-        ("connection `snowflake-prod`", "not checked: WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set"),
-        ("connection `bq`", "not checked: no answer from bq.example within 30 s"),
+        (
+            "connection `snowflake-prod`",
+            "not checked: connection `snowflake-prod`: WSYNC_LINT_SNOWFLAKE_PROD_PASSWORD is not set",
+        ),
+        ("connection `bq`", "unreachable: connection `bq`: no answer from bq.example within 30 s"),
     ]
     assert [case.find("skipped") for case in cases[:3]] == [None, None, None]
