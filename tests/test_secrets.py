@@ -227,3 +227,18 @@ def test_a_payload_read_as_a_model_is_quoted_masked(tmp_path: Path, run_cli) -> 
     assert result.code == 1
     assert "connections/snowflake.json" in result.out
     _assert_no_secret(result.out, result.err)
+
+
+def test_frames_never_quote_a_comment_of_a_connection(tmp_path: Path, run_cli) -> None:
+    """`# old password: ...` beside a connection's key: the comment's text is masked in every frame,
+    a `#` inside a quoted value is no comment and stays."""
+    write(
+        tmp_path,
+        "c.yaml",
+        "id: c\nname: C\nstate: bogus # password: CommentSecret9\nservice_provider: Snowflake\n"
+        'config:\n  user: "mp # sync"\n  account_identifier: ab12345\n',
+    )
+    result = run_cli("check", "--select", "CN01", cwd=tmp_path)
+    assert result.code == 1
+    assert "   3 | state: bogus #*************************" in result.out
+    assert "CommentSecret9" not in result.out + result.err

@@ -8,7 +8,8 @@ whose name merely looks like one (`passwrd`, `service_acount_key`: a misspelt ke
 secret), and every value holding a private key, is replaced by ``*``, one for each character
 (line ends kept), so that the positions of the findings stay where they were. In a connection,
 every value is masked but those of the keys the API documents as settings: any other key of a
-connection may hold a secret under a name nobody foresaw (`dsn`, `pw`).
+connection may hold a secret under a name nobody foresaw (`dsn`, `pw`). The comments of a YAML file
+holding a connection are masked too (`# old password: ...`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,31 @@ def quotable_payload_text(payload: PayloadFile) -> str:
             for index in range(place.value.start, min(place.value.end, len(masked))):
                 if masked[index] not in "\r\n":
                     masked[index] = "*"
+    if any(_in_connection(payload, document, pointer[:2]) for document, pointer in payload.places if pointer):
+        _mask_comments(payload, masked)
     return "".join(masked)
+
+
+def _mask_comments(payload: PayloadFile, masked: list[str]) -> None:
+    """Mask the text of every YAML comment (`# old password: ...`) of a file holding a connection:
+    a `#` at the start of a line or after a blank, outside the scalars written in it."""
+    scalars = sorted(
+        (place.value.start, place.value.end)
+        for (document, pointer), place in payload.places.items()
+        if not isinstance(_value_at(payload, document, pointer), (dict, list))
+    )
+    text = payload.text
+    for match in _COMMENT_START.finditer(text):
+        start = match.end() - 1  # the `#`
+        if any(low <= start < high for low, high in scalars):
+            continue
+        end = text.find("\n", start)
+        for index in range(start + 1, len(text) if end == -1 else end):
+            if masked[index] not in "\r\n":
+                masked[index] = "*"
+
+
+_COMMENT_START = re.compile(r"(?:^|[ \t])#", re.MULTILINE)
 
 
 # What a connection holds that is no secret: its own keys and the settings of each warehouse's
