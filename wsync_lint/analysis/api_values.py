@@ -58,21 +58,27 @@ def same_instant(committed: Any, live: Any) -> bool:
     return bool(committed == live)
 
 
+def as_integer(value: Any) -> int | None:
+    """An integer written as a number or as a string of digits (``2``, ``"2"``, ``" 02 "``); None for
+    anything else, a boolean included.
+
+    >>> as_integer(2), as_integer(" 02 "), as_integer(True), as_integer("2.0")
+    (2, 2, None, None)
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
 def same_integer(committed: Any, live: Any) -> bool:
     """Whether two values are the same integer, written as a number or as text (``2`` and ``"2"``).
 
     >>> same_integer(2, "2"), same_integer("02", 2), same_integer(True, 1)
     (True, True, False)
     """
-
-    def number(value: Any) -> int | None:
-        if isinstance(value, bool):
-            return None
-        if isinstance(value, int):
-            return value
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value)
-        return None
-
-    first, second = number(committed), number(live)
+    first, second = as_integer(committed), as_integer(live)
     return first is not None and first == second if first is not None or second is not None else committed == live

@@ -104,15 +104,16 @@ def is_secret_key(key: object) -> bool:
     lowered = _CAMEL_HUMP.sub("_", key).lower()  # `clientSecret` is `client_secret`
     if lowered in _SECRET_KEYS or lowered.endswith(facts.SECRET_KEY_SUFFIXES):
         return True
-    if lowered in _PUBLIC_KEYS:  # `service_account_id` is one letter pair from `service_account_key`
+    if lowered in PUBLIC_CONNECTION_KEYS:  # `service_account_id` is one letter pair from `service_account_key`
         return False
     return _PASSWORD_LIKE.fullmatch(lowered) is not None or bool(
         difflib.get_close_matches(lowered, _LONG_SECRET_KEYS, n=1, cutoff=0.85)
     )
 
 
-# Keys of the API's payloads that hold no secret, however close their names are to one.
-_PUBLIC_KEYS = frozenset(
+# The settings of a connection (its `config` keys, and v1's flat ones) that hold no secret, however close
+# their names are to a secret's.
+PUBLIC_CONNECTION_KEYS = frozenset(
     key
     for keys in (*facts.CONNECTION_CONFIG_KEYS.values(), *facts.CONNECTION_OPTIONAL_KEYS.values())
     for key in keys

@@ -183,8 +183,9 @@ def _note_unapplied_settings(shown: str, text: str, problems: tuple[DirectivePro
     from wsync_lint.sql.positions import LineIndex
 
     said: set[str] = click.get_current_context().meta.setdefault("wsync_lint.unapplied", set())
+    lines = LineIndex(text)
     for problem in problems:
-        line, column = LineIndex(text).position(problem.span.start)
+        line, column = lines.position(problem.span.start)
         note = f"note: {shown}:{line}:{column}: not applied: {problem.message} (WL02; `wsync-lint check` reports it)"
         if note not in said:
             said.add(note)

@@ -221,8 +221,10 @@ def lint_paths(
     reported = {shown[path] for path in sql_files} | (set(named_payloads) & payload_paths)
     # A model named through a link (`models/alias.sql` -> `snowflake/users.sql`) is checked, and its
     # findings placed, under its real name: they are the named file's findings.
-    reported |= {display_path(resolved(path)) for path in sql_files if resolved(path) in checked_sql}
-    files = [path for path in sql_files if resolved(path) not in checked_sql | refused]
+    real = {path: resolved(path) for path in sql_files}
+    reported |= {display_path(real[path]) for path in sql_files if real[path] in checked_sql}
+    in_projects = checked_sql | refused
+    files = [path for path in sql_files if real[path] not in in_projects]
     result = _check_files(files, [shown[path] for path in files], planner, options, jobs)
     fail_ons = [planner.config_for(path).fail_on for path in found] or [planner.config_for(Path.cwd() / "-").fail_on]
     result.fail_on = min(fail_ons, key=lambda severity: severity.rank)

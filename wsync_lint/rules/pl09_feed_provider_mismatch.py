@@ -56,25 +56,14 @@ connection": the API rejects a pipeline whose feed is of another warehouse.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
+from wsync_lint.analysis.api_values import as_integer
 from wsync_lint.contract.project_context import ProjectContext
 from wsync_lint.contract.rule import Finding, Needs, Rule
 from wsync_lint.mparticle import facts
 from wsync_lint.project.resources import Kind, Resource
 
 _NAMES = ", ".join(f"`{name}`" for name in facts.FEED_MODULE_NAMES)
-
-
-def _number(value: Any) -> int | None:
-    """A feed id as a number: an integer, or a string of digits."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 def _module(feed: Resource) -> str | None:
@@ -87,10 +76,10 @@ def _module(feed: Resource) -> str | None:
 
 def _feeds_of(pipeline: Resource, feeds: list[Resource]) -> Iterator[tuple[str, Resource]]:
     """The feeds of the project the pipeline names, each with the pipeline key that names it."""
-    feed_id = _number(pipeline.get("partner_feed_id"))
+    feed_id = as_integer(pipeline.get("partner_feed_id"))
     if feed_id is not None and feed_id != 0:
         for feed in feeds:
-            if feed_id in (_number(feed.get("id")), _number(feed.get("partner_feed_id"))):
+            if feed_id in (as_integer(feed.get("id")), as_integer(feed.get("partner_feed_id"))):
                 yield "partner_feed_id", feed
     key = pipeline.get("partner_feed_key")
     if isinstance(key, str) and key:
