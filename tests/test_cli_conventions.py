@@ -164,6 +164,8 @@ BAD_INVOCATIONS = [
     (("status", "--runs", "0"), "status"),
     (("status", "--runs", "many"), "status"),
     (("check", "--jobs", "0"), "check"),
+    (("check", "--cache-dir"), "check"),
+    (("check", "--no-cache=yes"), "check"),
     (("no-such-command",), ""),
     (("schema", "no-such-command"), "schema"),
     (("schema",), "schema"),

@@ -219,7 +219,14 @@ def test_check_writes_its_output_file_atomically_and_keeps_its_mode(tmp_path, ru
     assert (result.code, result.out, result.err) == (0, "", "")
     assert json.loads(report.read_text())["findings"] == []
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.sql", "report.json", "wsync-lint.toml"]
+    # No temporary file left behind; the one folder added is check's cache (test_cache.py).
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".wsync-lint-cache",
+        "m.sql",
+        "report.json",
+        "wsync-lint.toml",
+    ]
+    assert [p.suffix for p in sorted((tmp_path / ".wsync-lint-cache").iterdir())] == ["", ".json"]
 
 
 # -- check --fix ---------------------------------------------------------------------------------------
@@ -242,7 +249,14 @@ def test_fix_never_writes_through_a_symlink_and_still_fixes_the_other_files(tmp_
         "SELECT 1 AS customer_id FROM db.s.t;\n",
     )
     assert plain.read_text() == "SELECT 2 AS customer_id FROM db.s.t\n"
-    assert sorted(p.name for p in project.iterdir()) == ["a.sql", "elsewhere", "m.sql", "wsync-lint.toml"]
+    assert sorted(p.name for p in project.iterdir()) == [
+        ".wsync-lint-cache",
+        "a.sql",
+        "elsewhere",
+        "m.sql",
+        "wsync-lint.toml",
+    ]
+    assert [p.suffix for p in sorted((project / ".wsync-lint-cache").iterdir())] == ["", ".json"]
 
 
 def test_fix_keeps_the_model_mode(tmp_path, run_cli):

@@ -14,48 +14,89 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from typing import Any
 
 import click
 
 from wsync_lint import __version__
-from wsync_lint.cli.api_deploy import deploy, plan
-from wsync_lint.cli.api_status import import_workspace, status
 from wsync_lint.cli.exit_codes import ExitCode
-from wsync_lint.cli.init import init
-from wsync_lint.cli.lint import check
-from wsync_lint.cli.live import preflight, schema
-from wsync_lint.cli.options import add_exit_codes
-from wsync_lint.cli.printing import columns, grants, render
-from wsync_lint.cli.rule_docs import explain, list_rules
+from wsync_lint.cli.options import EXIT_CODE_MEANINGS, add_exit_codes, exit_codes_epilog
 from wsync_lint.errors import UsageError
 from wsync_lint.printable import one_line
 
 _STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
+COMMANDS = {
+    "check": "wsync_lint.cli.lint:check",
+    "rules": "wsync_lint.cli.rule_docs:list_rules",
+    "explain": "wsync_lint.cli.rule_docs:explain",
+    "render": "wsync_lint.cli.printing:render",
+    "columns": "wsync_lint.cli.printing:columns",
+    "grants": "wsync_lint.cli.printing:grants",
+    "preflight": "wsync_lint.cli.live:preflight",
+    "schema": "wsync_lint.cli.live:schema",
+    "plan": "wsync_lint.cli.api_deploy:plan",
+    "deploy": "wsync_lint.cli.api_deploy:deploy",
+    "status": "wsync_lint.cli.api_status:status",
+    "import": "wsync_lint.cli.api_status:import_workspace",
+    "init": "wsync_lint.cli.init:init",
+}
+"""Each command's name -> ``module:attribute`` of its click command, imported when it is used, so
+that `check` does not import the modules of `deploy` or `grants` (tests/test_lazy_imports.py)."""
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported when one is run or listed (``--help`` lists them all)."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        self._loaded: dict[str, click.Command] = {}
+        self._lazy = dict(lazy or {})
+        super().__init__(*args, **kwargs)
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, click.Command]:
+        """Every command, all imported (click's own error suggestions and the tests read this)."""
+        for name in list(self._lazy):
+            self._load(name)
+        return self._loaded
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._loaded = dict(value)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        """As click's, without importing the lazy commands."""
+        name = name or cmd.name
+        assert name is not None
+        self._lazy.pop(name, None)
+        self._loaded[name] = cmd
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command's name, sorted, none imported."""
+        return sorted({*self._loaded, *self._lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, imported on first use."""
+        if cmd_name in self._lazy:
+            self._load(cmd_name)
+        return self._loaded.get(cmd_name)
+
+    def _load(self, name: str) -> None:
+        module, attribute = self._lazy.pop(name).split(":")
+        # __import__, not importlib.import_module: only the import statement's path shows in `-X importtime`.
+        command: click.Command = getattr(__import__(module, fromlist=[attribute]), attribute)
+        add_exit_codes(command, name)  # each --help lists its exit codes
+        self._loaded[name] = command
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="wsync-lint", message="%(prog)s %(version)s")
 def cli() -> None:
     """Lint mParticle Warehouse Sync data models before the API or the pipeline rejects them."""
 
 
-for _command in (
-    check,
-    list_rules,
-    explain,
-    render,
-    columns,
-    grants,
-    preflight,
-    schema,
-    plan,
-    deploy,
-    status,
-    import_workspace,
-    init,
-):
-    cli.add_command(_command)
-add_exit_codes(cli)  # after every command is added: each --help lists its exit codes
+# The group's own paragraph: every exit code (add_exit_codes would import every command to see theirs).
+cli.epilog = exit_codes_epilog(*EXIT_CODE_MEANINGS)
 
 
 class Interrupted(BaseException):
@@ -133,10 +174,11 @@ def _command_path(args: list[str]) -> str:
     """``wsync-lint`` and the (sub)commands ``args`` name, as far as they name one."""
     words, command = ["wsync-lint"], cli
     for arg in args:
-        if not isinstance(command, click.Group) or arg not in command.commands:
+        found = command.get_command(click.Context(command), arg) if isinstance(command, click.Group) else None
+        if found is None:
             break
         words.append(arg)
-        command = command.commands[arg]
+        command = found
     return " ".join(words)
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # annotations only: the commands import these when they run
 from wsync_lint.cli.options import (
     DIALECTS,
     FORMATS,
+    cache_options,
     config_option,
     emit_report,
     exit_zero_option,
@@ -80,6 +81,7 @@ STDIN = "-"
     "its warehouse (and where that comes from), pipelines and schema snapshot; check nothing.",
 )
 @click.option("--show-files", is_flag=True, help="List the files a run would check, and what each is; check nothing.")
+@cache_options
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -98,6 +100,8 @@ def check(
     stdin_filename: Path | None,
     show_settings: bool,
     show_files: bool,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Check data models (SQL) and payload files (JSON, YAML) under PATHS (default: the current folder).
 
@@ -124,6 +128,8 @@ def check(
         extend_select=selectors(extend_select),
         ignore=selectors(ignore),
         config_path=config_path,
+        cache=not no_cache and not _cache_disabled(),
+        cache_dir=cache_dir,
     )
     stdin = _read_stdin(stdin_filename, options) if from_stdin and not show_files else None
     if show_settings or show_files:
@@ -172,6 +178,12 @@ def check(
         if note is not None:
             click.echo(f"wsync-lint: {one_line(note)}", err=True)
     sys.exit(int(exit_code_for(result, exit_zero)))
+
+
+def _cache_disabled() -> bool:
+    from wsync_lint.engine.cache import cache_disabled_by_environment
+
+    return cache_disabled_by_environment()
 
 
 def _refuse_conflicts(

@@ -110,6 +110,23 @@ selection_options = stacked(
 """``--select``, ``--extend-select`` and ``--ignore`` (comma-separated or repeated): ``check``, ``preflight``."""
 
 
+cache_options = stacked(
+    click.option(
+        "--no-cache",
+        is_flag=True,
+        help="Check every file again: neither read nor write the cache (also WSYNC_LINT_NO_CACHE=1).",
+    ),
+    click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        metavar="DIR",
+        help="Keep the cache in DIR [default: `cache-dir` in the configuration, else .wsync-lint-cache beside "
+        "the configuration file, else in the current folder].",
+    ),
+)
+"""``--no-cache`` and ``--cache-dir``: ``check``'s content cache (:mod:`wsync_lint.engine.cache`)."""
+
+
 dialect_option = click.option(
     "--dialect",
     type=click.Choice(DIALECTS),

@@ -11,12 +11,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from sqlglot import exp
-from sqlglot.tokens import Token
+if TYPE_CHECKING:  # annotations only: the registry and the reporters load this without sqlglot
+    from sqlglot import exp
+    from sqlglot.tokens import Token
 
-from wsync_lint.sql.positions import FileSpan, Span
+    from wsync_lint.sql.positions import FileSpan, Span
 
 
 class Severity(enum.StrEnum):
@@ -52,7 +53,7 @@ class Needs(enum.Enum):
     for the project's workspace: ``check(ApiContext, options)``."""
 
 
-Location = exp.Expression | Token | Span | FileSpan
+Location: TypeAlias = "exp.Expression | Token | Span | FileSpan"
 """Where a finding points: a node, token or span of the SQL file being checked, or a span of a
 named file (payload and project rules)."""
 

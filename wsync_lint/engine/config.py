@@ -45,7 +45,7 @@ from wsync_lint.engine.config_values import (
 )
 from wsync_lint.engine.registry import find_rule, validate_selectors
 from wsync_lint.errors import UsageError
-from wsync_lint.files import DEFAULT_MAX_FILE_SIZE, read_config_bytes, resolved_or_none
+from wsync_lint.files import DEFAULT_MAX_FILE_SIZE, is_within, read_config_bytes, resolved_or_none
 from wsync_lint.project.roots import CONFIG_FILE_NAMES, read_config_table
 
 DEFAULT_SCHEMA_DIR = "schemas"
@@ -114,6 +114,9 @@ class Config:
     models call them, or ``schema.*``): ``preflight`` sends a model that calls them (``read-only-functions``)."""
     api: ApiConfig = field(default_factory=lambda: ApiConfig())
     """``[tool.wsync-lint.api]``: which Warehouse Sync workspace the project is deployed to."""
+    cache_dir: str | None = None
+    """``cache-dir``: where ``check`` keeps its cache, relative to the configuration file (and inside
+    its folder: a committed file must not make wsync-lint write elsewhere)."""
     declares_root: bool = False
     """``root = true``: the file's folder is a project root (``project/roots.py`` decides roots;
     it is validated here like every other key)."""
@@ -134,6 +137,8 @@ class Config:
 
     def ignored_for(self, path: Path) -> tuple[str, ...]:
         """The selectors ``per-file-ignores`` applies to ``path``."""
+        if not self.per_file_ignores:
+            return ()  # resolving the path is most of the cost
         relative = _relative_posix(path, self.root)
         found: list[str] = []
         for pattern, selectors in self.per_file_ignores:
@@ -157,6 +162,7 @@ def _relative_posix(path: Path, root: Path) -> str:
 TOP_LEVEL_KEYS = (
     "root", "dialect", "pipeline-type", "iterator-field", "iterator-data-type", "select", "extend-select", "ignore",
     "per-file-ignores", "rules", "fail-on", "max-file-size", "exclude", "schema-dir", "read-only-functions", "api",
+    "cache-dir",
 )  # fmt: skip
 """Every key of ``[tool.wsync-lint]``, as the README spells them (for "did you mean")."""
 _OTHER_TOOLS_SPELLING = {"extend_ignore": "ignore", "extend_exclude": "exclude"}
@@ -218,6 +224,8 @@ def parse_config(data: dict[str, Any], path: Path | None) -> Config:
             values[key] = frozenset(name.upper() for name in names)
         elif key == "api":
             values[key] = parse_api_table(value, at)
+        elif key == "cache_dir":
+            values[key] = _cache_dir(value, path, at)
         elif key == "schema_dir":
             if not isinstance(value, str) or not value:
                 raise UsageError(f"{at}: expected a folder path")
@@ -225,6 +233,18 @@ def parse_config(data: dict[str, Any], path: Path | None) -> Config:
         else:
             raise UsageError(_unknown_key(raw_key, value, path, where))
     return Config(**values)
+
+
+def _cache_dir(value: Any, path: Path | None, at: str) -> str:
+    """``cache-dir``: a folder inside the configuration file's folder (a pull request controls the
+    file, and the cache is written)."""
+    if not isinstance(value, str) or not value or "\0" in value:
+        raise UsageError(f"{at}: expected a folder path")
+    base = (path.parent if path is not None else Path.cwd()).resolve()
+    target = resolved_or_none(base / value)
+    if target is None or target == base or not is_within(target, base):
+        raise UsageError(f"{at}: {value!r} is not a folder below the configuration file's folder ({base})")
+    return value
 
 
 def _unknown_key(raw_key: str, value: Any, path: Path | None, where: str) -> str:

@@ -19,7 +19,7 @@ from wsync_lint.contract.rule import Finding, Location, Needs, Rule, Violation
 from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.engine.config import RuleConfig
 from wsync_lint.engine.directives import DirectiveProblem, Directives, read_directives
-from wsync_lint.engine.registry import all_rules, find_rule
+from wsync_lint.engine.registry import find_rule, sql_rules
 from wsync_lint.errors import UsageError
 from wsync_lint.files import is_within, resolved_or_none
 from wsync_lint.mparticle.warehouses import WAREHOUSES
@@ -205,7 +205,7 @@ def _run_rules(context: SqlContext, plan: FilePlan, directives: Directives) -> l
     locator = Locator(context)
     violations: list[Violation] = []
     late_rules: list[Rule] = []
-    for rule in all_rules():
+    for rule in sql_rules(plan.codes):
         if rule.code not in plan.codes:
             continue
         if rule.needs is Needs.SUPPRESSIONS:

@@ -15,7 +15,7 @@ from pathlib import Path
 from wsync_lint.contract.project_context import ModelView, PayloadContext, ProjectContext
 from wsync_lint.contract.rule import Finding, Needs, Rule, Violation
 from wsync_lint.engine.model_check import FilePlan, analyse, make_violation, place_in_file, rule_options
-from wsync_lint.engine.registry import all_rules, find_rule
+from wsync_lint.engine.registry import find_rule, payload_rules, rules_needing
 from wsync_lint.project.model_files import SQL_SUFFIXES
 from wsync_lint.project.payload_files import PayloadFile, string_offsets
 from wsync_lint.project.project import Binding, ModelSql, Project
@@ -95,9 +95,7 @@ class ProjectChecker:
             and sql.file is not None
         }
         context = PayloadContext(payload, resources, unrecognised, problems)
-        for rule in all_rules():
-            if rule.code not in plan.codes:
-                continue
+        for rule in payload_rules(plan.codes):
             check = rule.check if rule.needs is Needs.PAYLOAD else rule.payload_check
             if check is None:
                 continue
@@ -182,9 +180,9 @@ class ProjectChecker:
     # -- rules over the whole project
 
     def _check_project(self, context: ProjectContext) -> None:
-        for rule in all_rules():
-            if rule.needs is not Needs.PROJECT:
-                continue
+        if not self.project.resources:
+            return  # every project rule reads the resources: none, nothing to find (and no rule imported)
+        for rule in rules_needing(Needs.PROJECT):
             for finding in rule.check(context, rule.default_options()):
                 self._place_project_finding(rule, finding)
 

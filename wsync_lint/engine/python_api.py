@@ -19,7 +19,6 @@ from wsync_lint.engine.config import parse_rule_tables, validate_setting
 from wsync_lint.engine.model_check import FilePlan, check_source
 from wsync_lint.engine.registry import selected_codes, validate_selectors
 from wsync_lint.engine.run_result import RunOptions, RunResult
-from wsync_lint.engine.runner import lint_paths as run_paths
 from wsync_lint.sql.file_settings import FileSettings
 from wsync_lint.sql.reading import decode_source
 
@@ -85,6 +84,8 @@ def lint_paths(
         ignore=_selectors(ignore, "ignore") or (),
         config_path=Path(config) if config is not None else None,
     )
+    from wsync_lint.engine.runner import lint_paths as run_paths  # the projects' machinery: not for lint_string
+
     return run_paths([Path(path) for path in paths], options, jobs)
 
 

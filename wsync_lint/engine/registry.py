@@ -3,6 +3,10 @@
 Selection follows flake8's decision engine: each selector is a code prefix (``ST``, ``ST0``,
 ``ST03``), a rule name, or ``ALL``; for each rule the longest matching selector decides, and
 on a tie ``ignore`` wins.
+
+Selection works on the rule table (:data:`wsync_lint.rules.RULE_INDEX`); a rule's module is imported
+only when the rule is asked for (:func:`find_rule`) or runs (:func:`sql_rules`, :func:`payload_rules`,
+:func:`rules_needing`), so that a run imports the rules it selects and no others.
 """
 
 from __future__ import annotations
@@ -11,30 +15,61 @@ import difflib
 from collections.abc import Iterable
 from functools import cache
 
-from wsync_lint.contract.rule import Rule
+from wsync_lint.contract.rule import Needs, Rule
 from wsync_lint.errors import UsageError
+from wsync_lint.rules import RULE_INDEX, RuleEntry
+
+_SQL_NEEDS = frozenset({Needs.SOURCE, Needs.TEXT, Needs.TREE, Needs.SUPPRESSIONS})
+"""What the rules that run on a SQL file need (the others run on payloads, projects, warehouses or the API)."""
 
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
-    """Every registered rule, ordered by code."""
-    from wsync_lint.rules import RULES
-
-    return tuple(sorted(RULES, key=lambda rule: rule.code))
+    """Every registered rule, ordered by code (imports every rule module: for listings and docs)."""
+    return tuple(entry.load() for entry in RULE_INDEX)
 
 
 @cache
-def _by_key() -> dict[str, Rule]:
-    table: dict[str, Rule] = {}
-    for rule in all_rules():
-        for key in (rule.code, rule.name, *rule.aliases):
-            table[key.upper()] = rule
+def _by_key() -> dict[str, RuleEntry]:
+    table: dict[str, RuleEntry] = {}
+    for entry in RULE_INDEX:
+        for key in (entry.code, entry.name, *entry.aliases):
+            table[key.upper()] = entry
     return table
 
 
 def find_rule(code_or_name: str) -> Rule | None:
     """The rule with this code, name or alias (any case), if there is one."""
-    return _by_key().get(code_or_name.strip().upper())
+    entry = _by_key().get(code_or_name.strip().upper())
+    return entry.load() if entry is not None else None
+
+
+@cache
+def sql_rules(codes: frozenset[str]) -> tuple[Rule, ...]:
+    """The rules among ``codes`` that a SQL file runs, and any that needs a schema snapshot (a
+    model without one lists it as not run), ordered by code."""
+    return tuple(
+        entry.load()
+        for entry in RULE_INDEX
+        if entry.code in codes and (entry.needs in _SQL_NEEDS or entry.needs_schema)
+    )
+
+
+@cache
+def payload_rules(codes: frozenset[str]) -> tuple[Rule, ...]:
+    """The rules among ``codes`` that check a payload file (``Needs.PAYLOAD``, or a SQL rule with a
+    ``payload_check``), ordered by code."""
+    return tuple(
+        entry.load()
+        for entry in RULE_INDEX
+        if entry.code in codes and (entry.needs is Needs.PAYLOAD or entry.payload_check)
+    )
+
+
+@cache
+def rules_needing(needs: Needs) -> tuple[Rule, ...]:
+    """Every rule that needs ``needs`` (selected or not), ordered by code."""
+    return tuple(entry.load() for entry in RULE_INDEX if entry.needs is needs)
 
 
 CLOSE_ENOUGH = 0.6
@@ -48,17 +83,17 @@ def closest_rules(code_or_name: str, most: int = 3) -> list[Rule]:
     if not wanted:
         return []
     scored = []
-    for rule in all_rules():
+    for rule in RULE_INDEX:
         keys = [key.upper() for key in (rule.code, rule.name, *rule.aliases)]
         score = max(difflib.SequenceMatcher(None, wanted, key).ratio() for key in keys)
         if len(wanted) >= 3 and any(wanted in key for key in keys[1:]):
             score = max(score, 1.0)  # a part of a name is as good as the name
         if score >= CLOSE_ENOUGH:
             scored.append((-score, rule.code, rule))
-    return [rule for _, _, rule in sorted(scored, key=lambda entry: entry[:2])[:most]]
+    return [rule.load() for _, _, rule in sorted(scored, key=lambda entry: entry[:2])[:most]]
 
 
-def _selector_weight(selector: str, rule: Rule) -> int:
+def _selector_weight(selector: str, rule: RuleEntry) -> int:
     """How specifically ``selector`` names ``rule`` (0: it does not)."""
     key = selector.strip().upper()
     if key == "ALL":
@@ -73,7 +108,7 @@ def _selector_weight(selector: str, rule: Rule) -> int:
 def validate_selectors(selectors: Iterable[str], where: str) -> None:
     """Raise :class:`UsageError` naming the first selector that matches no rule."""
     for selector in selectors:
-        if not any(_selector_weight(selector, rule) for rule in all_rules()):
+        if not any(_selector_weight(selector, rule) for rule in RULE_INDEX):
             raise UsageError(f"{where}: unknown rule code or name {selector!r}")
 
 
@@ -86,7 +121,7 @@ def selected_codes(select: Iterable[str] | None, extend_select: Iterable[str], i
     on_selectors = [*(select or ()), *extend_select]
     ignore = list(ignore)
     chosen = set()
-    for rule in all_rules():
+    for rule in RULE_INDEX:
         weights = [_selector_weight(s, rule) for s in on_selectors]
         if select is None and rule.default_enabled:
             weights.append(1)

@@ -26,6 +26,11 @@ class RunOptions:
     connection: str | None = None
     """Check a model only for the pipelines of this connection id (``preflight --connection``): a
     model two connections share is not judged by the other's warehouse or snapshot."""
+    cache: bool = False
+    """Read and write the content cache (``check``; :mod:`.cache`). Off for library callers and
+    for runs that depend on live state (``preflight``)."""
+    cache_dir: Path | None = None
+    """``--cache-dir``: where the cache is, instead of ``cache-dir`` or the default."""
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import Any
 
 from wsync_lint.contract.rule import Severity, Violation
+from wsync_lint.engine.cache import RunCache
+from wsync_lint.engine.cached_run import ProjectResult, cached_outcomes, cached_project, open_cache
 from wsync_lint.engine.config import Config, ConfigFinder
 from wsync_lint.engine.discovery import discover, resolved
 from wsync_lint.engine.model_check import FilePlan, analyse
-from wsync_lint.engine.project_check import ProjectChecker, ProjectOutcome
+from wsync_lint.engine.project_check import ProjectChecker
 from wsync_lint.engine.quoted_text import quotable_payload_text
 from wsync_lint.engine.registry import selected_codes, validate_selectors
 from wsync_lint.engine.run_result import RunOptions, RunResult
@@ -116,12 +119,14 @@ class FileOutcome:
     """The text read, when there is a finding to quote it under (a worker sends it back)."""
 
 
-def check_path(planner: Planner, path: Path, shown: str | None = None) -> FileOutcome:
+def check_path(
+    planner: Planner, path: Path, shown: str | None = None, source: str | ReadProblem | None = None
+) -> FileOutcome:
     """Read and check one file with the configuration that applies to it (``shown``: how it is
-    displayed, when the caller knows already)."""
+    displayed, when the caller knows already; ``source``: its text, when the caller read it already)."""
     config = planner.config_for(path)
     shown = shown if shown is not None else display_path(path)
-    source = planner.read(path)
+    source = planner.read(path) if source is None else source
     plan = planner.plan_for(path)
     analysis = analyse(source, shown, plan)
     quoted = source if isinstance(source, str) and analysis.violations else None
@@ -153,8 +158,6 @@ def freeze_imports() -> None:
     """
     import gc
 
-    import wsync_lint.rules  # noqa: F401 - the registry loads them lazily: loaded now, they are frozen too
-
     gc.freeze()
 
 
@@ -164,9 +167,9 @@ def _start_worker(options: RunOptions) -> None:
     _worker_planner = Planner(options)
 
 
-def _check_in_worker(path: Path, shown: str) -> FileOutcome:
+def _check_in_worker(path: Path, shown: str, source: str | ReadProblem | None = None) -> FileOutcome:
     assert _worker_planner is not None, "worker not initialised"
-    return check_path(_worker_planner, path, shown)
+    return check_path(_worker_planner, path, shown, source)
 
 
 def worker_count(jobs: int | None, files: int) -> int:
@@ -192,8 +195,10 @@ def lint_paths(
     discovery order and violations are sorted.
     """
     planner = Planner(options, stdin)
+    # Standard input is one file, and edited between runs: never cached.
+    cache = open_cache(planner, options) if options.cache and stdin is None else None
     if stdin is not None and stdin.path is None:
-        alone = _check_files([stdin.location], [STDIN_NAME], planner, options, 1)
+        alone = _check_files([stdin.location], [STDIN_NAME], planner, options, 1, None)
         alone.fail_on = planner.config_for(stdin.location).fail_on
         return alone
     paths = list(paths) if stdin is None else [stdin.path]
@@ -203,7 +208,7 @@ def lint_paths(
     shown = {path: display_path(path) for path in found}
     sql_files = [path for path in found if path.suffix.lower() not in PAYLOAD_SUFFIXES]  # and unlisted folders
     named_payloads = [shown[path] for path in found if path.suffix.lower() in PAYLOAD_SUFFIXES]
-    project_outcomes = [check_project_at(root, planner) for root in project_roots(paths)]
+    project_outcomes = [check_project_at(root, planner, cache) for root in project_roots(paths, planner.roots)]
     checked_sql = set().union(*(outcome.checked_sql for outcome, _, _ in project_outcomes))
     refused = set().union(*(outcome.refused for outcome, _, _ in project_outcomes))
     if stdin is not None and not stdin.path.exists():
@@ -225,7 +230,9 @@ def lint_paths(
     reported |= {display_path(real[path]) for path in sql_files if real[path] in checked_sql}
     in_projects = checked_sql | refused
     files = [path for path in sql_files if real[path] not in in_projects]
-    result = _check_files(files, [shown[path] for path in files], planner, options, jobs)
+    result = _check_files(files, [shown[path] for path in files], planner, options, jobs, cache)
+    if cache is not None:
+        cache.save()
     fail_ons = [planner.config_for(path).fail_on for path in found] or [planner.config_for(Path.cwd() / "-").fail_on]
     result.fail_on = min(fail_ons, key=lambda severity: severity.rank)
     for outcome, _, sources in project_outcomes:
@@ -293,10 +300,16 @@ _REFUSED = {
 }
 
 
-def check_project_at(root: Path, planner: Planner) -> tuple[ProjectOutcome, list[str], dict[str, str]]:
-    """Load and check the project under ``root``; also return its payload files as displayed,
-    and the text read of each of its files (as displayed), for the code frames."""
-    project = load_project(root, planner)
+def check_project_at(root: Path, planner: Planner, cache: RunCache | None = None) -> ProjectResult:
+    """Load and check the project under ``root`` (or read that from ``cache``); also return its payload
+    files as displayed, and the text read of each of its files (as displayed), for the code frames."""
+    if cache is not None:
+        return cached_project(root, planner, cache, load_project, check_project, display_path)
+    return check_project(load_project(root, planner), root, planner)
+
+
+def check_project(project: Project, root: Path, planner: Planner) -> ProjectResult:
+    """Check the loaded ``project`` under ``root`` (:func:`check_project_at`)."""
     # Secrets are masked: a code frame must never quote one.
     sources = {payload.path: quotable_payload_text(payload) for payload in project.files if payload.problem is None}
     payloads = {payload.path for payload in project.files}
@@ -353,17 +366,15 @@ def snapshot_path(
 
 
 def _check_files(
-    files: list[Path], shown: list[str], planner: Planner, options: RunOptions, jobs: int | None
+    files: list[Path], shown: list[str], planner: Planner, options: RunOptions, jobs: int | None, cache: RunCache | None
 ) -> RunResult:
-    """Check files apart from any project (standalone models), in ``jobs`` processes."""
-    workers = worker_count(jobs, len(files))
-    if workers == 1:
-        outcomes = [check_path(planner, path, display) for path, display in zip(files, shown, strict=True)]
+    """Check files apart from any project (standalone models), in ``jobs`` processes; with ``cache``,
+    only those it has no entry for."""
+    if cache is not None:
+        check_misses = partial(_outcomes, planner, options, jobs)
+        outcomes = cached_outcomes(files, shown, planner, cache, check_misses, FileOutcome)
     else:
-        from wsync_lint.engine.workers import map_in_processes
-
-        chunk = max(1, len(files) // (workers * 8))
-        outcomes = map_in_processes(workers, _start_worker, (options,), _check_in_worker, files, shown, chunksize=chunk)
+        outcomes = _outcomes(planner, options, jobs, files, shown, [None] * len(files))
     result = RunResult()
     for outcome in outcomes:
         result.paths.append(outcome.path)
@@ -374,3 +385,16 @@ def _check_files(
         if outcome.source is not None:
             result.sources[outcome.path] = outcome.source
     return result
+
+
+def _outcomes(
+    planner: Planner, options: RunOptions, jobs: int | None, files: list[Path], shown: list[str], texts: list[Any]
+) -> list[FileOutcome]:
+    """Check ``files`` (each with its text when read already, else None) in ``jobs`` processes."""
+    workers = worker_count(jobs, len(files))
+    if workers == 1:
+        return [check_path(planner, *call) for call in zip(files, shown, texts, strict=True)]
+    from wsync_lint.engine.workers import map_in_processes
+
+    chunks = max(1, len(files) // (workers * 8))
+    return map_in_processes(workers, _start_worker, (options,), _check_in_worker, files, shown, texts, chunksize=chunks)

@@ -69,6 +69,8 @@ def show_settings(path: Path | None, options: RunOptions, stdin: StdinFile | Non
         )
     if config.api.workspace:
         lines.append(f"workspace: {config.api.workspace} (plan, deploy, status and import)")
+    if config.cache_dir is not None and config.path is not None:
+        lines.append(f"cache: {display_path(config.path.parent / config.cache_dir)} (cache-dir; --cache-dir beats it)")
     if path.is_dir() and stdin is None:
         return "\n".join(lines) + "\n"
     if standalone:

@@ -1,4 +1,9 @@
-"""The rule registry: one module per rule, listed explicitly (nothing registers by import magic).
+"""The rule registry's table: one line per rule module, listed explicitly (nothing registers by
+import magic), so that the registry knows every code, name and selector without importing a rule.
+
+A rule module is imported only when its rule runs (or is asked for by code): a one-file check with
+``--select ST03`` imports ``st03_trailing_semicolon`` alone. ``tests/test_lazy_imports.py``
+keeps each line equal to its module's ``RULE``.
 
 To add a rule: write ``<code>_<name>.py`` with a docstring and ``RULE``, its case table
 ``rules/<CODE>.yaml``, and one line below. A rule imports only :mod:`wsync_lint.analysis` and the
@@ -7,137 +12,104 @@ layers below it, never another rule (what two rules share belongs in ``analysis`
 
 from __future__ import annotations
 
-from wsync_lint.contract.rule import Rule
-from wsync_lint.rules import (
-    cn01_invalid_connection,
-    cn02_plaintext_secret,
-    cn03_invalid_data_model,
-    cn04_invalid_field_transformation,
-    cn05_mapping_source_not_in_output,
-    co01_unaliased_expression,
-    co02_duplicate_output_name,
-    co03_too_many_columns,
-    co04_case_folded_name,
-    co05_invalid_attribute_name,
-    id01_missing_identity,
-    id02_identity_near_miss,
-    id03_duplicate_identity,
-    lv01_warehouse_rejected,
-    lv02_missing_grant,
-    lv03_record_limit,
-    lv04_schema_drift,
-    lv05_api_state,
-    lv06_immutable_field_changed,
-    pl01_invalid_pipeline,
-    pl02_field_transformation_mismatch,
-    pl03_incremental_without_iterator,
-    pl04_invalid_schedule,
-    pl05_invalid_timestamp,
-    pl06_data_plan_incomplete,
-    pl07_dangling_reference,
-    pl08_v1_payload,
-    pl09_feed_provider_mismatch,
-    pl10_too_many_active_pipelines,
-    ps01_parse_error,
-    ps02_unreadable_file,
-    ps03_template_placeholder,
-    ps04_invalid_character,
-    ps05_invalid_payload,
-    ps06_duplicate_id,
-    rf01_unqualified_table,
-    rf02_undefined_qualifier,
-    rf03_aggregate_without_group_by,
-    rf04_select_star,
-    rf05_unknown_table,
-    rf06_unknown_column,
-    rf07_ambiguous_column,
-    st01_not_a_query,
-    st02_multiple_statements,
-    st03_trailing_semicolon,
-    st04_cte_unsupported,
-    st05_wrong_quote_style,
-    st06_foreign_dialect_syntax,
-    st07_trailing_line_comment,
-    st08_side_effect_function,
-    sy01_iterator_not_in_output,
-    sy02_iterator_name_mismatch,
-    sy03_iterator_type_not_allowed,
-    sy04_iterator_type_mismatch,
-    sy05_volatile_iterator,
-    sy06_naive_timestamp_iterator,
-    sy07_unbounded_first_sync,
-    sy08_full_sync_on_interval,
-    sy09_nullable_iterator,
-    sy10_creation_time_iterator,
-    ty01_unsupported_column_type,
-    ty02_nested_array_in_events,
-    wl01_unused_suppression,
-    wl02_invalid_suppression,
-)
+from typing import NamedTuple
 
-RULES: tuple[Rule, ...] = (
-    lv01_warehouse_rejected.RULE,
-    lv02_missing_grant.RULE,
-    lv03_record_limit.RULE,
-    lv04_schema_drift.RULE,
-    lv05_api_state.RULE,
-    lv06_immutable_field_changed.RULE,
-    rf05_unknown_table.RULE,
-    rf06_unknown_column.RULE,
-    sy10_creation_time_iterator.RULE,
-    sy09_nullable_iterator.RULE,
-    sy08_full_sync_on_interval.RULE,
-    sy07_unbounded_first_sync.RULE,
-    sy06_naive_timestamp_iterator.RULE,
-    sy05_volatile_iterator.RULE,
-    sy04_iterator_type_mismatch.RULE,
-    sy03_iterator_type_not_allowed.RULE,
-    sy02_iterator_name_mismatch.RULE,
-    sy01_iterator_not_in_output.RULE,
-    cn05_mapping_source_not_in_output.RULE,
-    cn04_invalid_field_transformation.RULE,
-    cn03_invalid_data_model.RULE,
-    cn02_plaintext_secret.RULE,
-    cn01_invalid_connection.RULE,
-    pl10_too_many_active_pipelines.RULE,
-    pl09_feed_provider_mismatch.RULE,
-    pl08_v1_payload.RULE,
-    pl07_dangling_reference.RULE,
-    pl06_data_plan_incomplete.RULE,
-    pl05_invalid_timestamp.RULE,
-    pl04_invalid_schedule.RULE,
-    pl03_incremental_without_iterator.RULE,
-    pl02_field_transformation_mismatch.RULE,
-    pl01_invalid_pipeline.RULE,
-    ps05_invalid_payload.RULE,
-    ps06_duplicate_id.RULE,
-    co01_unaliased_expression.RULE,
-    co02_duplicate_output_name.RULE,
-    co03_too_many_columns.RULE,
-    co04_case_folded_name.RULE,
-    co05_invalid_attribute_name.RULE,
-    id01_missing_identity.RULE,
-    id02_identity_near_miss.RULE,
-    id03_duplicate_identity.RULE,
-    ps01_parse_error.RULE,
-    ps02_unreadable_file.RULE,
-    ps03_template_placeholder.RULE,
-    ps04_invalid_character.RULE,
-    rf01_unqualified_table.RULE,
-    rf02_undefined_qualifier.RULE,
-    rf03_aggregate_without_group_by.RULE,
-    rf04_select_star.RULE,
-    rf07_ambiguous_column.RULE,
-    st01_not_a_query.RULE,
-    st02_multiple_statements.RULE,
-    st03_trailing_semicolon.RULE,
-    st04_cte_unsupported.RULE,
-    st05_wrong_quote_style.RULE,
-    st06_foreign_dialect_syntax.RULE,
-    st07_trailing_line_comment.RULE,
-    st08_side_effect_function.RULE,
-    ty01_unsupported_column_type.RULE,
-    ty02_nested_array_in_events.RULE,
-    wl01_unused_suppression.RULE,
-    wl02_invalid_suppression.RULE,
+from wsync_lint.contract.rule import Needs, Rule
+
+
+class RuleEntry(NamedTuple):
+    """What the registry knows of a rule before its module is imported: what selects it and
+    where it runs; :meth:`load` imports the module for the rest."""
+
+    code: str
+    name: str
+    module: str
+    """The module's name in this package (``st03_trailing_semicolon``)."""
+    needs: Needs
+    default_enabled: bool = True
+    aliases: tuple[str, ...] = ()
+    payload_check: bool = False
+    """Whether the rule also checks payload files (its ``payload_check``)."""
+    needs_schema: bool = False
+
+    def load(self) -> Rule:
+        """The rule itself, importing its module (once: Python keeps it)."""
+        # __import__, not importlib.import_module: only the import statement's path shows in `-X importtime`.
+        rule: Rule = __import__(f"{__name__}.{self.module}", fromlist=["RULE"]).RULE
+        return rule
+
+
+RULE_INDEX: tuple[RuleEntry, ...] = (
+    RuleEntry("CN01", "invalid-connection", "cn01_invalid_connection", Needs.PAYLOAD),
+    RuleEntry("CN02", "plaintext-secret", "cn02_plaintext_secret", Needs.PAYLOAD),
+    RuleEntry("CN03", "invalid-data-model", "cn03_invalid_data_model", Needs.PAYLOAD),
+    RuleEntry("CN04", "invalid-field-transformation", "cn04_invalid_field_transformation", Needs.PAYLOAD),
+    RuleEntry("CN05", "mapping-source-not-in-output", "cn05_mapping_source_not_in_output", Needs.PROJECT),
+    RuleEntry("CO01", "unaliased-expression", "co01_unaliased_expression", Needs.TREE),
+    RuleEntry("CO02", "duplicate-output-name", "co02_duplicate_output_name", Needs.TREE),
+    RuleEntry("CO03", "too-many-columns", "co03_too_many_columns", Needs.TREE),
+    RuleEntry("CO04", "case-folded-name", "co04_case_folded_name", Needs.TREE),
+    RuleEntry("CO05", "invalid-attribute-name", "co05_invalid_attribute_name", Needs.TREE),
+    RuleEntry("ID01", "missing-identity", "id01_missing_identity", Needs.TREE),
+    RuleEntry("ID02", "identity-near-miss", "id02_identity_near_miss", Needs.TREE),
+    RuleEntry("ID03", "duplicate-identity", "id03_duplicate_identity", Needs.TREE),
+    RuleEntry("LV01", "warehouse-rejected", "lv01_warehouse_rejected", Needs.LIVE),
+    RuleEntry("LV02", "missing-grant", "lv02_missing_grant", Needs.LIVE),
+    RuleEntry("LV03", "record-limit", "lv03_record_limit", Needs.LIVE),
+    RuleEntry("LV04", "schema-drift", "lv04_schema_drift", Needs.LIVE),
+    RuleEntry("LV05", "api-state", "lv05_api_state", Needs.API),
+    RuleEntry("LV06", "immutable-field-changed", "lv06_immutable_field_changed", Needs.API),
+    RuleEntry("PL01", "invalid-pipeline", "pl01_invalid_pipeline", Needs.PAYLOAD),
+    RuleEntry("PL02", "field-transformation-mismatch", "pl02_field_transformation_mismatch", Needs.PAYLOAD),
+    RuleEntry("PL03", "incremental-without-iterator", "pl03_incremental_without_iterator", Needs.PAYLOAD),
+    RuleEntry("PL04", "invalid-schedule", "pl04_invalid_schedule", Needs.PAYLOAD),
+    RuleEntry("PL05", "invalid-timestamp", "pl05_invalid_timestamp", Needs.PAYLOAD),
+    RuleEntry("PL06", "data-plan-incomplete", "pl06_data_plan_incomplete", Needs.PAYLOAD),
+    RuleEntry("PL07", "dangling-reference", "pl07_dangling_reference", Needs.PROJECT),
+    RuleEntry("PL08", "v1-payload", "pl08_v1_payload", Needs.PAYLOAD),
+    RuleEntry("PL09", "feed-provider-mismatch", "pl09_feed_provider_mismatch", Needs.PROJECT),
+    RuleEntry("PL10", "too-many-active-pipelines", "pl10_too_many_active_pipelines", Needs.PROJECT),
+    RuleEntry("PS01", "parse-error", "ps01_parse_error", Needs.TEXT),
+    RuleEntry("PS02", "unreadable-file", "ps02_unreadable_file", Needs.SOURCE),
+    RuleEntry("PS03", "template-placeholder", "ps03_template_placeholder", Needs.TEXT, payload_check=True),
+    RuleEntry("PS04", "invalid-character", "ps04_invalid_character", Needs.TEXT),
+    RuleEntry("PS05", "invalid-payload", "ps05_invalid_payload", Needs.PAYLOAD),
+    RuleEntry("PS06", "duplicate-id", "ps06_duplicate_id", Needs.PROJECT),
+    RuleEntry("RF01", "unqualified-table", "rf01_unqualified_table", Needs.TREE),
+    RuleEntry("RF02", "undefined-qualifier", "rf02_undefined_qualifier", Needs.TREE),
+    RuleEntry("RF03", "aggregate-without-group-by", "rf03_aggregate_without_group_by", Needs.TREE),
+    RuleEntry("RF04", "select-star", "rf04_select_star", Needs.TREE),
+    RuleEntry("RF05", "unknown-table", "rf05_unknown_table", Needs.TREE, needs_schema=True),
+    RuleEntry("RF06", "unknown-column", "rf06_unknown_column", Needs.TREE, needs_schema=True),
+    RuleEntry("RF07", "ambiguous-column", "rf07_ambiguous_column", Needs.TREE, needs_schema=True),
+    RuleEntry("ST01", "not-a-query", "st01_not_a_query", Needs.TEXT),
+    RuleEntry("ST02", "multiple-statements", "st02_multiple_statements", Needs.TEXT),
+    RuleEntry("ST03", "trailing-semicolon", "st03_trailing_semicolon", Needs.TEXT),
+    RuleEntry("ST04", "cte-unsupported", "st04_cte_unsupported", Needs.TREE),
+    RuleEntry("ST05", "wrong-quote-style", "st05_wrong_quote_style", Needs.TEXT),
+    RuleEntry("ST06", "foreign-dialect-syntax", "st06_foreign_dialect_syntax", Needs.TEXT),
+    RuleEntry("ST07", "trailing-line-comment", "st07_trailing_line_comment", Needs.TEXT),
+    RuleEntry("ST08", "side-effect-function", "st08_side_effect_function", Needs.TREE),
+    RuleEntry("SY01", "iterator-not-in-output", "sy01_iterator_not_in_output", Needs.PROJECT),
+    RuleEntry("SY02", "iterator-name-mismatch", "sy02_iterator_name_mismatch", Needs.PROJECT),
+    RuleEntry("SY03", "iterator-type-not-allowed", "sy03_iterator_type_not_allowed", Needs.PROJECT),
+    RuleEntry("SY04", "iterator-type-mismatch", "sy04_iterator_type_mismatch", Needs.TREE),
+    RuleEntry("SY05", "volatile-iterator", "sy05_volatile_iterator", Needs.TREE),
+    RuleEntry(
+        "SY06",
+        "naive-timestamp-iterator",
+        "sy06_naive_timestamp_iterator",
+        Needs.TREE,
+        default_enabled=False,
+        needs_schema=True,
+    ),
+    RuleEntry("SY07", "unbounded-first-sync", "sy07_unbounded_first_sync", Needs.PAYLOAD),
+    RuleEntry("SY08", "full-sync-on-interval", "sy08_full_sync_on_interval", Needs.PAYLOAD),
+    RuleEntry("SY09", "nullable-iterator", "sy09_nullable_iterator", Needs.PROJECT),
+    RuleEntry("SY10", "creation-time-iterator", "sy10_creation_time_iterator", Needs.PROJECT),
+    RuleEntry("TY01", "unsupported-column-type", "ty01_unsupported_column_type", Needs.TREE),
+    RuleEntry("TY02", "nested-array-in-events", "ty02_nested_array_in_events", Needs.TREE),
+    RuleEntry("WL01", "unused-suppression", "wl01_unused_suppression", Needs.SUPPRESSIONS),
+    RuleEntry("WL02", "invalid-suppression", "wl02_invalid_suppression", Needs.SUPPRESSIONS),
 )
+"""Every rule, ordered by code."""
