@@ -134,6 +134,8 @@ class Config:
 
     def ignored_for(self, path: Path) -> tuple[str, ...]:
         """The selectors ``per-file-ignores`` applies to ``path``."""
+        if not self.per_file_ignores:
+            return ()
         relative = _relative_posix(path, self.root)
         found: list[str] = []
         for pattern, selectors in self.per_file_ignores:
@@ -142,6 +144,8 @@ class Config:
         return tuple(found)
 
     def excludes(self, path: Path) -> bool:
+        if not self.exclude:
+            return False
         relative = _relative_posix(path, self.root)
         return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(path.name, p) for p in self.exclude)
 

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from wsync_lint.contract.rule import Severity, Violation
+from wsync_lint.engine.collection import checked_apart, collect_per_file
 from wsync_lint.engine.config import Config, ConfigFinder
 from wsync_lint.engine.discovery import discover, resolved
 from wsync_lint.engine.model_check import FilePlan, analyse
@@ -156,6 +157,7 @@ def freeze_imports() -> None:
     import wsync_lint.rules  # noqa: F401 - the registry loads them lazily: loaded now, they are frozen too
 
     gc.freeze()
+    collect_per_file()
 
 
 def _start_worker(options: RunOptions) -> None:
@@ -166,7 +168,8 @@ def _start_worker(options: RunOptions) -> None:
 
 def _check_in_worker(path: Path, shown: str) -> FileOutcome:
     assert _worker_planner is not None, "worker not initialised"
-    return check_path(_worker_planner, path, shown)
+    planner = _worker_planner
+    return checked_apart(lambda: check_path(planner, path, shown))
 
 
 def worker_count(jobs: int | None, files: int) -> int:
@@ -358,7 +361,10 @@ def _check_files(
     """Check files apart from any project (standalone models), in ``jobs`` processes."""
     workers = worker_count(jobs, len(files))
     if workers == 1:
-        outcomes = [check_path(planner, path, display) for path, display in zip(files, shown, strict=True)]
+        outcomes = [
+            checked_apart(lambda path=path, display=display: check_path(planner, path, display))
+            for path, display in zip(files, shown, strict=True)
+        ]
     else:
         from wsync_lint.engine.workers import map_in_processes
 
