@@ -74,13 +74,14 @@ class ColumnRef:
     """The JOIN whose ON / USING / MATCH_CONDITION holds it."""
     opaque: bool
     """True for lambda parameters and MATCH_RECOGNIZE pattern variables: not table columns."""
-    qualifier: list[exp.Identifier] = field(init=False)
-    """The parts before the column name (``[t]`` for ``t.status``, ``[]`` when unqualified).
 
-    Computed with the reference (several rules ask for every one); do not modify the list."""
+    @cached_property
+    def qualifier(self) -> list[exp.Identifier]:
+        """The parts before the column name (``[t]`` for ``t.status``, ``[]`` when unqualified).
 
-    def __post_init__(self) -> None:
-        self.qualifier = [part for part in self.column.parts[:-1] if isinstance(part, exp.Identifier)]
+        Computed once per reference (several rules ask); do not modify the list.
+        """
+        return [part for part in self.column.parts[:-1] if isinstance(part, exp.Identifier)]
 
 
 class ScopeTree(Names):
