@@ -149,7 +149,7 @@ def startup(work: Path, runs: int = 10) -> dict:
         "python -c pass": [sys.executable, "-c", "pass"],
         "python -c 'import sqlglot'": [sys.executable, "-c", "import sqlglot"],
         "wsync-lint --version": [script, "--version"],
-        "wsync-lint check <one small file>": [script, "check", "-q", str(small)],
+        "wsync-lint check <one small file>": [script, "check", "--no-cache", "-q", str(small)],
     }
     found: dict[str, dict] = {}
     for name, argv in cases.items():
@@ -168,7 +168,7 @@ def import_evidence(work: Path, top: int = 12) -> dict:
     small = work / "small.sql"
     small.write_text(SMALL_SQL, encoding="utf-8")
     completed = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "wsync_lint", "check", "-q", str(small)],
+        [sys.executable, "-X", "importtime", "-m", "wsync_lint", "check", "--no-cache", "-q", str(small)],
         capture_output=True,
         text=True,
         check=False,

@@ -20,10 +20,16 @@ class Names:
     def __init__(self, warehouse: Warehouse) -> None:
         self.warehouse: Warehouse = warehouse
         self.dialect = warehouse.name
+        self._keys: dict[tuple[str, bool], str] = {}
+        """Keys computed so far: a file names the same few columns and tables over and over."""
 
     def key(self, identifier: exp.Identifier) -> str:
         """The warehouse's resolution key for a name."""
-        return self.warehouse.reference_key(identifier.name, bool(identifier.quoted))
+        spelled = (identifier.name, bool(identifier.quoted))
+        found = self._keys.get(spelled)
+        if found is None:
+            found = self._keys[spelled] = self.warehouse.reference_key(*spelled)
+        return found
 
     def name_keys(self, parts: tuple[exp.Identifier, ...] | list[exp.Identifier]) -> Key:
         """Keys of a dotted name; BigQuery's backticked ```p.d.t``` counts as three parts."""

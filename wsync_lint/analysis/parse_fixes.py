@@ -71,6 +71,8 @@ def nearest_keyword(written: str) -> str | None:
             distance = 0
         else:
             allowed = 1 if len(compact) <= 6 else 2
+            if abs(len(upper) - len(compact)) > allowed:
+                continue  # every edit changes the length by one at most: too far, without counting
             distance = _distance(upper, compact)
             if distance > allowed:
                 continue

@@ -220,6 +220,8 @@ def _placeholder_position(tokens: Sequence[Token], starts: list[int], offset: in
 _NAME = re.compile(r"[A-Za-z_]\w*\Z")
 _NUMBER = re.compile(r"\d+\Z")
 _QUOTED = STRING_TOKEN_TYPES | {TokenType.IDENTIFIER}
+# A text without any of these words holds no Snowflake Scripting block (checked before the tokens).
+_SCRIPTING_WORD = re.compile(r"DECLARE|LET|BEGIN", re.IGNORECASE)
 # `BEGIN` that starts a transaction, not a Snowflake Scripting block.
 _TRANSACTION = frozenset({"TRANSACTION", "WORK", "NAME", ";"})
 
@@ -240,23 +242,25 @@ def _bind_parameters(ctx: SqlContext) -> Iterator[Placeholder]:
     name = ctx.warehouse.name
     prefixes = facts.BIND_PARAMETER_PREFIXES.get(name, ())
     tokens = code_tokens(ctx)
-    if name in facts.SCRIPTING_VARIABLE_DIALECTS and _has_scripting_block(tokens):
+    if name in facts.SCRIPTING_VARIABLE_DIALECTS and _SCRIPTING_WORD.search(text) and _has_scripting_block(tokens):
         prefixes = tuple(p for p in prefixes if p != ":")
         question_marks = False
     else:
         question_marks = True
-    index = 0
-    while index < len(tokens):
+    index, count = 0, len(tokens)
+    while index < count:
         token = tokens[index]
-        previous = tokens[index - 1] if index > 0 else None
-        following = tokens[index + 1] if index + 1 < len(tokens) else None
         index += 1
         marker = token.text
-        if len(marker) == 7 and marker.upper() == "PATTERN" and _is(following, TokenType.L_PAREN):
-            close = matching_close(tokens, index)
-            index = close + 1 if close is not None else len(tokens)
+        if marker not in ("?", ":", "@"):  # most tokens: only a `PATTERN (` needs a second look
+            pattern = len(marker) == 7 and marker.upper() == "PATTERN"
+            if pattern and index < count and tokens[index].token_type == TokenType.L_PAREN:
+                close = matching_close(tokens, index)
+                index = close + 1 if close is not None else count
             continue
-        if marker not in ("?", ":", "@") or token.token_type in _QUOTED:
+        previous = tokens[index - 2] if index > 1 else None
+        following = tokens[index] if index < count else None
+        if token.token_type in _QUOTED:
             continue
         if marker == "?":
             if question_marks and not ends_operand(previous) and not _touches(token, following, "|&"):

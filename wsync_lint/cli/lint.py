@@ -112,8 +112,9 @@ def check(
     input (with --stdin-filename PATH: as that file of its project; else a standalone model `-`).
     """
     from wsync_lint.cli.exit_codes import exit_code_for
+    from wsync_lint.engine.collection import collect_for_a_run
     from wsync_lint.engine.run_result import RunOptions
-    from wsync_lint.engine.runner import freeze_imports, lint_paths
+    from wsync_lint.engine.runner import lint_paths
 
     from_stdin = _refuse_conflicts(
         paths, output_format, stdin_filename, statistics, fix, diff, show_settings, show_files
@@ -121,7 +122,7 @@ def check(
     refuse_output_file(output_file)
     context = click.get_current_context()
     if context.obj and context.obj.get("own_process"):
-        freeze_imports()
+        collect_for_a_run()
     options = RunOptions(
         dialect=dialect,
         select=selectors(select) or None,

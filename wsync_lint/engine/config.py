@@ -147,6 +147,8 @@ class Config:
         return tuple(found)
 
     def excludes(self, path: Path) -> bool:
+        if not self.exclude:
+            return False
         relative = _relative_posix(path, self.root)
         return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(path.name, p) for p in self.exclude)
 

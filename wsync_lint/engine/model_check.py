@@ -8,7 +8,7 @@ suppression comments, and come back sorted by line, column and code.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -241,11 +241,13 @@ def _directive_violations(context: SqlContext, plan: FilePlan, directives: Direc
         yield make_violation(rule, finding, context.path, problem.span, context.lines, config)
 
 
-def _violations(rule: Rule, context: SqlContext, locator: Locator, plan: FilePlan) -> Iterable[Violation]:
+def _violations(rule: Rule, context: SqlContext, locator: Locator, plan: FilePlan) -> list[Violation]:
     config = plan.rule_configs.get(rule.code)
-    options = rule_options(rule, config)
-    for finding in rule.check(context, options):
-        yield make_violation(rule, finding, context.path, locator.span_of(finding.at), locator.lines, config)
+    path, lines = context.path, locator.lines
+    return [
+        make_violation(rule, finding, path, locator.span_of(finding.at), lines, config)
+        for finding in rule.check(context, rule_options(rule, config))
+    ]
 
 
 def rule_options(rule: Rule, config: RuleConfig | None) -> dict[str, object]:

@@ -12,6 +12,7 @@ from typing import Any
 from wsync_lint.contract.rule import Severity, Violation
 from wsync_lint.engine.cache import RunCache
 from wsync_lint.engine.cached_run import ProjectResult, cached_outcomes, cached_project, open_cache
+from wsync_lint.engine.collection import checked_apart, collect_for_a_run
 from wsync_lint.engine.config import Config, ConfigFinder
 from wsync_lint.engine.discovery import discover, resolved
 from wsync_lint.engine.model_check import FilePlan, analyse
@@ -147,29 +148,16 @@ PARALLEL_THRESHOLD = 48
 _worker_planner: Planner | None = None
 
 
-def freeze_imports() -> None:
-    """Keep the garbage collector off what is loaded by now (modules, the rule registry, sqlglot's
-    tables) for the rest of the process.
-
-    Every parse leaves a cyclic tree behind, so collections run often; each full collection
-    would otherwise walk every long-lived import too. Measured: 5-6% of a check's time on a few
-    hundred files. For a process that checks and exits (the command line, a pool worker), not
-    for a library caller.
-    """
-    import gc
-
-    gc.freeze()
-
-
 def _start_worker(options: RunOptions) -> None:
     global _worker_planner
-    freeze_imports()
+    collect_for_a_run()
     _worker_planner = Planner(options)
 
 
 def _check_in_worker(path: Path, shown: str, source: str | ReadProblem | None = None) -> FileOutcome:
     assert _worker_planner is not None, "worker not initialised"
-    return check_path(_worker_planner, path, shown, source)
+    planner = _worker_planner
+    return checked_apart(lambda: check_path(planner, path, shown, source))
 
 
 def worker_count(jobs: int | None, files: int) -> int:
@@ -393,7 +381,10 @@ def _outcomes(
     """Check ``files`` (each with its text when read already, else None) in ``jobs`` processes."""
     workers = worker_count(jobs, len(files))
     if workers == 1:
-        return [check_path(planner, *call) for call in zip(files, shown, texts, strict=True)]
+        return [
+            checked_apart(lambda call=call: check_path(planner, *call))
+            for call in zip(files, shown, texts, strict=True)
+        ]
     from wsync_lint.engine.workers import map_in_processes
 
     chunks = max(1, len(files) // (workers * 8))

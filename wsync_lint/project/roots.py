@@ -62,6 +62,9 @@ class RootFinder:
 
     def __init__(self) -> None:
         self._markers: dict[Path, Marker] = {}
+        self._roots: dict[Path, Root] = {}
+        """The root of each resolved folder seen."""
+        self._resolved: dict[Path, Path] = {}
 
     def marker(self, folder: Path) -> Marker:
         found = self._markers.get(folder)
@@ -74,19 +77,31 @@ class RootFinder:
         # The file itself is not resolved: a link to a file outside the project still belongs to
         # the project it sits in (and is refused there), not to the folder it points into.
         start = Path(os.path.abspath(path))
-        folder = (start if start.is_dir() else start.parent).resolve()
-        top_config: Path | None = None
-        for candidate in (folder, *folder.parents):
-            marker = self.marker(candidate)
-            if marker.declares_root:
-                return Root(candidate, "root-config", marker.config)
-            if marker.git:
-                return Root(candidate, "git")
-            if marker.config is not None:
-                top_config = candidate
-        if top_config is not None:
-            return Root(top_config, "top-config")
-        return Root(folder, "folder")
+        unresolved = start if start.is_dir() else start.parent
+        resolved = self._resolved.get(unresolved)
+        if resolved is None:
+            resolved = self._resolved[unresolved] = unresolved.resolve()
+        return self._root_of_folder(resolved)
+
+    def _root_of_folder(self, folder: Path) -> Root:
+        """The root for the resolved ``folder``: its own marker decides, else its parent's root
+        (a root or repository above wins; a configuration file above is the top-most one)."""
+        found = self._roots.get(folder)
+        if found is not None:
+            return found
+        marker = self.marker(folder)
+        if marker.declares_root:
+            found = Root(folder, "root-config", marker.config)
+        elif marker.git:
+            found = Root(folder, "git")
+        else:
+            above = self._root_of_folder(folder.parent) if folder.parent != folder else None
+            if above is not None and above.why != "folder":
+                found = above
+            else:
+                found = Root(folder, "top-config" if marker.config is not None else "folder")
+        self._roots[folder] = found
+        return found
 
     def roots_within(self, folder: Path) -> Iterator[Path]:
         """The project roots strictly below ``folder`` (each with its own payload files)."""
