@@ -81,7 +81,8 @@ def _not_checked_result() -> RunResult:
     return result
 
 
-def _golden(name: str, text: str) -> None:
+def _golden(name: str, report: str | bytes) -> None:
+    text = report.decode("utf-8") if isinstance(report, bytes) else report
     path = GOLDEN / name
     if UPDATE:
         path.write_text(text, encoding="utf-8")
@@ -205,10 +206,9 @@ def test_json_layout_is_exactly_json_dumps_indent_2(texts, numbers, hint, count)
         ] * count,
         "summary": {"files": 1, "errors": 0, "warnings": count, "rules_not_run": ["RF05"], "not_checked": []},
     }  # fmt: skip
-    text = REPORTERS["json"](result, False)
-    assert text == json_text(json.dumps(expected, indent=2, ensure_ascii=False)) + "\n"
-    assert json.loads(text) == expected
-    text.encode("utf-8")  # lone surrogates are escaped, so the report can be written
+    written = REPORTERS["json"](result, False)
+    assert written == (json_text(json.dumps(expected, indent=2, ensure_ascii=False)) + "\n").encode("utf-8")
+    assert json.loads(written) == expected  # lone surrogates are escaped, so the report could be encoded
 
 
 # What a hostile file can put into a finding: the red-team report's forged summary line with a
@@ -252,7 +252,8 @@ def test_github_prints_a_hostile_finding_as_one_annotation():
 
 @pytest.mark.parametrize("name", ["json", "sarif"])
 def test_json_formats_keep_hostile_values_exactly_and_stay_encodable(name):
-    text = REPORTERS[name](_hostile_result(), False)
+    report = REPORTERS[name](_hostile_result(), False)
+    text = report.decode("utf-8") if isinstance(report, bytes) else report
     text.encode("utf-8")
     for raw in ("\x1b", "\u2028", "\u2029", "\x85", "\x9b", "\u202e"):
         assert raw not in text

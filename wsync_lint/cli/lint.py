@@ -281,7 +281,9 @@ def _write_fixed_stdin(data: bytes, stdin: StdinFile) -> None:
     out.flush()
 
 
-def _report(result: RunResult, output_format: str, quiet: bool, statistics: bool, colour: bool) -> str:
+def _report(
+    result: RunResult, output_format: str, quiet: bool, statistics: bool, colour: bool
+) -> str | bytes | bytearray:
     from wsync_lint.report import REPORTERS
 
     if statistics:

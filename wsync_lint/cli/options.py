@@ -183,9 +183,9 @@ def refuse_output_file(output_file: Path | None) -> None:
         check_output_file(output_file)
 
 
-def emit_report(report: str, output_file: Path | None) -> None:
-    """The report to ``--output-file`` (atomically, never through a symbolic link), else to
-    standard output."""
+def emit_report(report: str | bytes | bytearray, output_file: Path | None) -> None:
+    """The report (text, or UTF-8 bytes) to ``--output-file`` (atomically, never through a
+    symbolic link), else to standard output."""
     if output_file is not None:
         from wsync_lint.files import write_output_file
 

@@ -118,8 +118,15 @@ def selected_codes(select: Iterable[str] | None, extend_select: Iterable[str], i
     A rule that is off by default runs only when a selector names it more specifically
     than ``ALL`` (its code, a prefix of it, or its name).
     """
+    return _selected_codes(None if select is None else tuple(select), tuple(extend_select), tuple(ignore))
+
+
+@cache
+def _selected_codes(
+    select: tuple[str, ...] | None, extend_select: tuple[str, ...], ignore: tuple[str, ...]
+) -> frozenset[str]:
+    """:func:`selected_codes`, once per selection (``lint_string`` asks for every text it checks)."""
     on_selectors = [*(select or ()), *extend_select]
-    ignore = list(ignore)
     chosen = set()
     for rule in RULE_INDEX:
         weights = [_selector_weight(s, rule) for s in on_selectors]

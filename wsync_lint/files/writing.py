@@ -72,7 +72,9 @@ def check_target(path: Path, *, inside: Path | None) -> os.stat_result | None:
     return status
 
 
-def write_atomically(path: Path, data: bytes | str, *, inside: Path | None, exclusive: bool = False) -> None:
+def write_atomically(
+    path: Path, data: bytes | bytearray | str, *, inside: Path | None, exclusive: bool = False
+) -> None:
     """Write ``data`` (text as UTF-8) to ``path`` atomically; see the module documentation.
 
     ``inside``: the folder the target must be in (the project root), or ``None`` for a file the
@@ -142,7 +144,7 @@ def check_output_file(path: Path) -> None:
         raise UsageError(f"{path}: cannot write in {folder}")
 
 
-def write_output_file(path: Path, data: str) -> None:
+def write_output_file(path: Path, data: str | bytes | bytearray) -> None:
     """Write a report to a file the user named (``--output-file``): anywhere, atomically, never
     through a symbolic link. A device or pipe the user names (``/dev/null``, a FIFO) cannot be
     replaced, so it is written to directly."""
@@ -154,8 +156,8 @@ def write_output_file(path: Path, data: str) -> None:
     check_output_file(path)
     if status is not None and not stat.S_ISLNK(status.st_mode) and not stat.S_ISREG(status.st_mode):
         try:
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(data)
+            with open(path, "wb") as handle:
+                handle.write(data.encode("utf-8") if isinstance(data, str) else data)
         except OSError as error:
             raise UsageError(f"{path}: cannot write the report: {error.strerror}") from None
         return

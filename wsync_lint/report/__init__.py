@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from wsync_lint.engine.run_result import RunResult
 
-Reporter = Callable[["RunResult", bool], str]
-"""``reporter(result, quiet) -> text``."""
+Reporter = Callable[["RunResult", bool], "str | bytes | bytearray"]
+"""``reporter(result, quiet) -> text`` (the JSON reporter's as UTF-8 bytes: it can be very long)."""
 
 
 class _Reporters(Mapping[str, Reporter]):
