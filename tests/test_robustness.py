@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlglot.tokens import SQLGLOTC_INSTALLED
 
 from tests.conftest import CORPUS
 from wsync_lint import lint_string
@@ -229,7 +230,15 @@ HOSTILE: list[Hostile] = [
         1,
         message="nests too deeply",
     ),
-    Hostile("200_nested_subqueries", lambda: nested_subqueries(200), [("PS01", 1, 1)], 1, message="nests too deeply"),
+    # Pure-Python sqlglot gives up on 200 nested subqueries (about 125 is its limit); the compiled
+    # parser (sqlglotc, the default install where it has a wheel) follows them: a clean model then.
+    Hostile(
+        "200_nested_subqueries",
+        lambda: nested_subqueries(200),
+        [] if SQLGLOTC_INSTALLED else [("PS01", 1, 1)],
+        0 if SQLGLOTC_INSTALLED else 1,
+        message=None if SQLGLOTC_INSTALLED else "nests too deeply",
+    ),
     Hostile(
         "binary_nul_bytes",
         lambda: b"SELECT \x00\x01\x02\xff\xfe 1 FROM t\n" + bytes(range(256)) * 4,

@@ -82,7 +82,7 @@ def _not_checked_result() -> RunResult:
 
 
 def _golden(name: str, report: str | bytes) -> None:
-    text = report.decode("utf-8") if isinstance(report, bytes) else report
+    text = report.decode("utf-8") if isinstance(report, (bytes, bytearray)) else report
     path = GOLDEN / name
     if UPDATE:
         path.write_text(text, encoding="utf-8")
@@ -253,7 +253,7 @@ def test_github_prints_a_hostile_finding_as_one_annotation():
 @pytest.mark.parametrize("name", ["json", "sarif"])
 def test_json_formats_keep_hostile_values_exactly_and_stay_encodable(name):
     report = REPORTERS[name](_hostile_result(), False)
-    text = report.decode("utf-8") if isinstance(report, bytes) else report
+    text = report.decode("utf-8") if isinstance(report, (bytes, bytearray)) else report
     text.encode("utf-8")
     for raw in ("\x1b", "\u2028", "\u2029", "\x85", "\x9b", "\u202e"):
         assert raw not in text

@@ -190,8 +190,13 @@ def emit_report(report: str | bytes | bytearray, output_file: Path | None) -> No
         from wsync_lint.files import write_output_file
 
         write_output_file(output_file, report)
-    else:
+    elif isinstance(report, str):
         click.echo(report, nl=False)
+    else:
+        try:
+            click.echo(report, nl=False)
+        except TypeError:  # a standard output that takes text only (a program that runs main())
+            click.echo(report.decode("utf-8"), nl=False)
 
 
 EXIT_CODE_MEANINGS = {

@@ -362,7 +362,9 @@ class ConfigFinder:
     def for_folder(self, folder: Path) -> Config:
         if self._explicit is not None:
             return self._explicit
-        folder = folder.resolve()
+        return self._for_resolved(folder.resolve())
+
+    def _for_resolved(self, folder: Path) -> Config:
         if folder in self._by_folder:
             return self._by_folder[folder]
         found: Config | None = None
@@ -373,6 +375,6 @@ class ConfigFinder:
                 if found is not None:
                     break
         if found is None:
-            found = Config() if folder.parent == folder else self.for_folder(folder.parent)
+            found = Config() if folder.parent == folder else self._for_resolved(folder.parent)
         self._by_folder[folder] = found
         return found

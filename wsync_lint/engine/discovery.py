@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
+from functools import cache
 from pathlib import Path
 
 from wsync_lint.engine.config import ConfigFinder
@@ -60,5 +62,28 @@ def _walk(folder: Path, finder: ConfigFinder, suffixes: tuple[str, ...], linked:
 
 
 def resolved(path: Path) -> Path:
-    """``path`` resolved, or as it is when it cannot be (a loop of symlinks: reading it says why)."""
+    """``path`` resolved, or as it is when it cannot be (a loop of symlinks: reading it says why).
+
+    A file that is not a link resolves to its resolved folder and its name: a folder is resolved
+    once in a run (:func:`resolved_folder`), not once for each of its files."""
+    try:
+        is_link = stat.S_ISLNK(os.lstat(path).st_mode)
+    except (OSError, ValueError):  # missing, a NUL byte: resolving it says the same
+        is_link = True
+    if is_link or path.name in ("", ".."):
+        return resolved_or_none(path) or path
+    return resolved_folder(os.fspath(path.parent)) / path.name
+
+
+@cache
+def resolved_folder(folder: str) -> Path:
+    """The folder ``folder`` resolved (as it is when it cannot be), remembered until
+    :func:`forget_resolved_folders`: every run starts by forgetting, so that a folder replaced by
+    a link between two runs of one process is seen as it is now."""
+    path = Path(folder)
     return resolved_or_none(path) or path
+
+
+def forget_resolved_folders() -> None:
+    """Forget the folders resolved so far (at the start of a run)."""
+    resolved_folder.cache_clear()

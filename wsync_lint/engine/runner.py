@@ -14,7 +14,7 @@ from wsync_lint.engine.cache import RunCache
 from wsync_lint.engine.cached_run import ProjectResult, cached_outcomes, cached_project, open_cache
 from wsync_lint.engine.collection import checked_apart, collect_for_a_run
 from wsync_lint.engine.config import Config, ConfigFinder
-from wsync_lint.engine.discovery import discover, resolved
+from wsync_lint.engine.discovery import discover, forget_resolved_folders, resolved, resolved_folder
 from wsync_lint.engine.model_check import FilePlan, analyse
 from wsync_lint.engine.project_check import ProjectChecker
 from wsync_lint.engine.quoted_text import quotable_payload_text
@@ -38,7 +38,7 @@ def display_path(path: Path) -> str:
     ``../models/x.sql`` outside it (as every report shows it; a link is shown as itself, wherever
     it leads). Only a path with no relative form (another drive) stays as it is."""
     try:
-        absolute = resolved(path) if path.name in ("", "..") else resolved(path.parent) / path.name
+        absolute = resolved(path) if path.name in ("", "..") else resolved_folder(os.fspath(path.parent)) / path.name
         return Path(os.path.relpath(absolute, _working_folder(os.getcwd()))).as_posix()
     except (ValueError, OSError, RuntimeError):  # another drive; a NUL byte; a loop of symlinks
         return path.as_posix()
@@ -182,6 +182,7 @@ def lint_paths(
     process pool. The result is the same whatever the number of processes: files keep their
     discovery order and violations are sorted.
     """
+    forget_resolved_folders()
     planner = Planner(options, stdin)
     # Standard input is one file, and edited between runs: never cached.
     cache = open_cache(planner, options) if options.cache and stdin is None else None
