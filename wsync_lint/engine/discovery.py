@@ -72,18 +72,23 @@ def resolved(path: Path) -> Path:
         is_link = True
     if is_link or path.name in ("", ".."):
         return resolved_or_none(path) or path
-    return resolved_folder(os.fspath(path.parent)) / path.name
+    return resolved_folder(path.parent) / path.name
+
+
+def resolved_folder(folder: Path) -> Path:
+    """The folder ``folder`` resolved (as it is when it cannot be), remembered by its absolute
+    spelling until :func:`forget_resolved_folders`: every run starts by forgetting, so that a folder
+    replaced by a link between two runs of one process is seen as it is now. The spelling is not
+    normalised: ``link/..`` is the link's target's parent, as resolving it says."""
+    return _resolved_absolute(os.path.join(os.getcwd(), folder))
 
 
 @cache
-def resolved_folder(folder: str) -> Path:
-    """The folder ``folder`` resolved (as it is when it cannot be), remembered until
-    :func:`forget_resolved_folders`: every run starts by forgetting, so that a folder replaced by
-    a link between two runs of one process is seen as it is now."""
+def _resolved_absolute(folder: str) -> Path:
     path = Path(folder)
     return resolved_or_none(path) or path
 
 
 def forget_resolved_folders() -> None:
     """Forget the folders resolved so far (at the start of a run)."""
-    resolved_folder.cache_clear()
+    _resolved_absolute.cache_clear()

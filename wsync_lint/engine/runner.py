@@ -38,7 +38,7 @@ def display_path(path: Path) -> str:
     ``../models/x.sql`` outside it (as every report shows it; a link is shown as itself, wherever
     it leads). Only a path with no relative form (another drive) stays as it is."""
     try:
-        absolute = resolved(path) if path.name in ("", "..") else resolved_folder(os.fspath(path.parent)) / path.name
+        absolute = resolved(path) if path.name in ("", "..") else resolved_folder(path.parent) / path.name
         return Path(os.path.relpath(absolute, _working_folder(os.getcwd()))).as_posix()
     except (ValueError, OSError, RuntimeError):  # another drive; a NUL byte; a loop of symlinks
         return path.as_posix()
