@@ -143,7 +143,7 @@ def cached_project(
     from wsync_lint.project.project import Project, payload_candidates
     from wsync_lint.project.resources import Kind
 
-    candidates = list(payload_candidates(root))
+    candidates = list(payload_candidates(root, planner.roots))
     if not candidates:  # what load_project gives: nothing to read, nothing worth keeping
         return check(Project(root), root, planner)
     name = str(root)

@@ -45,7 +45,7 @@ from wsync_lint.engine.config_values import (
 )
 from wsync_lint.engine.registry import find_rule, validate_selectors
 from wsync_lint.errors import UsageError
-from wsync_lint.files import DEFAULT_MAX_FILE_SIZE, is_within, read_config_bytes, resolved_or_none
+from wsync_lint.files import DEFAULT_MAX_FILE_SIZE, is_within, may_hold, names_in, read_config_bytes, resolved_or_none
 from wsync_lint.project.roots import CONFIG_FILE_NAMES, read_config_table
 
 DEFAULT_SCHEMA_DIR = "schemas"
@@ -368,9 +368,10 @@ class ConfigFinder:
         if folder in self._by_folder:
             return self._by_folder[folder]
         found: Config | None = None
+        names = names_in(folder)
         for name in CONFIG_FILE_NAMES:
             candidate = folder / name
-            if candidate.is_file():
+            if may_hold(names, name) and candidate.is_file():
                 found = read_config_file(candidate)
                 if found is not None:
                     break

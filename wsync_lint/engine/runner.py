@@ -251,7 +251,7 @@ def load_project(root: Path, planner: Planner) -> Project:
     input in the stead of the payload file it stands in for (also one not written yet)."""
     project = Project(root)
     stdin = planner.stdin if planner.stdin is not None and planner.stdin.is_payload else None
-    locations = list(payload_candidates(root))
+    locations = list(payload_candidates(root, planner.roots))
     written = stdin is None or any(stdin.stands_for(location) for location in locations)
     if (
         stdin is not None

@@ -91,6 +91,21 @@ def is_within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
+def names_in(folder: Path) -> frozenset[str] | None:
+    """The names of the entries of ``folder``, or None when it cannot be listed (a folder without
+    read permission may still let names be looked up): checking a few names in a folder with one
+    listing instead of one look-up each, when most folders hold none of them."""
+    try:
+        return frozenset(os.listdir(folder))
+    except (OSError, ValueError):
+        return None
+
+
+def may_hold(names: frozenset[str] | None, name: str) -> bool:
+    """Whether a folder listed as ``names`` (:func:`names_in`) may hold ``name``."""
+    return names is None or name in names
+
+
 def resolved_or_none(path: Path) -> Path | None:
     """``path`` with ``..`` and links resolved, or None when that is impossible (a loop of links,
     a name too long, a NUL byte)."""

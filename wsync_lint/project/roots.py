@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from wsync_lint.errors import UsageError
-from wsync_lint.files import read_config_bytes
+from wsync_lint.files import may_hold, names_in, read_config_bytes
 
 CONFIG_FILE_NAMES = ("wsync-lint.toml", ".wsync-lint.toml", "pyproject.toml")
 """Where configuration is read from, in this order, in one folder (the first that has a table wins)."""
@@ -121,10 +121,11 @@ class RootFinder:
 
 
 def _marker(folder: Path) -> Marker:
-    git = _is(folder / ".git", Path.exists)
+    names = names_in(folder)
+    git = may_hold(names, ".git") and _is(folder / ".git", Path.exists)
     for name in CONFIG_FILE_NAMES:
         candidate = folder / name
-        if not _is(candidate, Path.is_file):
+        if not may_hold(names, name) or not _is(candidate, Path.is_file):
             continue
         table = _config_table(candidate)
         if table is None:
