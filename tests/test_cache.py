@@ -158,6 +158,22 @@ def test_cache_dir_option_and_configuration(run_cli, tmp_path):
     assert not (tmp_path / "outside").exists()
 
 
+def test_a_configured_cache_dir_behind_a_link_out_of_the_project_is_refused(run_cli, tmp_path):
+    """`cache-dir = "build/cache"` where `build` is a link a pull request committed, leading out of
+    the project: refused like `../outside` (links followed), and nothing written out there."""
+    root = make_project(tmp_path / "p")
+    (tmp_path / "outside").mkdir()
+    os.symlink(tmp_path / "outside", root / "build")
+    write(root, "wsync-lint.toml", 'root = true\ndialect = "snowflake"\ncache-dir = "build/cache"\n')
+    refused = run_cli("check", cwd=root)
+    assert (refused.code, refused.out) == (2, "")
+    assert refused.err == (
+        f"wsync-lint: error: {root / 'wsync-lint.toml'}: cache-dir: 'build/cache' is not a folder below the "
+        f"configuration file's folder ({root.resolve()})\n"
+    )
+    assert list((tmp_path / "outside").iterdir()) == []
+
+
 def _forge_no_findings(cache_file: Path) -> None:
     document = json.loads(cache_file.read_text(encoding="utf-8"))
     for entry in document["files"].values():
