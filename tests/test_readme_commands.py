@@ -131,7 +131,7 @@ STATIC: dict[str, Static] = {
     "apt-get install postgresql pgbouncer": Static("root and the Debian archive", _ci_installs_standins),
     "bash tests/live/standins/install.sh": Static(INDEX, _ci_installs_standins),
     "pip install -e '.[snowflake]'": Static(INDEX, _installs_an_extra),
-    "pip install -e '.[speed]'": Static(INDEX, _installs_an_extra),
+    "pip install wsync-lint": Static(INDEX, _installs_an_extra),
     "pip install -e '.[api]'": Static(INDEX, _installs_an_extra),
     f"pip install 'wsync-lint[snowflake] @ {GIT_URL}'": Static(PLACEHOLDERS, _installs_an_extra),
     f'pip install "wsync-lint @ {GIT_URL}"': Static(PLACEHOLDERS, _installs_an_extra),
