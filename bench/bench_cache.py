@@ -32,9 +32,8 @@ TARGET = 0.10
 def measure(corpus: Path, dialect: str, limit: int | None, repeat: int, work: Path) -> dict:
     """Cold and warm medians for one dialect, after checking that both report the same."""
     files = plain_files(corpus, dialect, limit)
-    base = [arg for arg in check_argv(dialect, files, corpus) if arg != "--no-cache"]  # whether common adds it or not
-    cold_argv = [*base[:2], "--no-cache", *base[2:]]
-    warm_argv = [*base[:2], "--cache-dir", str(work / f"cache-{dialect}"), *base[2:]]
+    cold_argv = check_argv(dialect, files, corpus)
+    warm_argv = check_argv(dialect, files, corpus, cache_dir=work / f"cache-{dialect}")
     cold_out, warm_out = work / f"{dialect}-cold.json", work / f"{dialect}-warm.json"
     primed, err = timed(warm_argv, warm_out, cwd=corpus)
     if primed.code != 0 or err.strip():

@@ -6,9 +6,8 @@ side), ``--runs`` times each (default 10):
 - ``python -c pass``: the interpreter alone;
 - ``python -c 'import sqlglot'``: the floor a one-file check is compared with;
 - ``wsync-lint --version``: must not import sqlglot, so close to ``python -c pass``;
-- ``wsync-lint check [--no-cache] FILE``: a small example model of ``examples/`` (its project,
-  pipelines and connection are loaded as users see them), default rules, text format; ``--no-cache``
-  is passed when the installed ``check`` has it;
+- ``wsync-lint check --no-cache FILE``: a small example model of ``examples/`` (its project,
+  pipelines and connection are loaded as users see them), default rules, text format;
 - the same check of a copy of FILE alone in a temporary project (``root = true``, no payload
   files): what a model outside a Warehouse Sync project costs.
 
@@ -25,7 +24,6 @@ else is written; the run takes well under a minute::
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -33,34 +31,16 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from common import REPO, child_env, wsync_lint_script
+
 DEFAULT_FILE = REPO / "examples" / "models" / "snowflake" / "propensity_scores.sql"
 TARGET_RATIO = 1.3
-PYCACHE = Path(tempfile.gettempdir()) / "wsync-lint-bench-pycache"
-CHILD_ENV = {
-    **{key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"},
-    "PYTHONPYCACHEPREFIX": str(PYCACHE),
-}
-
-
-def _script() -> str:
-    """The ``wsync-lint`` console script beside this interpreter: what users run."""
-    script = Path(sys.executable).with_name("wsync-lint")
-    if not script.exists():
-        sys.exit(f"bench: {script} not found; activate the project's venv (pip install -e .)")
-    return str(script)
-
-
-def _has_no_cache(script: str) -> bool:
-    """Whether the installed ``check`` knows ``--no-cache`` (another change adds it)."""
-    shown = subprocess.run([script, "check", "--help"], capture_output=True, text=True, check=False)
-    return "--no-cache" in shown.stdout
 
 
 def _wall(argv: list[str]) -> float:
     """Seconds ``argv`` takes, start to exit; the bench stops on a broken run."""
     start = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, check=False, cwd=REPO, env=CHILD_ENV)
+    done = subprocess.run(argv, capture_output=True, check=False, cwd=REPO, env=child_env())
     wall = time.perf_counter() - start
     if done.returncode not in (0, 1) or done.stderr.strip():
         sys.exit(f"bench: {' '.join(argv)} failed ({done.returncode}): {done.stderr.decode(errors='replace')[-2000:]}")
@@ -83,7 +63,7 @@ def top_imports(argv: list[str], top: int) -> tuple[float, list[tuple[str, float
     """Total import milliseconds of ``argv`` run under ``-X importtime``, and its ``top`` heaviest
     top-level imports (cumulative)."""
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", *argv], capture_output=True, text=True, cwd=REPO, env=CHILD_ENV
+        [sys.executable, "-X", "importtime", *argv], capture_output=True, text=True, cwd=REPO, env=child_env()
     )
     total_us, top_level = 0, []
     for line in done.stderr.splitlines():
@@ -103,8 +83,8 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE, help="the model checked")
     parser.add_argument("--top", type=int, default=15, help="heaviest imports listed")
     args = parser.parse_args()
-    script = _script()
-    check = [script, "check", *(["--no-cache"] if _has_no_cache(script) else [])]
+    script = wsync_lint_script()
+    check = [script, "check", "--no-cache"]
     with tempfile.TemporaryDirectory() as alone:
         copy = Path(alone) / args.file.name
         copy.write_bytes(args.file.read_bytes())

@@ -117,11 +117,17 @@ def wsync_lint_script(python: str | None = None) -> str:
 
 
 def check_argv(
-    dialect: str, files: list[Path], cwd: Path, jobs: int | None = None, script: str | None = None
+    dialect: str,
+    files: list[Path],
+    cwd: Path,
+    jobs: int | None = None,
+    script: str | None = None,
+    cache_dir: Path | None = None,
 ) -> list[str]:
     """``wsync-lint check`` of ``files`` (paths relative to ``cwd``), cold (``--no-cache``: every run
-    checks every file); ``jobs`` None: its default."""
-    argv = [script or wsync_lint_script(), "check", "--no-cache", "--dialect", dialect, "-q", "--exit-zero"]
+    checks every file) unless ``cache_dir`` holds its cache; ``jobs`` None: its default."""
+    cache = ["--no-cache"] if cache_dir is None else ["--cache-dir", str(cache_dir)]
+    argv = [script or wsync_lint_script(), "check", *cache, "--dialect", dialect, "-q", "--exit-zero"]
     argv += ["--format", "json"]
     if jobs is not None:
         argv += ["--jobs", str(jobs)]

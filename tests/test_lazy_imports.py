@@ -140,6 +140,7 @@ def test_version_imports_the_command_line_group_only(tmp_path) -> None:
         "wsync_lint.cli.exit_codes",
         "wsync_lint.cli.options",
         "wsync_lint.errors",
+        "wsync_lint.lazy",
         "wsync_lint.printable",
     }
 

@@ -22,6 +22,7 @@ from wsync_lint import __version__
 from wsync_lint.cli.exit_codes import ExitCode
 from wsync_lint.cli.options import EXIT_CODE_MEANINGS, add_exit_codes, exit_codes_epilog
 from wsync_lint.errors import UsageError
+from wsync_lint.lazy import imported
 from wsync_lint.printable import one_line
 
 _STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -83,8 +84,7 @@ class LazyGroup(click.Group):
 
     def _load(self, name: str) -> None:
         module, attribute = self._lazy.pop(name).split(":")
-        # __import__, not importlib.import_module: only the import statement's path shows in `-X importtime`.
-        command: click.Command = getattr(__import__(module, fromlist=[attribute]), attribute)
+        command: click.Command = imported(module, attribute)
         add_exit_codes(command, name)  # each --help lists its exit codes
         self._loaded[name] = command
 

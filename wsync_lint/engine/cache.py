@@ -83,10 +83,7 @@ class RunCache:
         stamp = self._stamp()
         if stamp is None:
             return
-        try:
-            status = os.lstat(self.file)
-            if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_CACHE_BYTES:
-                return
+        try:  # bounded, a regular file, no link: read_bounded refuses the rest unread
             data = read_bounded(self.file, MAX_CACHE_BYTES, inside=self.folder)
             # A file this folder's runs did not write is a miss before it is parsed (its header is
             # written first, in this order).
@@ -126,7 +123,7 @@ class RunCache:
 
     def project_entry(self, root: str, key: str) -> tuple[list[Any], dict[str, Any]] | None:
         """A project's entry under ``key``, with the dependencies the caller verifies (each
-        ``[path, limit, inside, digest]``), or None."""
+        ``[path, kind, digest]``), or None."""
         found = self._old_projects.get(root)
         if (
             isinstance(found, list)

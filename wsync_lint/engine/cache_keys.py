@@ -94,7 +94,11 @@ def file_digest(path: Path, limit: int, inside: Path | None) -> str:
     """What a project run would read of ``path``, as a digest: its bytes (read as the run reads
     them: bounded, inside the project), or why it cannot be read (a file that appears, grows past
     the limit or turns into a link changes it)."""
-    data = read_bounded(path, limit, inside=inside)
+    return read_digest(read_bounded(path, limit, inside=inside))
+
+
+def read_digest(data: bytes | Unreadable) -> str:
+    """:func:`file_digest` of what a read gave (for a caller that looks at the bytes too)."""
     if isinstance(data, Unreadable):
         return digest("unreadable", data.why.value, data.reason, data.head)
     return digest("bytes", data)

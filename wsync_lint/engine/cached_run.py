@@ -16,15 +16,23 @@ import dataclasses
 import json
 import os
 import re
-import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wsync_lint.engine.cache import RunCache, decode_violations, encode_violations, strings
-from wsync_lint.engine.cache_keys import cache_folder, digest, file_digest, fingerprint, stable, text_digest
+from wsync_lint.engine.cache_keys import (
+    cache_folder,
+    digest,
+    file_digest,
+    fingerprint,
+    read_digest,
+    stable,
+    text_digest,
+)
 from wsync_lint.errors import UsageError
-from wsync_lint.files import DEFAULT_MAX_FILE_SIZE
+from wsync_lint.files import DEFAULT_MAX_FILE_SIZE, read_bounded
+from wsync_lint.project.payload_files import PAYLOAD_SUFFIXES
 
 if TYPE_CHECKING:
     from wsync_lint.engine.model_check import FilePlan
@@ -84,7 +92,7 @@ def cached_outcomes(
     outcomes: list[Any] = [None] * len(files)
     misses: list[tuple[int, Path, str, str | ReadProblem, str]] = []
     for index, (path, name) in enumerate(zip(files, shown, strict=True)):
-        source = _read(planner, path)
+        source = planner.read(path)
         plan = planner.plan_for(path)
         key = digest(name, _fingerprint(cache, plan), text_digest(source))
         entry = cache.file_entry(name, key)
@@ -112,21 +120,6 @@ def cached_outcomes(
             }
             cache.keep_file(name, key, entry)
     return [outcome for outcome in outcomes if outcome is not None]
-
-
-def _read(planner: Planner, path: Path) -> str | ReadProblem:
-    """``planner.read(path)`` for a run without standard input, without finding the file's project
-    root when the file is no link: then it lies in its folder, which is in its root, whatever the root
-    is (finding the roots of thousands of files costs more than the rest of a warm run)."""
-    from wsync_lint.sql.reading import read_source
-
-    try:
-        is_plain_file = stat.S_ISREG(os.lstat(path).st_mode)
-    except (OSError, ValueError):
-        is_plain_file = False
-    if not is_plain_file:
-        return planner.read(path)  # a link, a folder, a FIFO, nothing: as the run reads it
-    return read_source(path, planner.config_for(path).max_file_size, None)
 
 
 def cached_project(
@@ -193,19 +186,11 @@ def _dependency(kind: str, path: Path, planner: Planner, root: Path, cache: RunC
     if kind not in ("payload", "model"):
         raise ValueError(kind)
     config = planner.config_for(path)
-    value = file_digest(path, config.max_file_size, root)
+    data = read_bounded(path, config.max_file_size, inside=root)
     plan = _fingerprint(cache, planner.plan_for(path))
-    names_snapshot = False
-    if kind == "model" or path.suffix.lower() in (".json", ".yaml", ".yml"):
-        names_snapshot = _mentions_snapshot(path, config.max_file_size, root)
-    return digest(value, plan, _fingerprint(cache, config)), names_snapshot
-
-
-def _mentions_snapshot(path: Path, limit: int, root: Path) -> bool:
-    from wsync_lint.files import read_bounded
-
-    data = read_bounded(path, limit, inside=root)
-    return isinstance(data, bytes) and _may_name_snapshot(data)
+    may_hold_text = kind == "model" or path.suffix.lower() in PAYLOAD_SUFFIXES
+    names_snapshot = may_hold_text and isinstance(data, bytes) and _may_name_snapshot(data)
+    return digest(read_digest(data), plan, _fingerprint(cache, config)), names_snapshot
 
 
 def _snapshot_folder(folder: Path) -> str:

@@ -206,8 +206,6 @@ def _run_rules(context: SqlContext, plan: FilePlan, directives: Directives) -> l
     violations: list[Violation] = []
     late_rules: list[Rule] = []
     for rule in sql_rules(plan.codes):
-        if rule.code not in plan.codes:
-            continue
         if rule.needs is Needs.SUPPRESSIONS:
             late_rules.append(rule)
         elif rule.needs_schema and context.schema is None:

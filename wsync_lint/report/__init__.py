@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
+from wsync_lint.lazy import imported
+
 if TYPE_CHECKING:
     from wsync_lint.engine.run_result import RunResult
 
@@ -26,8 +28,7 @@ class _Reporters(Mapping[str, Reporter]):
 
     def __getitem__(self, name: str) -> Reporter:
         module, function = self._where[name].split(":")
-        # __import__, not importlib.import_module: only the import statement's path shows in `-X importtime`.
-        reporter: Reporter = getattr(__import__(f"{__name__}.{module}", fromlist=[function]), function)
+        reporter: Reporter = imported(f"{__name__}.{module}", function)
         return reporter
 
     def __iter__(self) -> Iterator[str]:

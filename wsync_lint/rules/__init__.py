@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from wsync_lint.contract.rule import Needs, Rule
+from wsync_lint.lazy import imported
 
 
 class RuleEntry(NamedTuple):
@@ -34,8 +35,7 @@ class RuleEntry(NamedTuple):
 
     def load(self) -> Rule:
         """The rule itself, importing its module (once: Python keeps it)."""
-        # __import__, not importlib.import_module: only the import statement's path shows in `-X importtime`.
-        rule: Rule = __import__(f"{__name__}.{self.module}", fromlist=["RULE"]).RULE
+        rule: Rule = imported(f"{__name__}.{self.module}", "RULE")
         return rule
 
 
