@@ -18,7 +18,8 @@ def test_json_format_is_the_documented_contract(tmp_path, run_cli):
     result = run_cli("check", "--format", "json", "--select", "PS01", "models", cwd=tmp_path)
     assert result.code == 1
     document = json.loads(result.out)
-    assert list(document) == ["version", "findings", "summary"]
+    assert list(document) == ["version", "findings", "summary", "pipelines"]
+    assert document["pipelines"] == []
     assert document["version"] == __version__
     assert document["summary"] == {"files": 2, "errors": 1, "warnings": 0, "rules_not_run": [], "not_checked": []}
     [finding] = document["findings"]

@@ -351,3 +351,65 @@ def test_every_key_a_did_you_mean_can_name_is_a_key():
         with pytest.raises(UsageError) as raised:
             parse_config({key: object()}, Path("wsync-lint.toml"))  # known, so its value is what is wrong
         assert "unknown key" not in str(raised.value), key
+
+
+@pytest.mark.parametrize(
+    ("toml", "error"),
+    [
+        (
+            "[rules.LV08]\nmax-null-rate = 5\n",
+            "wsync-lint.toml: rules.LV08.max-null-rate: expected a number from 0 to 1",
+        ),
+        ("[rules.LV08]\nmax-null-rate = true\n", "wsync-lint.toml: rules.LV08.max-null-rate: expected float"),
+        (
+            "[rules.LV07]\nmax-monthly-scan-tib = '1 TiB'\n",
+            "wsync-lint.toml: rules.LV07.max-monthly-scan-tib: expected float",
+        ),
+        (
+            "scan-price-per-tib = {bigqeury = 5}\n",
+            "wsync-lint.toml: scan-price-per-tib: unknown warehouse 'bigqeury' (known: snowflake, bigquery, redshift, "
+            "databricks); did you mean 'bigquery'?",
+        ),
+        (
+            "scan-price-per-tib = {bigquery = -1}\n",
+            "wsync-lint.toml: scan-price-per-tib.bigquery: expected a price of 0 or more per TiB scanned",
+        ),
+        (
+            "scan-price-per-tib = 6.25\n",
+            "wsync-lint.toml: scan-price-per-tib: expected a table of warehouse = price per TiB scanned (bigquery = 6.25)",
+        ),
+    ],
+)
+def test_live_measurement_settings_are_validated(tmp_path, run_cli, toml, error):
+    write(tmp_path, "wsync-lint.toml", toml)
+    write(tmp_path, "m.sql", "SELECT 1 AS a\n")
+    result = run_cli("check", "m.sql", cwd=tmp_path)
+    assert (result.code, result.err) == (
+        2,
+        f"wsync-lint: error: {tmp_path / error.split(':')[0]}:{error.split(':', 1)[1]}\n",
+    )
+
+
+def test_a_whole_number_is_a_float_option_and_a_price_per_warehouse(tmp_path):
+    from wsync_lint.engine.config import parse_config
+
+    config = parse_config(
+        {"scan-price-per-tib": {"snowflake": 3}, "rules": {"LV07": {"max-monthly-scan-tib": 2}}}, None
+    )
+    assert config.scan_prices == {"snowflake": 3.0}
+    assert config.rules["LV07"].options == {"max_monthly_scan_tib": 2.0}
+    assert isinstance(config.rules["LV07"].options["max_monthly_scan_tib"], float)
+
+
+def test_explain_lists_a_rules_options_with_their_defaults(run_cli):
+    result = run_cli("explain", "LV08")
+    assert result.code == 0
+    assert result.out.endswith(
+        "\n## Options\nUnder `[tool.wsync-lint.rules.LV08]` (`[rules.LV08]` in wsync-lint.toml):\n"
+        "- `max-null-rate` (number, 0 to 1, default `0.95`): share of NULL values of one identity column above "
+        "which it is reported\n"
+        "- `max-malformed-rate` (number, 0 to 1, default `0.01`): share of values without the identity's form above "
+        "which it is reported\n"
+        "- `max-unidentified-rate` (number, 0 to 1, default `0.01`): share of rows with no identity at all above "
+        "which it is reported\n"
+    )

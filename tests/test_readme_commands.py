@@ -139,6 +139,9 @@ STATIC: dict[str, Static] = {
     "export WSYNC_LINT_API_CLIENT_ID=...": Static("real API credentials", _read_variable),
     "export WSYNC_LINT_API_CLIENT_SECRET=...": Static("real API credentials", _read_variable),
     "pre-commit run --hook-stage manual wsync-lint-preflight": Static("needs a warehouse login", _manual_hook),
+    "wsync-lint preflight . --sample --cost --select LV": Static(
+        "runs against the PostgreSQL stand-in: tests/live/test_readme_sample_output.py compares this block with its output"
+    ),
     "wsync-lint preflight --api": Static("needs API credentials; the walk-through runs the API commands"),
     "python -m tests.live.standins.mparticle_api 8765 &": Static(f"serves on a fixed port; {WALK}"),
     'eval "$(python -m tests.live.standins.mparticle_api 8765 --env)"': Static(WALK, _fake_api_env),
@@ -174,6 +177,12 @@ RUNS: dict[str, Run] = {
     ),
     "wsync-lint preflight examples/ --connection snowflake-prod --count": Run(
         3, UNREACHABLE, says="not checked: connection `snowflake-prod`"
+    ),
+    "wsync-lint preflight examples/ --connection snowflake-prod --sample --cost": Run(
+        3, UNREACHABLE, says="not checked: connection `snowflake-prod`"
+    ),
+    "wsync-lint preflight examples/ --sample=200 --cost --format json -o preflight.json": Run(
+        3, UNREACHABLE, says="wsync-lint: not checked: connection `snowflake-prod`", writes="preflight.json"
     ),
     "wsync-lint schema pull examples/": Run(3, UNREACHABLE),
     "wsync-lint check --format github": Run(1, FINDINGS, cwd="examples"),

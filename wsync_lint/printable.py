@@ -110,3 +110,21 @@ def quoted(value: object, limit: int = QUOTED_LIMIT) -> str:
         return shown
     length = len(value) if isinstance(value, str) else len(shown)
     return f"{shown[: limit // 2 - 1]}…{shown[-(limit // 2 - 4) :]} ({length:,} characters)"
+
+
+_BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
+
+
+def size_text(size: float) -> str:
+    """A number of bytes in binary units, one decimal past bytes.
+
+    >>> size_text(0), size_text(512), size_text(1536), size_text(3 * 1024**4)
+    ('0 B', '512 B', '1.5 KiB', '3.0 TiB')
+    """
+    if size < 1024:
+        return f"{int(size)} B"
+    for unit in _BINARY_UNITS[1:]:
+        size /= 1024
+        if size < 1024 or unit == _BINARY_UNITS[-1]:
+            return f"{size:.1f} {unit}"
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -15,6 +15,11 @@ A ``warehouse:`` block::
       - {privilege: SELECT, object_kind: table, object_name: ANALYTICS.CRM.CUSTOMERS, table: crm.customers}
     unchecked: ["..."]
     count: 25000000   # what every COUNT(*) returns
+    columns: {customer_id: varchar, updated_at: timestamptz}   # what every describe returns
+    aggregates:       # what each aggregate query (--sample) returns, in the order they are sent
+      - [1000, 3, 12, 2]
+    scans:            # what each scan estimate (--cost) returns, in order: the window's, then every row's
+      - {scanned: 1099511627776, source: BigQuery dry run, pruning_keys: ["p.d.events: partitioned by day"]}
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
-from wsync_lint.live.backend import LiveSettings, WarehouseRejected
+from wsync_lint.live.backend import LiveSettings, ScanEstimate, WarehouseRejected
 from wsync_lint.live.statements import ReadOnlyQuery
 
 
@@ -44,13 +49,33 @@ class RecordedSession:
         assert isinstance(query, ReadOnlyQuery)
         self.sent.append(query.sql)
         self._rejection(query.sql)
-        return []
+        return [ResultColumn(name, kind) for name, kind in self.answers.get("columns", {}).items()]
 
     def count(self, query: ReadOnlyQuery) -> int:
         assert isinstance(query, ReadOnlyQuery)
         self.sent.append(query.sql)
         self._rejection(query.sql)
         return int(self.answers.get("count", 0))
+
+    def aggregate(self, query: ReadOnlyQuery) -> tuple[Any, ...]:
+        assert isinstance(query, ReadOnlyQuery)
+        self.sent.append(query.sql)
+        self._rejection(query.sql)
+        answered = sum(1 for sql in self.sent if sql.startswith("SELECT COUNT(*),\n")) - 1
+        return tuple(self.answers["aggregates"][answered])
+
+    def scan(self, query: ReadOnlyQuery, tables: Sequence[LiveTable]) -> ScanEstimate:
+        assert isinstance(query, ReadOnlyQuery)
+        self.sent.append(f"EXPLAIN {query.sql}")
+        self._rejection(query.sql)
+        answered = sum(1 for sql in self.sent if sql.startswith("EXPLAIN ")) - 1
+        found = self.answers["scans"][answered]
+        return ScanEstimate(
+            found.get("scanned"),
+            found.get("source", "the warehouse's plan"),
+            found.get("unavailable"),
+            tuple(found.get("pruning_keys", ())),
+        )
 
     def table(self, reference: str, parts: Sequence[str]) -> LiveTable | None:
         found = self.answers.get("tables", {}).get(reference)

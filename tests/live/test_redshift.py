@@ -4,7 +4,7 @@ to PostgreSQL behind pgbouncer (tests/live/standins/redshift.py), with no patchi
 The stand-in is PostgreSQL, so messages are PostgreSQL's (Redshift words them the same way for
 these errors) and Redshift-only SQL (GETDATE, NVL, svv_* views) does not compile here.
 The grants check is real: PostgreSQL answers ``has_schema_privilege`` and
-``has_table_privilege`` from actual GRANTs. Schemas ``sales`` and ``vault`` and the table
+``has_table_privilege`` from actual GRANTs. Schemas ``sales``, ``vault`` and ``quality`` and the table
 ``public.accounts`` belong to this module.
 """
 

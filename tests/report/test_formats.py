@@ -205,6 +205,7 @@ def test_json_layout_is_exactly_json_dumps_indent_2(texts, numbers, hint, count)
              "code": code, "name": name, "severity": "warning", "message": message, "hint": hint}
         ] * count,
         "summary": {"files": 1, "errors": 0, "warnings": count, "rules_not_run": ["RF05"], "not_checked": []},
+        "pipelines": [],
     }  # fmt: skip
     written = REPORTERS["json"](result, False)
     assert written == (json_text(json.dumps(expected, indent=2, ensure_ascii=False)) + "\n").encode("utf-8")

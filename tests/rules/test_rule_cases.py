@@ -97,7 +97,8 @@ def _check_project_case(code: str, case: dict, tmp_path: Path, monkeypatch: pyte
 
 def _check_live_case(code: str, case: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A LIVE case: a project (``files``) preflighted against recorded warehouse answers
-    (``warehouse``, see tests/live/recorded.py), ``count: true`` for --count; ``expect`` is the
+    (``warehouse``, see tests/live/recorded.py), ``count: true`` for --count, ``sample: N`` for
+    --sample N, ``cost: true`` for --cost; ``expect`` is the
     exact [path, line, column] of every finding."""
     from datetime import UTC, datetime
 
@@ -110,7 +111,7 @@ def _check_live_case(code: str, case: dict, tmp_path: Path, monkeypatch: pytest.
     outcome = preflight(
         [Path(".")],
         RunOptions(select=(code,)),
-        PreflightOptions(count=case.get("count", False)),
+        PreflightOptions(count=case.get("count", False), sample=case.get("sample"), cost=case.get("cost", False)),
         environment={},
         now=datetime(2024, 6, 1, 12, 30, tzinfo=UTC),
         opener=recorded_opener(case["warehouse"]),

@@ -35,6 +35,30 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+DEFAULT_SAMPLE_ROWS = 1000
+"""``--sample`` without N: rows read at most per query."""
+MAX_SAMPLE_ROWS = 1_000_000
+"""A sample is aggregated in the warehouse; a larger one is a scan, which ``--count`` already is."""
+
+
+class SampleRows(click.ParamType):
+    """N of ``--sample [N]``: 1 to :data:`MAX_SAMPLE_ROWS`. The option's value is optional, so a
+    path written right after it is read as N: the message says how to write both."""
+
+    name = "N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value)
+        if not text.isdigit():
+            self.fail(
+                f"{text!r} is not a number of rows: write --sample=N, or put the paths before --sample", param, ctx
+            )
+        if not 1 <= int(text) <= MAX_SAMPLE_ROWS:
+            self.fail(f"{text} is not from 1 to {MAX_SAMPLE_ROWS:,} rows", param, ctx)
+        return int(text)
+
 
 def _connection_options(connection_help: str) -> Callable[[F], F]:
     """``--connection`` (saying what it limits), ``--timeout`` and ``--config``, shared by both commands."""
@@ -66,6 +90,17 @@ def _tell_not_checked(targets: list[NotChecked]) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_connection_options("Only the pipelines of this connection id, and a report of only its files.")
 @click.option("--count", is_flag=True, help="Count the rows of each pipeline's first sync window (reads data).")
+@click.option(
+    "--sample",
+    type=SampleRows(),
+    is_flag=False,
+    flag_value=DEFAULT_SAMPLE_ROWS,
+    default=None,
+    metavar="[N]",
+    help=f"Check the identity and iterator values of at most N rows per pipeline [N default: {DEFAULT_SAMPLE_ROWS:,}] "
+    "(reads data; only aggregates leave the warehouse).",
+)
+@click.option("--cost", is_flag=True, help="Estimate what each pipeline's runs scan per run and per month.")
 @format_option(*FORMATS)
 @output_file_option
 @selection_options
@@ -81,6 +116,8 @@ def preflight(
     timeout: float,
     config_path: Path | None,
     count: bool,
+    sample: int | None,
+    cost: bool,
     output_format: str,
     output_file: Path | None,
     select: tuple[str, ...],
@@ -97,6 +134,9 @@ def preflight(
     wraps it in are compiled without reading rows (LV01), the tables it reads are looked up and
     compared with the committed snapshot (LV04), the connection's privileges are checked (LV02),
     and with --count the rows of the first sync window are held to the record limits (LV03).
+    With --sample, the warehouse counts over at most N rows the NULL and malformed identity values
+    (LV08) and the NULL, future or wrongly scaled iterator values (LV09); with --cost, it estimates
+    what each run scans, projected over a month of the schedule's runs (LV07).
     Then every rule of `check` runs, the schema-aware ones on the warehouse's own columns and
     types. With --api, the workspace is read too (GET only) and LV05 and LV06 hold the payloads
     against it. With --connection ID, the report holds only that connection's files: its payload,
@@ -125,7 +165,7 @@ def preflight(
     outcome = run_preflight(
         list(paths),
         options,
-        PreflightOptions(connection=connection, count=count, timeout=timeout),
+        PreflightOptions(connection=connection, count=count, timeout=timeout, sample=sample, cost=cost),
         progress=progress_for(output_format, quiet),
     )
     if with_api:

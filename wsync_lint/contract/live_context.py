@@ -3,7 +3,7 @@
 ``preflight`` asks the warehouse (:mod:`wsync_lint.live.preflight`); this module holds the answers
 as plain data, each already pointing at a place in a file the user keeps: a rejected query at the
 model's text, a missing grant at the table reference, a row count at the pipeline's schedule, a
-snapshot difference at the snapshot's key. LIVE rules (LV01-LV04) turn them into findings and
+snapshot difference at the snapshot's key. LIVE rules (LV01-LV04, LV07-LV09) turn them into findings and
 never talk to a warehouse themselves, so their case tables need none.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from wsync_lint.contract.live_figures import Sample, ScanCost
 from wsync_lint.mparticle.warehouses import Warehouse
 from wsync_lint.project.payload_files import PayloadFile
 from wsync_lint.sql.positions import FileSpan, Span
@@ -164,3 +165,7 @@ class LiveContext:
     counts: list[WindowCount] = field(default_factory=list)
     snapshot: SnapshotFile | None = None
     """The committed snapshot of the connection, when there is one."""
+    sample: Sample | None = None
+    """``--sample``: the identity and iterator figures (LV08, LV09)."""
+    cost: ScanCost | None = None
+    """``--cost``: what a run scans, and a month of runs (LV07)."""

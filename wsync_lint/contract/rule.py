@@ -100,6 +100,8 @@ class Option:
     type: type
     default: Any
     help: str
+    bounds: tuple[float, float] | None = None
+    """For a number: the smallest and largest value it takes (a share is from 0 to 1)."""
 
 
 @dataclass(frozen=True)

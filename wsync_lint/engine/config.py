@@ -39,6 +39,7 @@ from wsync_lint.engine.config_values import (
     checked_globs,
     close_match,
     did_you_mean,
+    scan_prices,
     string_list,
     suggestion,
     validate_setting,
@@ -112,6 +113,9 @@ class Config:
     read_only_functions: frozenset[str] = frozenset()
     """User-defined functions the user vouches only compute a value (upper-case, qualified as the
     models call them, or ``schema.*``): ``preflight`` sends a model that calls them (``read-only-functions``)."""
+    scan_prices: dict[str, float] = field(default_factory=dict)
+    """``scan-price-per-tib``: US dollars a TiB scanned costs per warehouse (``bigquery = 6.25``), for
+    ``preflight --cost``; BigQuery's on-demand list price applies when it is not set."""
     api: ApiConfig = field(default_factory=lambda: ApiConfig())
     """``[tool.wsync-lint.api]``: which Warehouse Sync workspace the project is deployed to."""
     cache_dir: str | None = None
@@ -164,7 +168,7 @@ def _relative_posix(path: Path, root: Path) -> str:
 TOP_LEVEL_KEYS = (
     "root", "dialect", "pipeline-type", "iterator-field", "iterator-data-type", "select", "extend-select", "ignore",
     "per-file-ignores", "rules", "fail-on", "max-file-size", "exclude", "schema-dir", "read-only-functions", "api",
-    "cache-dir",
+    "cache-dir", "scan-price-per-tib",
 )  # fmt: skip
 """Every key of ``[tool.wsync-lint]``, as the README spells them (for "did you mean")."""
 _OTHER_TOOLS_SPELLING = {"extend_ignore": "ignore", "extend_exclude": "exclude"}
@@ -226,6 +230,8 @@ def parse_config(data: dict[str, Any], path: Path | None) -> Config:
             values[key] = frozenset(name.upper() for name in names)
         elif key == "api":
             values[key] = parse_api_table(value, at)
+        elif key == "scan_price_per_tib":
+            values["scan_prices"] = scan_prices(value, at)
         elif key == "cache_dir":
             values[key] = _cache_dir(value, path, at)
         elif key == "schema_dir":
@@ -311,9 +317,18 @@ def parse_rule_tables(value: Any, at: str) -> dict[str, RuleConfig]:
                 severity = Severity(option_value)
             elif name in rule.options:
                 expected = rule.options[name].type
-                if not isinstance(option_value, expected) or (expected is int and isinstance(option_value, bool)):
+                # A float option takes a whole number too (TOML's `1` for `1.0`); booleans are no numbers.
+                accepted = (int, float) if expected is float else expected
+                if not isinstance(option_value, accepted) or (
+                    expected in (int, float) and isinstance(option_value, bool)
+                ):
                     raise UsageError(f"{at}.{rule_key}.{option_key}: expected {expected.__name__}")
-                options[name] = option_value
+                bounds = rule.options[name].bounds
+                if bounds is not None and not bounds[0] <= option_value <= bounds[1]:
+                    raise UsageError(
+                        f"{at}.{rule_key}.{option_key}: expected a number from {bounds[0]:g} to {bounds[1]:g}"
+                    )
+                options[name] = float(option_value) if expected is float else option_value
             else:
                 known = ["severity", *rule.options]
                 raise UsageError(

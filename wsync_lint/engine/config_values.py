@@ -126,3 +126,20 @@ def checked_globs(patterns: tuple[str, ...], at: str) -> tuple[str, ...]:
                 )
             index = end + 1
     return patterns
+
+
+def scan_prices(value: Any, at: str) -> dict[str, float]:
+    """``scan-price-per-tib = {bigquery = 6.25, snowflake = 3}``: a price per warehouse."""
+    if not isinstance(value, dict):
+        raise UsageError(f"{at}: expected a table of warehouse = price per TiB scanned (bigquery = 6.25)")
+    prices = {}
+    for warehouse, price in value.items():
+        if warehouse not in WAREHOUSES:
+            raise UsageError(
+                f"{at}: unknown warehouse {warehouse!r} (known: {', '.join(WAREHOUSES)})"
+                + did_you_mean(warehouse, list(WAREHOUSES))
+            )
+        if not isinstance(price, int | float) or isinstance(price, bool) or not 0 <= price < float("inf"):
+            raise UsageError(f"{at}.{warehouse}: expected a price of 0 or more per TiB scanned")
+        prices[warehouse] = float(price)
+    return prices

@@ -46,7 +46,7 @@ def render_explain(rule: Rule) -> str:
     if rule.aliases:
         header.append(f"Also known as: {', '.join(rule.aliases)}.")
     doc = textwrap.dedent(rule.doc).strip()
-    return "\n".join(header) + "\n\n" + doc + "\n"
+    return "\n".join(header) + "\n\n" + doc + "\n" + _options_section(rule, "##")
 
 
 def render_rule_table(rules: tuple[Rule, ...]) -> str:
@@ -90,7 +90,28 @@ def render_markdown_page(rule: Rule) -> str:
     header = f"**{rule.code}** `{rule.name}` (default severity: {rule.default_severity.value}).{status}{fix}"
     body = textwrap.dedent(rule.doc).strip().split("\n", 1)
     rest = body[1].strip() if len(body) > 1 else ""
-    return f"{body[0].strip()}\n\n{header}\n\n" + re.sub(r"^## ", "#### ", rest, flags=re.MULTILINE) + "\n"
+    page = f"{body[0].strip()}\n\n{header}\n\n" + re.sub(r"^## ", "#### ", rest, flags=re.MULTILINE) + "\n"
+    return page + _options_section(rule, "####")
+
+
+_TYPE_WORDS = {float: "number", int: "integer", str: "text", bool: "true or false"}
+
+
+def _options_section(rule: Rule, heading: str) -> str:
+    """The rule's options as configuration spells them, with their defaults (from the code, so the
+    page cannot drift from it)."""
+    if not rule.options:
+        return ""
+    lines = [
+        "",
+        f"{heading} Options",
+        f"Under `[tool.wsync-lint.rules.{rule.code}]` (`[rules.{rule.code}]` in wsync-lint.toml):",
+    ]
+    for key, option in rule.options.items():
+        kind = _TYPE_WORDS.get(option.type, option.type.__name__)
+        within = f", {option.bounds[0]:g} to {option.bounds[1]:g}" if option.bounds else ""
+        lines.append(f"- `{key.replace('_', '-')}` ({kind}{within}, default `{option.default!r}`): {option.help}")
+    return "\n".join(lines) + "\n"
 
 
 def render_rules_markdown(rules: tuple[Rule, ...]) -> str:

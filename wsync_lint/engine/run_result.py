@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wsync_lint.contract.rule import Severity, Violation
 from wsync_lint.engine.model_check import FilePlan
+
+if TYPE_CHECKING:  # only preflight fills them; `check` does not load the live contract
+    from wsync_lint.contract.live_figures import PipelineFigures
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,9 @@ class RunResult:
     not_checked: list[NotChecked] = field(default_factory=list)
     """What a live run could not check (a connection without credentials or driver, one that did
     not answer): every report says so, and none of them says "All checks passed"."""
+    figures: list[PipelineFigures] = field(default_factory=list)
+    """What ``preflight --sample`` / ``--cost`` measured, one entry per pipeline measured, in the
+    order the pipelines were checked (empty for ``check``)."""
     sources: dict[str, str] = field(default_factory=dict)
     """The text the run read of each file with a finding (as displayed), standard input
     included: the text format quotes its lines under the findings (code frames)."""

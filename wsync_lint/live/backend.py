@@ -254,6 +254,32 @@ def settings_for(
     )
 
 
+def one_row(rows: Sequence[Sequence[Any]]) -> tuple[Any, ...]:
+    """The one row a query of aggregates returns (:meth:`Session.aggregate`), else WarehouseRejected.
+
+    >>> one_row([(3, None)])
+    (3, None)
+    """
+    if len(rows) != 1:
+        raise WarehouseRejected(f"the aggregate query returned {len(rows)} rows, not one")
+    return tuple(rows[0])
+
+
+@dataclass(frozen=True)
+class ScanEstimate:
+    """What a warehouse says a query would scan, without running it."""
+
+    scanned: int | None
+    """Bytes; None when the warehouse's answer holds no byte figure."""
+    source: str
+    """Where the figure comes from, as a report names it (``BigQuery dry run``, ``Snowflake EXPLAIN``)."""
+    unavailable: str | None = None
+    """Why there is no figure (``scanned`` is then None), in the user's terms."""
+    pruning_keys: tuple[str, ...] = ()
+    """How the tables are partitioned or clustered, one line per table that is
+    (``analytics.events: partitioned by event_date, clustered by customer_id``)."""
+
+
 class Session(Protocol):
     """An open session on one warehouse, sending only checked reading statements."""
 
@@ -262,6 +288,17 @@ class Session(Protocol):
 
     def count(self, query: ReadOnlyQuery) -> int:
         """Run a ``SELECT COUNT(*) ...`` and return the count. Raises WarehouseRejected."""
+
+    def aggregate(self, query: ReadOnlyQuery) -> tuple[Any, ...]:
+        """Run a query of aggregates that returns one row (``--sample``); its values in select-list
+        order, as the driver gives them (int, str, datetime, date, Decimal or None). Raises
+        WarehouseRejected, also when the answer is not exactly one row."""
+
+    def scan(self, query: ReadOnlyQuery, tables: Sequence[LiveTable]) -> ScanEstimate:
+        """The bytes ``query`` would scan, as the warehouse tells without running it (``--cost``),
+        and how ``tables`` (those the model reads) are partitioned or clustered. A warehouse whose
+        plan gives no byte figure answers ``ScanEstimate(None, source, unavailable=why)``; a refusal
+        of the estimate itself raises WarehouseRejected."""
 
     def table(self, reference: str, parts: Sequence[str]) -> LiveTable | None:
         """The table a model's reference names (``reference`` in the dialect's SQL, ``parts`` its

@@ -34,12 +34,15 @@ from typing import Any
 from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
 from wsync_lint.live.backend import (
     LiveSettings,
+    ScanEstimate,
     WarehouseNotTried,
     WarehouseRejected,
     WarehouseUnreachable,
     driver_missing,
     env_name,
+    one_row,
 )
+from wsync_lint.live.bigquery_scan import NO_BYTE_FIGURE, SOURCE, pruning_line, scanned_bytes
 from wsync_lint.live.statements import ReadOnlyQuery, read_only, sendable
 from wsync_lint.mparticle import facts
 
@@ -178,6 +181,33 @@ class BigQuerySession:
         if len(rows) != 1 or len(rows[0]) != 1 or not isinstance(rows[0][0], int):
             raise WarehouseRejected(f"the count query did not return one number ({len(rows)} rows)")
         return rows[0][0]
+
+    def aggregate(self, query: ReadOnlyQuery) -> tuple[Any, ...]:
+        """The one row of a query of aggregates, its values in select-list order as the client gives them."""
+        return one_row([tuple(row.values()) for row in self._query(query, dry_run=False)])
+
+    def scan(self, query: ReadOnlyQuery, tables: Sequence[LiveTable]) -> ScanEstimate:
+        """The bytes a dry run of ``query`` would process, and how each table is partitioned or
+        clustered (``tables.get``; a table this account cannot get gives no line)."""
+        from google.api_core import exceptions as api_errors
+
+        scanned = scanned_bytes(self._query(query, dry_run=True))
+        keys: list[str] = []
+        for table in tables:
+            if len(table.name) != 3:  # not a table this session resolved
+                continue
+            try:
+                found = self._client.get_table(
+                    self._reference(table.name), retry=self._retry, timeout=self._settings.timeout
+                )
+            except (api_errors.BadRequest, api_errors.Forbidden, api_errors.NotFound):
+                continue
+            except self._driver_errors as error:
+                raise self._failure(error) from None
+            if (line := pruning_line(found)) is not None:
+                keys.append(line)
+        unavailable = NO_BYTE_FIGURE if scanned is None else None
+        return ScanEstimate(scanned, SOURCE, unavailable=unavailable, pruning_keys=tuple(keys))
 
     def table(self, reference: str, parts: Sequence[str]) -> LiveTable | None:
         """``tables.get`` on the name completed with the connection's project and dataset."""

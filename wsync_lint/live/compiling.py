@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from wsync_lint.contract.live_context import MODEL, Rejection
+from wsync_lint.contract.live_context import MODEL, Rejection, ResultColumn
 from wsync_lint.live.backend import LiveSettings, Session, WarehouseRejected
 from wsync_lint.live.planning import Work
 from wsync_lint.live.sessions import within
@@ -23,12 +23,13 @@ def compile_pipeline(
     text: str,
     model_query: ReadOnlyQuery,
     now: datetime,
-) -> list[Rejection]:
-    """The warehouse's refusals of the model alone, else of each wrapper around it (compiled, no rows read)."""
+) -> tuple[list[Rejection], list[ResultColumn]]:
+    """The warehouse's refusals of the model alone, else of each wrapper around it (compiled, no rows
+    read); and the model's result columns as the warehouse described them (none when it refused it)."""
     try:
-        within(timeout, lambda: session.describe(model_query))
+        columns = within(timeout, lambda: session.describe(model_query))
     except WarehouseRejected as error:
-        return [rejection(settings, MODEL, text, text, error)]
+        return [rejection(settings, MODEL, text, text, error)], []
     rendering = render_pipeline(binding.pipeline.data, binding.model.id, text, work.dialect, work.connection_id, now)
     rejections = []
     for wrapper in rendering.queries:
@@ -39,7 +40,7 @@ def compile_pipeline(
             rejections.append(Rejection(wrapper.title, f"not sent: {error}", model_start(text)))
         except WarehouseRejected as error:
             rejections.append(rejection(settings, wrapper.title, wrapper.sql, text, error))
-    return rejections
+    return rejections, columns
 
 
 def rejection(settings: LiveSettings, statement: str, sent: str, text: str, error: WarehouseRejected) -> Rejection:

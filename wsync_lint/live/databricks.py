@@ -21,6 +21,10 @@ Thrift metadata would say only ``timestamp`` and ``array``). Tables are resolved
 EXTENDED``. mParticle reads Databricks through Delta Sharing (WS-GRANT-DBX-*), so the grants check
 lists the share with ``SHOW ALL IN SHARE`` and its recipients with ``SHOW GRANTS ON SHARE``.
 
+``--sample`` runs its one-row query of aggregates as it is (:meth:`DatabricksSession.aggregate`). ``--cost``
+sends ``EXPLAIN COST <query>`` and sums the size statistics of the tables its optimized plan reads, and asks
+``DESCRIBE DETAIL`` how each table is partitioned or clustered (:mod:`wsync_lint.live.databricks_plan`).
+
 Databricks has no read-only session or transaction mode. A single query cannot change a table, but
 it can call a user-defined function, which may reach out of the warehouse; what stops that is the model
 gate and a principal that can only read. Each statement is bounded on the warehouse by
@@ -40,11 +44,14 @@ from wsync_lint.commands.grants_statements import DATABRICKS_RECIPIENT as RECIPI
 from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
 from wsync_lint.live.backend import (
     LiveSettings,
+    ScanEstimate,
     WarehouseRejected,
     WarehouseUnreachable,
     driver_missing,
     env_name,
+    one_row,
 )
+from wsync_lint.live.databricks_plan import plan_text, planning_error, pruning_line, scanned_bytes
 from wsync_lint.live.statements import NotReadOnly, ReadOnlyQuery, read_only, sendable
 
 DIALECT = "databricks"
@@ -57,6 +64,8 @@ _NOT_VISIBLE = frozenset(
 _SHARED_TABLES = frozenset({"TABLE", "VIEW", "MATERIALIZED_VIEW", "STREAMING_TABLE"})
 _MPARTICLE_RECIPIENT = re.compile(r"mparticle_(us1|us2|eu1|au1)", re.IGNORECASE)
 _DESCRIBE = "DESCRIBE "  # DESCRIBE [QUERY] <query>: sqlglot (the read-only guard) parses it without QUERY
+_EXPLAIN_COST = "EXPLAIN COST "
+SCAN_SOURCE = "Databricks EXPLAIN COST"
 
 
 def connect(settings: LiveSettings) -> DatabricksSession:
@@ -226,6 +235,40 @@ class DatabricksSession:
         if len(rows) != 1 or not rows[0] or not isinstance(rows[0][0], int):
             raise WarehouseRejected(f"the row count came back as {rows[:1]!r}, not one number")
         return int(rows[0][0])
+
+    def aggregate(self, query: ReadOnlyQuery) -> tuple[Any, ...]:
+        """Run a one-row query of aggregates; its values in select-list order, as the driver gives them."""
+        return one_row(self._run(query)[1])
+
+    def scan(self, query: ReadOnlyQuery, tables: Sequence[LiveTable]) -> ScanEstimate:
+        """What ``EXPLAIN COST`` says ``query`` scans, and how ``tables`` are laid out (:meth:`pruning_keys`)."""
+        sendable(query, DIALECT)
+        try:
+            explained = read_only(_EXPLAIN_COST + query.sql, DIALECT)
+        except NotReadOnly as error:
+            raise WarehouseRejected(f"not sent: {error}") from None
+        _, rows = self._run(explained, 0, len(_EXPLAIN_COST))
+        text = plan_text(rows)
+        if (error := planning_error(text)) is not None:
+            raise WarehouseRejected(self._settings.redact(error))
+        found = scanned_bytes(text)
+        return ScanEstimate(found.scanned, SCAN_SOURCE, found.unavailable, self.pruning_keys(tables))
+
+    def pruning_keys(self, tables: Sequence[LiveTable]) -> tuple[str, ...]:
+        """How each table is partitioned or clustered, from ``DESCRIBE DETAIL``: one line per table that is.
+        A table the statement check or the warehouse will not describe (a view, not Delta) gives no line; so
+        does every table while :func:`read_only` refuses ``DESCRIBE DETAIL``, which sqlglot does not parse."""
+        lines: list[str] = []
+        for name in dict.fromkeys(table.name for table in tables):
+            try:
+                description, rows = self._run(read_only(f"DESCRIBE DETAIL {quoted(name)}", DIALECT))
+            except (NotReadOnly, WarehouseRejected):
+                continue
+            if len(rows) == 1 and (
+                line := pruning_line(".".join(name), dict(zip([d[0] for d in description], rows[0], strict=True)))
+            ):
+                lines.append(line)
+        return tuple(lines)
 
     def table(self, reference: str, parts: Sequence[str]) -> LiveTable | None:
         try:

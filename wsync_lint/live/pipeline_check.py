@@ -16,18 +16,22 @@ from wsync_lint.contract.live_context import (
     LiveTable,
     Place,
     Refusal,
+    ResultColumn,
     SnapshotFile,
     TableUse,
     WindowCount,
 )
+from wsync_lint.contract.live_figures import PipelineFigures, Sample, ScanCost
 from wsync_lint.contract.rule import Needs, Violation
 from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.engine.model_check import make_violation, rule_options
 from wsync_lint.engine.project_check import placed_in_payload
+from wsync_lint.engine.quoted_text import quotable_payload_text
 from wsync_lint.engine.registry import all_rules
-from wsync_lint.engine.runner import Planner, read_model, snapshot_path
+from wsync_lint.engine.runner import Planner, display_path, read_model, snapshot_path
 from wsync_lint.live.backend import LiveSettings, Session, WarehouseRejected
-from wsync_lint.live.compiling import compile_pipeline
+from wsync_lint.live.compiling import compile_pipeline, model_start
+from wsync_lint.live.measuring import Measurer, Measures, output_places, price_for
 from wsync_lint.live.planning import Work
 from wsync_lint.live.sessions import within
 from wsync_lint.live.statements import NotReadOnly, ReadAmbiguously, read_only
@@ -58,8 +62,10 @@ class BindingChecker:
         timeout: float,
         count: bool,
         now: datetime,
+        measures: Measures | None = None,
     ) -> None:
-        """``timeout``: seconds for each statement; ``count``: count the rows of the first sync window (LV03)."""
+        """``timeout``: seconds for each statement; ``count``: count the rows of the first sync window
+        (LV03); ``measures``: what ``--sample`` and ``--cost`` ask (LV07-LV09)."""
         self.session = session
         self.settings = settings
         self.work = work
@@ -67,7 +73,15 @@ class BindingChecker:
         self.timeout = timeout
         self.count = count
         self.now = now
+        self.measures = measures or Measures()
         self.notes: list[str] = []
+        self.sources: dict[str, str] = {
+            payload.path: quotable_payload_text(payload) for payload in work.project.files if payload.problem is None
+        }
+        """The text of each file a live finding may point at, as displayed (for the code frames;
+        payloads with their secrets masked, as ``check`` quotes them)."""
+        self.figures: list[PipelineFigures] = []
+        """What ``--sample`` and ``--cost`` measured, one entry per pipeline they were asked for."""
         self._tables: dict[str, LiveTable | None] = {}
         self._grants: dict[tuple[str, ...], GrantCheck] = {}
         self._snapshots: dict[str, SnapshotFile] = {}
@@ -90,6 +104,8 @@ class BindingChecker:
         if not isinstance(text, str):
             self.notes.append(f"{label}: the model's SQL cannot be read: not preflighted")
             return []
+        if sql.file is not None:
+            self.sources[shown] = text
         dialect = self.work.dialect
         context = LiveContext(
             connection_id=self.work.connection_id,
@@ -98,7 +114,8 @@ class BindingChecker:
             grantee=self._grantee(),
             connection_at=binding.connection.key_at("config") if binding.connection else binding.pipeline.start,
         )
-        context.refusals, held_back = self.refusals(text, location)
+        model = self.parsed(text, location)
+        context.refusals, held_back = self.refusals(model, location)
         model_query = None
         try:
             model_query = read_only(text, dialect)
@@ -113,9 +130,10 @@ class BindingChecker:
         if held_back and not context.refusals:
             self.notes.append(f"{label}: the model was not sent to the warehouse: ST08 reports what it calls")
         if held_back or context.refusals:
+            self._not_measured(binding, "the model was not sent to the warehouse")
             return self._violations(context, sql, text, shown, location, binding)
         references = table_references(text, dialect, shown)
-        context.rejections = compile_pipeline(
+        context.rejections, columns = compile_pipeline(
             self.session, self.settings, self.timeout, self.work, binding, text, model_query, self.now
         )
         if isinstance(references, list):
@@ -131,21 +149,31 @@ class BindingChecker:
             context.grants = self._grants[key]
         if self.count and not context.rejections:
             context.counts = self._counts(binding, text)
+        if context.rejections:
+            self._not_measured(binding, "the warehouse refused the model or a query around it (LV01)")
+        elif self.measures.sample or self.measures.cost:
+            self._measure(binding, text, columns, model, context)
         context.snapshot = self._committed_snapshot(binding)
         return self._violations(context, sql, text, shown, location, binding)
 
-    def refusals(self, text: str, location: Path) -> tuple[list[Refusal], bool]:
+    def parsed(self, text: str, location: Path) -> SqlContext | None:
+        """The model read as the static rules read it (None when it does not parse: PS01 says why,
+        and read_only() refuses to send it)."""
+        dialect = self.work.dialect
+        lexicon = scan(text, dialect)
+        statements, failure = parse_tokens(text, lexicon, dialect)
+        if failure is not None or not statements:
+            return None
+        return SqlContext(str(location), text, WAREHOUSES[dialect], FileSettings(dialect=dialect), lexicon, statements)
+
+    def refusals(self, model: SqlContext | None, location: Path) -> tuple[list[Refusal], bool]:
         """Why the model must not be sent, and whether it must not: the calls wsync-lint cannot
         prove free of side effects and row locks (:func:`~wsync_lint.analysis.function_purity.unsafe_calls`),
         except the functions the configuration vouches for (``read-only-functions``). ST08's calls
         hold the model back too, but when ST08 runs on the file its finding is the one reported
         (one mistake, one finding), so they are not among the refusals."""
-        dialect = self.work.dialect
-        lexicon = scan(text, dialect)
-        statements, failure = parse_tokens(text, lexicon, dialect)
-        if failure is not None or not statements:
-            return [], False  # read_only() refuses it; PS01 says why
-        model = SqlContext(str(location), text, WAREHOUSES[dialect], FileSettings(dialect=dialect), lexicon, statements)
+        if model is None:
+            return [], False
         vouched = self.planner.config_for(location).read_only_functions
         st08_reports = "ST08" in self.planner.plan_for(location).codes
         found = unsafe_calls(model, vouched)
@@ -188,6 +216,41 @@ class BindingChecker:
             at = binding.pipeline.key_at(*window.key)
             counted.append(WindowCount(window.what, rows, window.limit, window.limit_name, at))
         return counted
+
+    def _measure(
+        self, binding: Binding, text: str, columns: list[ResultColumn], model: SqlContext | None, context: LiveContext
+    ) -> None:
+        """``--sample`` and ``--cost`` for one pipeline whose model and wrappers compiled."""
+        measurer = Measurer(self.session, self.work.dialect, self.ask, self.now, self.settings.redact)
+        model_at = model_start(text)
+        if self.measures.sample:
+            places = output_places(model) if model is not None else {}
+            context.sample = measurer.sample(binding, text, columns, places, model_at, self.measures.sample)
+        if self.measures.cost:
+            config = self.planner.config_for(self.work.project.root / "-")
+            price = price_for(self.work.dialect, config.scan_prices, display_path(config.path) if config.path else None)
+            tables = [use.live for use in context.tables if use.live is not None]
+            context.cost = measurer.cost(binding, text, tables, price)
+        self._record(binding, context.sample, context.cost, tuple(measurer.missed))
+
+    def _not_measured(self, binding: Binding, why: str) -> None:
+        asked = [name for name, wanted in (("sample", self.measures.sample), ("cost", self.measures.cost)) if wanted]
+        if asked:
+            self._record(binding, None, None, tuple(f"{name}: {why}" for name in asked))
+
+    def _record(self, binding: Binding, sample: Sample | None, cost: ScanCost | None, missed: tuple[str, ...]) -> None:
+        pipeline = binding.pipeline
+        self.figures.append(
+            PipelineFigures(
+                pipeline.id or pipeline.path,
+                pipeline.path,
+                self.work.connection_id,
+                WAREHOUSES[self.work.dialect].display,
+                sample,
+                cost,
+                missed,
+            )
+        )
 
     # -- placing the answers
 

@@ -8,7 +8,9 @@ each warehouse gets one session:
    rows; refusals become LV01;
 2. every table the model reads is looked up (for LV04 and for the live schema snapshot);
 3. the connection's privileges are checked (LV02);
-4. with ``--count``, the rows of the first sync window are counted (LV03);
+4. with ``--count``, the rows of the first sync window are counted (LV03); with ``--sample N``,
+   aggregates of at most N rows describe the identity and iterator columns (LV08, LV09); with
+   ``--cost``, the warehouse estimates what a run scans (LV07) (:mod:`wsync_lint.live.measuring`);
 5. the whole project is then checked as ``check`` does, with the snapshots just taken from the
    warehouse in place of the committed ones, so the schema-aware rules see the warehouse's truth.
 
@@ -30,10 +32,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from wsync_lint.contract.live_context import LiveTable
+from wsync_lint.contract.live_figures import PipelineFigures
 from wsync_lint.contract.rule import Severity, Violation
 from wsync_lint.engine.run_result import NotChecked, RunOptions, RunResult
 from wsync_lint.engine.runner import Planner, lint_paths
 from wsync_lint.live.backend import WarehouseUnreachable
+from wsync_lint.live.measuring import Measures
 from wsync_lint.live.pipeline_check import BindingChecker
 from wsync_lint.live.planning import plan_work
 from wsync_lint.live.sessions import Connect, close_session, connect, not_checked, open_session
@@ -54,6 +58,10 @@ class PreflightOptions:
     """Count the rows of the first sync window (LV03): this reads data."""
     timeout: float = 30.0
     """Seconds for each login and each statement."""
+    sample: int | None = None
+    """``--sample N``: read aggregates of at most N rows per query (LV08, LV09): this reads data."""
+    cost: bool = False
+    """``--cost``: the warehouse's estimate of what each run scans, and a month of runs (LV07)."""
 
 
 @dataclass
@@ -108,6 +116,8 @@ def preflight(
     targets: list[NotChecked] = []
     live_violations: list[Violation] = []
     live_tables: dict[str, tuple[str, list[LiveTable]]] = {}
+    figures: list[PipelineFigures] = []
+    sources: dict[str, str] = {}
     progress.start(sum(len(work.bindings) for work in works))
     try:
         for work in works:
@@ -116,7 +126,8 @@ def preflight(
                 targets.append(opened)
                 continue
             settings, session = opened
-            checker = BindingChecker(session, settings, work, planner, options.timeout, options.count, now)
+            measures = Measures(options.sample, options.cost)
+            checker = BindingChecker(session, settings, work, planner, options.timeout, options.count, now, measures)
             try:
                 for binding in work.bindings:
                     display = WAREHOUSES[work.dialect].display
@@ -127,6 +138,8 @@ def preflight(
             finally:
                 close_session(session, options.timeout)
             outcome.notes.extend(checker.notes)
+            figures.extend(checker.figures)
+            sources.update(checker.sources)
             live_tables[work.connection_id] = (work.dialect, checker.tables_seen)
     finally:
         progress.stop()
@@ -155,6 +168,9 @@ def preflight(
         result.violations = [v for v in result.violations if v.path in outcome.scope]
         result.paths = [path for path in result.paths if path in outcome.scope]
     result.violations.sort(key=Violation.sort_key)
+    # The lint kept the text of its own findings' files only: the live findings' files are quoted too.
+    result.sources.update({v.path: sources[v.path] for v in result.violations if v.path in sources})
     result.not_checked = targets
+    result.figures = [f for f in figures if outcome.scope is None or f.path in outcome.scope]
     outcome.result = result
     return outcome

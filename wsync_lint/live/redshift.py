@@ -29,6 +29,13 @@ Names are resolved from the catalog (``pg_class``, ``pg_namespace``, ``pg_attrib
 see them to say which privilege is missing. A bare name is looked up in the session's
 ``search_path``, as the warehouse does. Tables of another database (cross-database queries) and
 Redshift Spectrum tables are not in the catalog and are reported missing.
+
+``--sample`` runs its one-row query of aggregates like every other statement (:meth:`RedshiftSession.aggregate`).
+``--cost`` gets no byte figure: Redshift's EXPLAIN gives, per step, a relative cost, the rows it
+returns and their average width in bytes, not the bytes it reads from disk ("Creating and
+interpreting a query plan", https://docs.aws.amazon.com/redshift/latest/dg/c-the-query-plan.html),
+so :meth:`RedshiftSession.scan` sends nothing and says so. It names no sort or distribution key either:
+they are in ``svv_table_info``, which the PostgreSQL stand-in has no equivalent of to test a reading on.
 """
 
 from __future__ import annotations
@@ -42,16 +49,22 @@ from typing import Any
 from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
 from wsync_lint.live.backend import (
     LiveSettings,
+    ScanEstimate,
     WarehouseNotTried,
     WarehouseRejected,
     WarehouseUnreachable,
     driver_missing,
+    one_row,
 )
 from wsync_lint.live.statements import NotReadOnly, ReadOnlyQuery, read_only, sendable
 
 DIALECT = "redshift"
 DEFAULT_PORT = 5439
 APPLICATION_NAME = "wsync-lint"
+SCAN_SOURCE = "Redshift EXPLAIN"
+SCAN_UNAVAILABLE = (
+    "Redshift's EXPLAIN estimates the rows each step returns and their average width, not the bytes it reads from disk"
+)
 # SQLSTATEs that mean "no such table" while looking one up.
 _NOT_FOUND = frozenset({"42P01", "3F000"})
 _PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_$]*")
@@ -227,6 +240,15 @@ class RedshiftSession:
         """Run a ``SELECT COUNT(*)`` and return the count."""
         _, rows = self._run(query)
         return int(rows[0][0])
+
+    def aggregate(self, query: ReadOnlyQuery) -> tuple[Any, ...]:
+        """Run a one-row query of aggregates; its values in select-list order, as the driver gives them."""
+        return one_row(self._run(query)[1])
+
+    def scan(self, query: ReadOnlyQuery, tables: Sequence[LiveTable]) -> ScanEstimate:
+        """No byte figure, and nothing sent: Redshift's EXPLAIN has none (see the module docstring)."""
+        sendable(query, DIALECT)
+        return ScanEstimate(None, SCAN_SOURCE, unavailable=SCAN_UNAVAILABLE)
 
     def table(self, reference: str, parts: Sequence[str]) -> LiveTable | None:
         """The table ``reference`` names, from the catalog: (database, schema, table) as stored."""

@@ -37,11 +37,14 @@ from sqlglot import exp
 from wsync_lint.contract.live_context import GrantCheck, GrantGap, LiveTable, ResultColumn
 from wsync_lint.live.backend import (
     LiveSettings,
+    ScanEstimate,
     WarehouseNotTried,
     WarehouseRejected,
     WarehouseUnreachable,
     driver_missing,
+    one_row,
 )
+from wsync_lint.live.snowflake_plan import NO_BYTE_FIGURE, SOURCE, clustering_line, plan_figures
 from wsync_lint.live.statements import ReadOnlyQuery, read_only, sendable
 from wsync_lint.mparticle.warehouses import SNOWFLAKE
 
@@ -273,6 +276,45 @@ class SnowflakeSession:
     def count(self, query: ReadOnlyQuery) -> int:
         """The single number a ``SELECT COUNT(*)`` returns."""
         return int(next(iter(self._rows(query)[0].values())))
+
+    def aggregate(self, query: ReadOnlyQuery) -> tuple[Any, ...]:
+        """The one row of a query of aggregates, its values in select-list order as the driver gives them."""
+
+        def fetch(cursor: Any) -> list[tuple[Any, ...]]:
+            cursor.execute(query.sql, timeout=self._seconds)
+            return [tuple(row) for row in cursor.fetchall()]
+
+        return one_row(self._run(query, fetch))
+
+    def scan(self, query: ReadOnlyQuery, tables: Sequence[LiveTable]) -> ScanEstimate:
+        """What ``EXPLAIN USING JSON`` says ``query`` would scan (compiled, not run), and each
+        table's clustering key (:mod:`wsync_lint.live.snowflake_plan`)."""
+        explain = read_only(f"EXPLAIN USING JSON {sendable(query, DIALECT).sql}", DIALECT)
+
+        def fetch(cursor: Any) -> list[tuple[Any, ...]]:
+            cursor.execute(explain.sql, timeout=self._seconds)
+            return [tuple(row) for row in cursor.fetchall()]
+
+        figures = plan_figures(self._run(explain, fetch))
+        keys = tuple(line for table in tables if (line := self._clustering(table)) is not None)
+        if figures is None:
+            return ScanEstimate(None, SOURCE, unavailable=NO_BYTE_FIGURE, pruning_keys=keys)
+        return ScanEstimate(figures.bytes_assigned, figures.source, pruning_keys=keys)
+
+    def _clustering(self, table: LiveTable) -> str | None:
+        """The clustering line of a table this session resolved, from ``SHOW TABLES``; None for a
+        table without a key, or when SHOW TABLES is refused (the byte figure stands without it)."""
+        if len(table.name) != 3:
+            return None
+        database, schema, name = table.name
+        sql = f"SHOW TABLES LIKE {exp.Literal.string(name).sql(DIALECT)} IN SCHEMA {quoted_name([database, schema])}"
+        try:
+            rows = self._rows(read_only(sql, DIALECT))
+        except WarehouseRejected:
+            return None
+        # LIKE is a pattern matched in any case: the row of this very table is the one with its exact name.
+        found = next((row for row in rows if row.get("name") == name), None)
+        return clustering_line(quoted_name(table.name), found.get("cluster_by")) if found else None
 
     def table(self, reference: str, parts: Sequence[str]) -> LiveTable | None:
         """The table as this session resolves ``reference``: unquoted parts upper-cased, missing

@@ -5,7 +5,7 @@ sqlglot's lexing rules and with each of the warehouse's (:mod:`wsync_lint.live.l
 reading must see one statement, and the same one), then parses it with sqlglot in the warehouse's
 dialect and accepts exactly one statement that reads: a query (``SELECT``, set operations,
 ``WITH ... SELECT``) that neither writes nor locks rows (``FOR UPDATE``), ``DESCRIBE``, ``SHOW``,
-or ``EXPLAIN`` of such a query (never ``EXPLAIN ANALYZE``, which runs the statement in
+Databricks' ``DESCRIBE DETAIL`` of a table name, or ``EXPLAIN`` of such a query (never ``EXPLAIN ANALYZE``, which runs the statement in
 PostgreSQL). Connectors take nothing else, so a model holding ``DELETE``, or two statements,
 cannot reach a warehouse through them, whatever the caller does.
 
@@ -27,6 +27,8 @@ _EXPLAIN_OPTIONS_PATTERN = re.compile(
     r"\s*(?:(?:VERBOSE|EXTENDED|CODEGEN|COST|FORMATTED|USING\s+(?:TEXT|JSON|TABULAR))\s+)*", re.IGNORECASE
 )
 _TOKEN = object()
+# Delta's DESCRIBE DETAIL <table> (Databricks), which sqlglot does not parse: checked as a table name alone.
+_DESCRIBE_DETAIL = re.compile(r"\s*DESC(?:RIBE)?\s+DETAIL\s+(.+?)\s*", re.IGNORECASE | re.DOTALL)
 
 
 class NotReadOnly(ValueError):
@@ -87,6 +89,8 @@ def _checked(sql: str, dialect: str) -> object:
         check_lexing(sql, dialect)
     except Disagreement as error:
         raise ReadAmbiguously(str(error), error.offset) from None
+    if dialect == "databricks" and (detail := _DESCRIBE_DETAIL.fullmatch(sql)):
+        return _detailed_table(detail.group(1), dialect)
     logger = logging.getLogger("sqlglot")
     level = logger.level
     logger.setLevel(logging.ERROR)  # "falling back to parsing as a Command" is expected for SHOW
@@ -115,6 +119,29 @@ def _checked(sql: str, dialect: str) -> object:
         if statement.find(exp.Lock):
             raise NotReadOnly("the query locks the rows it reads (FOR UPDATE / FOR SHARE)")
     return statement
+
+
+def _detailed_table(name: str, dialect: str) -> object:
+    """The table ``DESCRIBE DETAIL`` names, when the rest of the statement is exactly one table name.
+
+    >>> read_only("DESCRIBE DETAIL analytics.mp.`people`", "databricks").sql
+    'DESCRIBE DETAIL analytics.mp.`people`'
+    >>> read_only("DESCRIBE DETAIL a; DROP TABLE b", "databricks")
+    Traceback (most recent call last):
+    ...
+    wsync_lint.live.statements.NotReadOnly: DESCRIBE DETAIL of something that is not a table name
+    """
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    try:
+        table = sqlglot.parse_one(name, into=exp.Table, read=dialect)
+    except SqlglotError:
+        raise NotReadOnly("DESCRIBE DETAIL of something that is not a table name") from None
+    if not all(isinstance(node, exp.Table | exp.Identifier | exp.Dot) for node in table.walk()):
+        raise NotReadOnly("DESCRIBE DETAIL of something that is not a table name")
+    return table
 
 
 def _explained(rest: str) -> str:

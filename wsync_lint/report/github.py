@@ -4,7 +4,8 @@
 warnings), escaped as the runner's toolkit escapes them. Paths, messages and hints are first made
 one line each (:func:`~wsync_lint.printable.one_line`), as in the text format: the log shows a
 newline or an escape sequence from a file as ``\n`` or ``\x1b``, and only the line before the
-hint breaks the annotation.
+hint breaks the annotation. What ``preflight --sample`` / ``--cost`` measured is a
+``::notice title=wsync-lint sample <pipeline>::...`` (and ``cost``) line per pipeline.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ def _escape_property(text: str) -> str:
 
 
 def render_github(result: RunResult, quiet: bool = False) -> str:
-    """One annotation per finding, then a warning per live target the run did not check."""
+    """One annotation per finding, a warning per live target the run did not check, then a notice
+    per pipeline for each of its sample and cost (``preflight --sample`` / ``--cost``)."""
     lines = []
     for v in result.violations:
         properties = ",".join(
@@ -41,4 +43,12 @@ def render_github(result: RunResult, quiet: bool = False) -> str:
     for target in result.not_checked:
         said = one_line(target.line)
         lines.append(f"::warning title=wsync-lint::{_escape_data(said)}")
+    if result.figures:
+        from wsync_lint.report.figures import notices  # only a measuring preflight needs it
+
+        # notices() has made every quoted value one line; its own newlines separate the message's lines.
+        lines.extend(
+            f"::notice title={_escape_property(title)}::{_escape_data(message)}"
+            for title, message in notices(result.figures)
+        )
     return "\n".join(lines) + ("\n" if lines else "")

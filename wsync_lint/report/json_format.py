@@ -1,6 +1,7 @@
 """The JSON format: a contract that scripts and CI parse (see PRODUCT.md).
 
-Field names and order are fixed; findings are sorted by path, line, column and code. The text is
+Field names and order are fixed; findings are sorted by path, line, column and code; ``pipelines``
+holds what ``preflight --sample`` / ``--cost`` measured (:mod:`.figures`). The text is
 exactly what ``json.dumps(document, indent=2, ensure_ascii=False)`` gives (a test holds it to
 that), but the findings are laid out by hand with the C string encoder: with ``indent``,
 ``json.dumps`` falls back to its pure-Python encoder, which took 6% of a check with tens of
@@ -42,6 +43,7 @@ def render_json(result: RunResult, quiet: bool = False) -> bytes | bytearray:
                 for target in result.not_checked
             ],
         },
+        "pipelines": _pipelines(result),
     }
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if not result.violations:
@@ -56,6 +58,15 @@ def render_json(result: RunResult, quiet: bool = False) -> bytes | bytearray:
         separator = b",\n"
     written += json_text(f"\n  ]{after}").encode("utf-8")
     return written  # not copied into a `bytes`: written out as it is
+
+
+def _pipelines(result: RunResult) -> list[dict[str, Any]]:
+    """What ``preflight --sample`` / ``--cost`` measured, one object per pipeline (``[]`` for ``check``)."""
+    if not result.figures:
+        return []
+    from wsync_lint.report.figures import pipeline_objects  # only a measuring preflight needs it
+
+    return pipeline_objects(result.figures)
 
 
 def finding_object(v: Violation) -> dict[str, Any]:

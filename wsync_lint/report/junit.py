@@ -4,6 +4,8 @@ CI systems that only understand test reports (Jenkins, GitLab, Azure) show each 
 test that passed or failed, with every finding in it. XML 1.0 cannot hold most control
 characters, even escaped, so paths, messages and hints are made one line each first
 (:func:`~wsync_lint.printable.one_line`), as in the text format: the document always parses.
+What ``preflight --sample`` / ``--cost`` measured is the text format's tables, in the test
+suite's ``<system-out>``.
 """
 
 from __future__ import annotations
@@ -47,5 +49,9 @@ def render_junit(result: RunResult, quiet: bool = False) -> str:
     for target in result.not_checked:
         case = ET.SubElement(suite, "testcase", name=one_line(target.label), classname="wsync-lint")
         ET.SubElement(case, "skipped", message=one_line(target.line))
+    if result.figures:
+        from wsync_lint.report.figures import figure_lines  # only a measuring preflight needs it
+
+        ET.SubElement(suite, "system-out").text = "\n".join(figure_lines(result.figures)) + "\n"
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

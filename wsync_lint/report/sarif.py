@@ -2,7 +2,9 @@
 
 Columns are counted in Unicode code points (``columnKind``), like every other format here.
 Characters that JSON may hold raw but a terminal or a UTF-8 stream may not are written as
-``\\uXXXX`` escapes (:func:`~wsync_lint.printable.json_text`), as in the JSON format.
+``\\uXXXX`` escapes (:func:`~wsync_lint.printable.json_text`), as in the JSON format. What
+``preflight --sample`` / ``--cost`` measured is in ``runs[0].properties.pipelines``, as the JSON
+format's ``pipelines``.
 """
 
 from __future__ import annotations
@@ -40,6 +42,15 @@ def _invocation(result: RunResult) -> dict:
             {"level": "warning", "message": {"text": target.line}} for target in result.not_checked
         ],
     }
+
+
+def _pipelines(result: RunResult) -> list[dict]:
+    """What ``preflight --sample`` / ``--cost`` measured: the JSON format's objects (``[]`` for ``check``)."""
+    if not result.figures:
+        return []
+    from wsync_lint.report.figures import pipeline_objects  # only a measuring preflight needs it
+
+    return pipeline_objects(result.figures)
 
 
 def render_sarif(result: RunResult, quiet: bool = False) -> str:
@@ -85,6 +96,7 @@ def render_sarif(result: RunResult, quiet: bool = False) -> str:
                 "invocations": [_invocation(result)],
                 "columnKind": "unicodeCodePoints",
                 "results": results,
+                "properties": {"pipelines": _pipelines(result)},
             }
         ],
     }

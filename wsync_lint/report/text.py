@@ -1,6 +1,7 @@
 """The text format: ``path:line:col: CODE [severity] message``, the source line with a caret under
-the finding (a code frame, :mod:`.frames`), a hint line; then what a live run did not check, and a
-summary line. ``concise`` is the same without frames and hints: one line per finding.
+the finding (a code frame, :mod:`.frames`), a hint line; then what a live run did not check, the
+tables of what ``preflight --sample`` / ``--cost`` measured (:mod:`.figures`), and a summary line.
+``concise`` is the same without frames and hints: one line per finding.
 
 On a terminal (and unless ``NO_COLOR`` is set) the CLI asks for colour: the position in bold,
 errors in red, warnings in yellow, hints dimmed. The words are the same either way. Paths,
@@ -61,6 +62,15 @@ def not_run_line(result: RunResult) -> str:
     )
 
 
+def figures_lines(result: RunResult) -> list[str]:
+    """The tables of what ``preflight --sample`` / ``--cost`` measured (none for ``check``)."""
+    if not result.figures:
+        return []
+    from wsync_lint.report.figures import figure_lines  # only a measuring preflight needs it
+
+    return figure_lines(result.figures)
+
+
 def finding_lines(v: Violation, color: bool = False, source: str | None = None, concise: bool = False) -> list[str]:
     """One finding: ``path:line:col: CODE [severity] message``, then (given the file's ``source``
     text) its code frame, then its hint line when it has one; ``concise``: the first line only."""
@@ -80,12 +90,13 @@ def finding_lines(v: Violation, color: bool = False, source: str | None = None, 
 
 
 def render_text(result: RunResult, quiet: bool = False, color: bool = False, concise: bool = False) -> str:
-    """The text format (``concise``: one line per finding); ``quiet`` leaves out the summary."""
+    """The text format (``concise``: one line per finding); ``quiet`` leaves out the figures and the summary."""
     lines = [
         line for v in result.violations for line in finding_lines(v, color, result.sources.get(v.path), concise=concise)
     ]
     lines.extend(not_checked_lines(result))
     if not quiet:
+        lines.extend(figures_lines(result))
         lines.append(summary_line(result))
         if result.not_run:
             lines.append(not_run_line(result))

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -40,3 +44,18 @@ def standin_python(name: str) -> Path | None:
     """The interpreter of the stand-in venv ``.standins/<name>``, when installed."""
     python = STANDINS / name / "bin" / "python"
     return python if python.exists() else None
+
+
+@contextmanager
+def serving_on_loopback(handler: type[BaseHTTPRequestHandler], name: str) -> Iterator[str]:
+    """An HTTP server of ``handler`` on 127.0.0.1 (a free port), its URL while the block runs; then
+    shut down and its thread joined."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

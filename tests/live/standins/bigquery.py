@@ -62,6 +62,22 @@ class BigQueryStandin:
         finally:
             client.close()
 
+    def create_tables(self, *tables: Any) -> None:
+        """Create ``google.cloud.bigquery.Table`` objects through the API (``tables.insert``): the
+        emulator keeps their time partitioning and clustering, which its DDL drops."""
+        from google.api_core.client_options import ClientOptions
+        from google.auth.credentials import AnonymousCredentials
+        from google.cloud import bigquery
+
+        client = bigquery.Client(
+            project=PROJECT, credentials=AnonymousCredentials(), client_options=ClientOptions(api_endpoint=self.url)
+        )
+        try:
+            for table in tables:
+                client.create_table(table, exists_ok=True)
+        finally:
+            client.close()
+
 
 def _ready(url: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + READY_WITHIN

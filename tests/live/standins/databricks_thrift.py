@@ -6,12 +6,19 @@ makes real round trips on loopback (a wrong bearer token gets Databricks' HTTP 4
 
 - queries, run by DuckDB after a translation that keeps character offsets (backticks become double
   quotes, ``current_user()`` a literal) except where a type is renamed (``CAST(x AS TIMESTAMP)`` becomes
-  ``TIMESTAMPTZ``: Databricks' ``timestamp`` has a time zone, its ``timestamp_ntz`` has none);
+  ``TIMESTAMPTZ``: Databricks' ``timestamp`` has a time zone, its ``timestamp_ntz`` has none) or a
+  function (the calls ``regexp_like(s, p)`` and ``rlike(s, p)``, which DuckDB lacks, become
+  ``regexp_matches(s, p)``: all three are true when the pattern is found anywhere in the text; the
+  infix ``s RLIKE p`` is not translated);
+- DuckDB's ``HUGEINT`` (what its ``SUM`` of integers gives) as ``bigint``, what Databricks' ``sum`` of
+  integers gives;
 - DuckDB's errors (``errors_as_json``) in Databricks' words for the cases the tests use
   (``UNRESOLVED_COLUMN``, ``TABLE_OR_VIEW_NOT_FOUND``) with Spark's ``line L pos P``, else ``INTERNAL_ERROR``;
 - scripted, what DuckDB cannot run: ``DESCRIBE [QUERY] <query>`` (DuckDB's DESCRIBE binds without
   running), ``DESCRIBE TABLE [EXTENDED] <name>``, and from the admin's set-up statements
-  ``SHOW ALL IN SHARE <share>`` and ``SHOW GRANTS ON SHARE <share>``.
+  ``SHOW ALL IN SHARE <share>`` and ``SHOW GRANTS ON SHARE <share>``; ``DESCRIBE DETAIL <table>`` with the
+  partition columns of ``CREATE TABLE ... PARTITIONED BY (...)`` and the clustering columns of
+  ``ALTER TABLE ... CLUSTER BY (...)`` set-up statements (Delta's, recorded: DuckDB has neither).
 
 Types are reported in Databricks' names (``bigint``, ``string``, ``timestamp_ntz``, ``decimal(18,4)``,
 ``array<string>``); results go back as one finished, column-based batch with null bitmaps.
@@ -38,6 +45,7 @@ DESCRIPTION = ["col_name", "data_type", "comment"]
 _SCRIPTED = [
     ("share", re.compile(rf"SHOW\s+ALL\s+IN\s+SHARE\s+{NAME}", re.I)),
     ("grants", re.compile(rf"SHOW\s+GRANTS?\s+ON\s+SHARE\s+{NAME}", re.I)),
+    ("detail", re.compile(rf"DESC(?:RIBE)?\s+DETAIL\s+{NAME}", re.I)),
     ("table", re.compile(rf"DESC(?:RIBE)?\s+(?:TABLE\s+)?(EXTENDED\s+)?{NAME}", re.I)),
     ("query", re.compile(r"DESC(?:RIBE)?\s+(?:QUERY\s+)?((?:SELECT|WITH|\()\b.*)", re.I | re.S)),
 ]
@@ -45,7 +53,7 @@ _LEXEMES = re.compile(r"('(?:[^'\\]|\\.)*')|(`(?:[^`]|``)*`)|([^'`]+)|(.)", re.S
 _SIMPLE_TYPES = {"bigint": "bigint", "integer": "int", "smallint": "smallint", "tinyint": "tinyint",
                  "boolean": "boolean", "double": "double", "float": "float", "varchar": "string", "date": "date",
                  "timestamp": "timestamp_ntz", "timestamp with time zone": "timestamp", "blob": "binary",
-                 "hugeint": "decimal(38,0)", '"null"': "void"}  # fmt: skip
+                 "hugeint": "bigint", '"null"': "void"}  # fmt: skip
 _TYPE_IDS = {"bigint": "BIGINT", "int": "INT", "smallint": "SMALLINT", "tinyint": "TINYINT", "boolean": "BOOLEAN",
              "double": "DOUBLE", "float": "FLOAT", "date": "DATE", "timestamp": "TIMESTAMP", "void": "NULL",
              "timestamp_ntz": "TIMESTAMP", "decimal": "DECIMAL", "binary": "BINARY", "array": "ARRAY",
@@ -72,6 +80,7 @@ class FakeWarehouse(TCLIService.Iface):
         self.statements: list[str] = []
         self.shares: dict[str, list[tuple[str, str, str]]] = {}  # share -> (name, type, shared_object)
         self.grants: list[tuple[str, str, str]] = []  # (share, recipient, privilege)
+        self.layouts: dict[str, dict[str, list[str]]] = {}  # table -> partitionColumns, clusteringColumns
         self.database = duckdb.connect()
         self.database.execute(f"ATTACH ':memory:' AS \"{catalog}\"")
         for schema in ("default", *schemas):
@@ -92,8 +101,17 @@ class FakeWarehouse(TCLIService.Iface):
             self.shares[parts_of(match[1])[0]].append((alias, kind, ".".join(full)))
         elif match := re.fullmatch(rf"GRANT (\w+) ON SHARE {NAME} TO RECIPIENT {NAME}", text, re.I):
             self.grants.append((parts_of(match[2])[0], match[3].strip("`"), match[1].upper()))
+        elif match := re.fullmatch(rf"ALTER TABLE {NAME} CLUSTER BY \(([^)]*)\)", text, re.I):
+            self._layout(match[1])["clusteringColumns"] = [c.strip().strip("`") for c in match[2].split(",")]
+        elif match := re.fullmatch(rf"(CREATE TABLE {NAME} .*) PARTITIONED BY \(([^)]*)\)", text, re.I):
+            self.database.execute(translate(match[1], self.user))
+            self._layout(match[2])["partitionColumns"] = [c.strip().strip("`") for c in match[3].split(",")]
         else:
             self.database.execute(translate(sql, self.user))
+
+    def _layout(self, name: str) -> dict[str, list[str]]:
+        full = ".".join([self.catalog, *parts_of(name)][-3:])
+        return self.layouts.setdefault(full, {"partitionColumns": [], "clusteringColumns": []})
 
     # -- Thrift calls
 
@@ -159,15 +177,37 @@ class FakeWarehouse(TCLIService.Iface):
             raise refusal(error, sql, offset=match.start(1) - len("DESCRIBE ")) from None
         return DESCRIPTION, ["string"] * 3, [(name, databricks_type(duckdb.sqltype(t)), None) for name, t, *_ in found]
 
-    def _scripted_table(self, cursor, sql, match) -> tuple[list, list, list]:
-        current, parts = cursor.execute("SELECT current_catalog(), current_schema()").fetchone(), parts_of(match[2])
+    def _found(self, cursor, sql, match, group: int) -> tuple:
+        """The catalog's row (catalog, schema, name, type) of the table the ``group``-th group names."""
+        current, parts = cursor.execute("SELECT current_catalog(), current_schema()").fetchone(), parts_of(match[group])
         found = cursor.execute(
             "SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables "
             "WHERE lower(table_catalog) = ? AND lower(table_schema) = ? AND lower(table_name) = ?",
             [*current[: 3 - len(parts)], *parts],
         ).fetchone()
         if found is None:
-            raise not_found(match[2], sql, match.start(2))
+            raise not_found(match[group], sql, match.start(group))
+        return found
+
+    def _scripted_detail(self, cursor, sql, match) -> tuple[list, list, list]:
+        """Delta's one row of table details, with the columns the fake can know (no file count or size)."""
+        found = self._found(cursor, sql, match, 1)
+        full = ".".join(found[:3])
+        if found[3] == "VIEW":
+            message = (
+                f"[EXPECT_TABLE_NOT_VIEW.NO_ALTERNATIVE] 'DESCRIBE DETAIL' expects a table but `{full}` is a view."
+            )
+            raise Refused(f"{message} SQLSTATE: 42809", "42809")
+        layout, created = self.layouts.get(full, {}), datetime(2024, 1, 1, tzinfo=UTC)
+        names = ["format", "id", "name", "description", "location", "createdAt", "lastModified", "partitionColumns",
+                 "clusteringColumns", "properties", "minReaderVersion", "minWriterVersion"]  # fmt: skip
+        types = ["string"] * 5 + ["timestamp"] * 2 + ["array<string>"] * 2 + ["map<string,string>", "int", "int"]
+        row = ("delta", str(uuid.uuid5(uuid.NAMESPACE_URL, full)), full, None, f"s3://standin/{full.replace('.', '/')}",
+               created, created, layout.get("partitionColumns", []), layout.get("clusteringColumns", []), {}, 1, 2)  # fmt: skip
+        return names, types, [row]
+
+    def _scripted_table(self, cursor, sql, match) -> tuple[list, list, list]:
+        found = self._found(cursor, sql, match, 2)
         described = cursor.execute('DESCRIBE "{}"."{}"."{}"'.format(*found[:3])).fetchall()
         rows = [(name, databricks_type(duckdb.sqltype(kind)), None) for name, kind, *_ in described]
         if match[1]:
@@ -262,6 +302,8 @@ def translate(sql: str, user: str) -> str:
             out.append('"' + quoted[1:-1].replace("``", "`").replace('"', '""') + '"')
         elif plain:
             plain = re.sub(r"(?i)\bcurrent_user\s*\(\s*\)", f"'{user}'", plain)
+            # Spark's regexp_like/rlike find the pattern anywhere in the text, as DuckDB's regexp_matches does.
+            plain = re.sub(r"(?i)\b(?:regexp_like|rlike)(\s*\()", r"regexp_matches\1", plain)
             plain = re.sub(r"(?i)(\bAS\s+|::\s*)TIMESTAMP\b(?!_)", r"\1TIMESTAMPTZ", plain)
             out.append(re.sub(r"(?i)(\bAS\s+|::\s*)TIMESTAMP_NTZ\b", r"\1TIMESTAMP", plain))
         else:

@@ -10,22 +10,31 @@ What fakesnow's server does not do, and the tests take into account:
 - it cannot run ``SHOW GRANTS``, ``GRANT`` or roles (``current_role()`` is ``'duckdb'``);
 - without a schema at login the session's schema is DuckDB's ``main``, where Snowflake's is
   PUBLIC: the environment sets ``WSYNC_LINT_<ID>_SCHEMA=PUBLIC``.
+- it cannot run ``EXPLAIN`` (``EXPLAIN USING JSON`` is a parser error, a plain ``EXPLAIN`` an HTTP
+  500), and ``SHOW TABLES`` gives every table an empty ``cluster_by``. :func:`answering` puts a
+  loopback proxy in front of it that serves canned answers, in Snowflake's JSON result format, to
+  the statements a test names, forwards everything else, and records every statement sent.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.live.standins import STANDINS, free_port, missing_standin
+from tests.live.standins import STANDINS, free_port, missing_standin, serving_on_loopback
 from wsync_lint.live.backend import env_name
 
 CONNECTION_ID = "snowflake-standin"
@@ -140,3 +149,84 @@ def snowflake_standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snow
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+QUERY_PATH = "/queries/v1/query-request"
+_NOT_FORWARDED = frozenset({"host", "content-length", "accept-encoding", "connection", "transfer-encoding"})
+
+
+@dataclass
+class AnsweringProxy:
+    """Canned answers for some statements, fakesnow's for the rest, and the record of what was sent."""
+
+    upstream: str
+    answers: dict[str, tuple[list[str], list[list[str | None]]]] = field(default_factory=dict)
+    """Statement text (exactly as sent) -> (column names, rows), every value text as Snowflake's JSON
+    result format carries it."""
+    sent: list[str] = field(default_factory=list)
+    """The text of every statement the connector sent (``query-request``), in order."""
+    url: str = ""
+
+    def answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, str, bytes]:
+        """Forward one request to fakesnow, or answer a named statement; (status, content type, body)."""
+        if method == "POST" and path.split("?")[0] == QUERY_PATH:
+            plain = gzip.decompress(body) if headers.get("content-encoding") == "gzip" else body
+            sql = json.loads(plain)["sqlText"]
+            self.sent.append(sql)
+            if sql in self.answers:
+                return 200, "application/json", json.dumps(_result(*self.answers[sql])).encode()
+        forwarded = {name: value for name, value in headers.items() if name not in _NOT_FORWARDED}
+        request = urllib.request.Request(self.upstream + path, data=body or None, method=method, headers=forwarded)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                return answer.status, answer.headers.get("Content-Type", ""), answer.read()
+        except urllib.error.HTTPError as refusal:
+            return refusal.code, refusal.headers.get("Content-Type", ""), refusal.read()
+
+
+def _result(columns: list[str], rows: list[list[str | None]]) -> dict[str, Any]:
+    """A successful query answer in Snowflake's JSON result format, every column of type text."""
+    rowtype = [
+        {"name": name, "database": "", "schema": "", "table": "", "nullable": True, "type": "text",
+         "byteLength": None, "length": None, "scale": None, "precision": None, "collation": None}
+        for name in columns
+    ]  # fmt: skip
+    data = {
+        "parameters": [{"name": "TIMEZONE", "value": "Etc/UTC"}],
+        "rowtype": rowtype,
+        "rowset": rows,
+        "total": len(rows),
+        "returned": len(rows),
+        "queryId": "01b2c3d4-0000-0000-0000-000000000001",
+        "queryResultFormat": "json",
+    }
+    return {"data": data, "code": None, "message": None, "success": True}
+
+
+def answering(standin: SnowflakeStandin) -> Iterator[AnsweringProxy]:
+    """A generator for a fixture: the proxy on 127.0.0.1 (a free port) in front of the stand-in,
+    shut down when the generator is closed."""
+    proxy = AnsweringProxy(standin.endpoint)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _relay(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            status, content_type, payload = proxy.answer(self.command, self.path, headers, body)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type or "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = _relay
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # the record is proxy.sent; stderr stays quiet
+
+    with serving_on_loopback(Handler, "snowflake-answering-proxy") as url:
+        proxy.url = url
+        yield proxy

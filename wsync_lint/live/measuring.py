@@ -1,0 +1,296 @@
+"""``preflight --sample`` and ``--cost`` for one pipeline: the queries sent, their answers as figures.
+
+The sample is two queries of aggregates (:mod:`wsync_lint.sql.sample_queries`), each over at most
+N rows: the identity columns over the first sync window (over the model's rows when that window
+holds none, so that an empty window still says something), and the iterator over the model's rows,
+since a window filter would leave out the very values LV09 looks for (NULL, in the future, or of
+the wrong unit, which match no window). The cost is the warehouse's estimate of what the sync
+query scans over the first window and, to tell whether the iterator filter prunes anything, over
+every row (:meth:`~wsync_lint.live.backend.Session.scan`). Every query is a
+:class:`~wsync_lint.live.statements.ReadOnlyQuery`, sent like the other live statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlglot import exp
+
+from wsync_lint.contract.live_context import LiveTable, ResultColumn
+from wsync_lint.contract.live_figures import IdentitySample, IteratorSample, Sample, ScanCost
+from wsync_lint.contract.sql_context import SqlContext
+from wsync_lint.live.backend import ScanEstimate, Session, WarehouseRejected
+from wsync_lint.live.statements import NotReadOnly, read_only
+from wsync_lint.live.windows import CountWindow, first_windows
+from wsync_lint.mparticle import facts
+from wsync_lint.mparticle.facts import identity_of
+from wsync_lint.mparticle.identity_forms import IDENTITY_FORMS
+from wsync_lint.mparticle.warehouses import WAREHOUSES
+from wsync_lint.project.project import Binding
+from wsync_lint.sql.positions import Span, node_span
+from wsync_lint.sql.sample_queries import SampledIdentity, identity_sample_query, iterator_sample_query
+from wsync_lint.sql.window_filter import window_condition
+from wsync_lint.sql.wrappers import sync_query
+
+BIGQUERY_ON_DEMAND_PER_TIB = 6.25
+BIGQUERY_PRICE_SOURCE = "BigQuery on-demand list price, https://cloud.google.com/bigquery/pricing#on_demand_pricing"
+"""The only price wsync-lint knows without configuration: BigQuery bills on-demand queries by the
+bytes they scan. Snowflake, Redshift and Databricks bill compute time, which no plan predicts."""
+RUNS_PER_MONTH: dict[str, float] = {"hourly": 720.0, "daily": 30.0, "weekly": 30 / 7, "monthly": 1.0}
+"""Runs of an interval schedule in a 30-day month."""
+
+
+@dataclass(frozen=True)
+class Measures:
+    """What the command line asks measured: ``--sample N`` (rows at most per query) and ``--cost``."""
+
+    sample: int | None = None
+    cost: bool = False
+
+
+@dataclass(frozen=True)
+class Price:
+    """What a TiB scanned costs on a warehouse, and where that figure comes from."""
+
+    per_tib: float
+    source: str
+
+
+def price_for(dialect: str, configured: Mapping[str, float], config_file: str | None) -> Price | None:
+    """The configured price (``scan-price-per-tib``), else BigQuery's documented on-demand price."""
+    if dialect in configured:
+        return Price(configured[dialect], f"scan-price-per-tib in {config_file or 'the configuration'}")
+    if dialect == "bigquery":
+        return Price(BIGQUERY_ON_DEMAND_PER_TIB, BIGQUERY_PRICE_SOURCE)
+    return None
+
+
+class Measurer:
+    """Samples and prices the pipelines of one session; what it could not measure goes to ``missed``."""
+
+    def __init__(
+        self,
+        session: Session,
+        dialect: str,
+        ask: Callable[[Callable[[], Any]], Any],
+        now: datetime,
+        redact: Callable[[str], str],
+    ) -> None:
+        """``ask``: runs one call on the session within the statement timeout; ``redact``: removes
+        the connection's secrets from a warehouse's message."""
+        self.session = session
+        self.redact = redact
+        self.dialect = dialect
+        self.ask = ask
+        self.now = now
+        self.missed: list[str] = []
+        """What was asked and not measured for the pipeline last measured, and why."""
+
+    # -- the sample
+
+    def sample(
+        self,
+        binding: Binding,
+        text: str,
+        columns: Sequence[ResultColumn],
+        places: Mapping[str, Span],
+        model_at: Span,
+        limit: int,
+    ) -> Sample | None:
+        """The identity and iterator figures of at most ``limit`` rows (None when neither can be read).
+        ``columns``: the model's result as the warehouse described it; ``places``: each output name
+        (case-folded) -> where the model writes it; ``model_at``: the model's first line."""
+        identities = [
+            (column.name, identity)
+            for column in columns
+            if (identity := identity_of(column.name)) is not None and identity in IDENTITY_FORMS
+        ]
+        iterator = self._iterator_column(binding, columns)
+        if not identities and iterator is None:
+            self.missed.append("sample: the model has no identity column and the pipeline no iterator")
+            return None
+        window = next(first_windows(binding, self.now), None)
+        what, rows, unidentified, sampled = "no rows", 0, 0, ()
+        if identities:
+            found = self._identity_figures(binding, text, identities, places, model_at, window, limit)
+            if found is None:
+                return None
+            what, rows, unidentified, sampled = found
+        iterator_figures = None
+        if iterator is not None:
+            iterator_figures = self._iterator_figures(binding, text, iterator, places, model_at, limit)
+        return Sample(limit, what, rows, unidentified, tuple(sampled), iterator_figures, model_at)
+
+    def _identity_figures(
+        self,
+        binding: Binding,
+        text: str,
+        identities: list[tuple[str, str]],
+        places: Mapping[str, Span],
+        model_at: Span,
+        window: CountWindow | None,
+        limit: int,
+    ) -> tuple[str, int, int, list[IdentitySample]] | None:
+        wanted = [SampledIdentity(name, IDENTITY_FORMS[identity]) for name, identity in identities]
+        condition = self._condition(binding, window)
+        what = window.what if condition and window else "the model (no sync window)"
+        row = self._one_row(identity_sample_query(text, self.dialect, wanted, condition, limit).sql, "sample")
+        if row is not None and condition and _count(row[0]) == 0:
+            # An empty window says nothing of the data: read the model's rows instead, and say so.
+            what = f"the model ({window.what if window else 'the sync window'} holds no rows)"
+            row = self._one_row(identity_sample_query(text, self.dialect, wanted, None, limit).sql, "sample")
+        if row is None:
+            return None
+        figures = [
+            IdentitySample(
+                name,
+                identity,
+                IDENTITY_FORMS[identity].words,
+                _count(row[1 + 2 * index]),
+                _count(row[2 + 2 * index]),
+                places.get(name.casefold(), model_at),
+            )
+            for index, (name, identity) in enumerate(identities)
+        ]
+        return what, _count(row[0]), _count(row[-1]), figures
+
+    def _iterator_figures(
+        self, binding: Binding, text: str, iterator: str, places: Mapping[str, Span], model_at: Span, limit: int
+    ) -> IteratorSample | None:
+        data_type = binding.pipeline.get("sync_mode", "iterator_data_type")
+        # A type the warehouse does not take (SY03 says so) gives no typed bound for "in the future".
+        known = facts.ITERATOR_DATA_TYPES.get(self.dialect, ())
+        data_type = data_type if isinstance(data_type, str) and data_type in known else None
+        query = iterator_sample_query(text, self.dialect, iterator, data_type, self.now, limit)
+        row = self._one_row(query.sql, "iterator sample")
+        if row is None:
+            return None
+        values = dict(zip(query.values, row, strict=True))
+        magnitudes = None
+        if "seconds" in values:
+            magnitudes = (_count(values["seconds"]), _count(values["milliseconds"]), _count(values["microseconds"]))
+        return IteratorSample(
+            iterator,
+            data_type,
+            _count(values["rows"]),
+            _count(values["nulls"]),
+            _text(values["minimum"]),
+            _text(values["maximum"]),
+            _count(values.get("future")),
+            magnitudes,
+            places.get(iterator.casefold(), model_at),
+        )
+
+    def _iterator_column(self, binding: Binding, columns: Sequence[ResultColumn]) -> str | None:
+        """The iterator's column as the warehouse returns it (matched ignoring case, as mParticle's
+        bare reference resolves in every warehouse for a name of one case)."""
+        iterator = binding.pipeline.get("sync_mode", "iterator_field")
+        if not isinstance(iterator, str) or not iterator:
+            return None
+        for column in columns:
+            if column.name.casefold() == iterator.casefold():
+                return column.name
+        self.missed.append(f"iterator sample: `{iterator}` is not a column of the model's result")
+        return None
+
+    def _condition(self, binding: Binding, window: CountWindow | None) -> str | None:
+        iterator = binding.pipeline.get("sync_mode", "iterator_field")
+        data_type = binding.pipeline.get("sync_mode", "iterator_data_type")
+        if window is None or not isinstance(iterator, str) or not iterator or not (window.start or window.until):
+            return None
+        kind = data_type if isinstance(data_type, str) else None
+        return window_condition(iterator, kind, self.dialect, window.start, window.until)
+
+    def _one_row(self, sql: str, what: str) -> tuple[Any, ...] | None:
+        try:
+            query = read_only(sql, self.dialect)
+            return tuple(self.ask(lambda: self.session.aggregate(query)))
+        except (NotReadOnly, WarehouseRejected) as error:
+            self.missed.append(f"{what}: {self.redact(_reason(error))}")
+            return None
+
+    # -- the cost
+
+    def cost(self, binding: Binding, text: str, tables: Sequence[LiveTable], price: Price | None) -> ScanCost | None:
+        """What one run scans over the first window, what it would over every row, and per month."""
+        window = next(first_windows(binding, self.now), None)
+        schedule = binding.pipeline.get("schedule")
+        schedule = schedule if isinstance(schedule, Mapping) else {}
+        kind = schedule.get("type")
+        frequency = schedule.get("frequency")
+        if kind == facts.SCHEDULE_INTERVAL and frequency in RUNS_PER_MONTH:
+            label, runs, key = str(frequency), RUNS_PER_MONTH[str(frequency)], ("schedule", "frequency")
+        elif kind in (facts.SCHEDULE_ONCE, facts.SCHEDULE_ON_DEMAND):
+            label, runs, key = str(kind), (1.0 if kind == facts.SCHEDULE_ONCE else None), ("schedule", "type")
+        else:
+            self.missed.append("cost: the pipeline's schedule is not one wsync-lint can count runs of")
+            return None
+        condition = self._condition(binding, window)
+        estimate = self._scan(sync_query(text, self.dialect, condition).sql, tables)
+        every_row = None
+        if condition is not None and estimate.scanned is not None:
+            # Only its bytes are read: the tables' layout came with the first estimate.
+            every_row = self._scan(sync_query(text, self.dialect, None).sql, ()).scanned
+        return ScanCost(
+            window.what if window and condition else "every row (no sync window)",
+            estimate.scanned,
+            estimate.source,
+            estimate.unavailable,
+            every_row,
+            estimate.pruning_keys,
+            label,
+            runs,
+            price.per_tib if price else None,
+            price.source if price else None,
+            binding.pipeline.key_at(*key),
+        )
+
+    def _scan(self, sql: str, tables: Sequence[LiveTable]) -> ScanEstimate:
+        try:
+            query = read_only(sql, self.dialect)
+            return self.ask(lambda: self.session.scan(query, tables))
+        except (NotReadOnly, WarehouseRejected) as error:
+            source = f"the {WAREHOUSES[self.dialect].display} estimate"
+            return ScanEstimate(None, source, unavailable=self.redact(_reason(error)))
+
+
+def output_places(model: SqlContext) -> dict[str, Span]:
+    """Each output column's name as the warehouse returns it (case-folded) -> where the model
+    writes it (a column a ``*`` brings has none: its findings go to the model's first line)."""
+    statement = model.statements[0]
+    if not isinstance(statement, exp.Query):
+        return {}
+    places: dict[str, Span] = {}
+    for column in model.outputs(statement):
+        span = node_span(column.name_node)
+        if column.returned_name and span is not None:
+            places.setdefault(column.returned_name.casefold(), span)
+    return places
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, WarehouseRejected):
+        return f"the warehouse refused it: {error.message}"
+    return f"not sent: {error}"
+
+
+def _count(value: Any) -> int:
+    """A count as the driver gives it (int, Decimal, or None for a SUM over no rows)."""
+    return int(value) if value is not None else 0
+
+
+def _text(value: Any) -> str | None:
+    """A minimum or maximum as the report shows it."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal | float) and value == int(value):
+        return str(int(value))
+    return str(value)
