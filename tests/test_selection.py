@@ -25,7 +25,7 @@ ALL_DEFAULT = frozenset(rule.code for rule in all_rules() if rule.default_enable
         (["PS01"], [], ["PS01"], set()),
         (None, [], ["ALL"], set()),
         (None, [], ["ST", "RF", "CO", "ID", "WL", "PS0", "PL", "CN", "SY", "TY", "LV"], set()),
-        (["LV"], [], ["LV04"], {"LV01", "LV02", "LV03", "LV05", "LV06"}),
+        (["LV"], [], ["LV04"], {"LV01", "LV02", "LV03", "LV05", "LV06", "LV07", "LV08", "LV09"}),
     ],
 )
 def test_decision_table(select, extend, ignore, expected):

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import pytest
 
+from tests.live.quality_query import EMAIL_FORM, quality_query
 from tests.live.standins.databricks import CATALOG, HTTP_PATH, TOKEN, DatabricksStandin
 from tests.live.test_databricks import open_session
 from wsync_lint.contract.live_context import LiveTable
@@ -28,8 +29,6 @@ from wsync_lint.live.statements import read_only
 from wsync_lint.sql.wrappers import count_query
 
 # -- aggregate and scan (preflight --sample and --cost) -------------------------------------------
-
-EMAIL_FORM = "^[^@ ]+@[^@ ]+[.][^@ ]+$"
 
 
 @pytest.fixture(scope="module")
@@ -61,37 +60,10 @@ def session(people: DatabricksStandin) -> Iterator[DatabricksSession]:
     opened.close()
 
 
-def quality_query(table: str) -> str:
-    """The aggregates --sample asks for, built as sqlglot renders them for Databricks (regex, TRIM, ABS)."""
-    from sqlglot import exp
-
-    def count_when(condition: exp.Expression) -> exp.Expression:
-        return exp.Sum(this=exp.Case().when(condition, exp.Literal.number(1)).else_(exp.Literal.number(0)))
-
-    email = exp.cast(exp.column("email"), "varchar")
-    form = exp.Literal.string(EMAIL_FORM)
-    return (
-        exp.select(
-            exp.Count(this=exp.Star()),
-            count_when(exp.column("email").is_(exp.null())),
-            count_when(exp.not_(exp.RegexpLike(this=email, expression=form))),
-            count_when(exp.RegexpLike(this=exp.Trim(this=email.copy()), expression=form.copy())),
-            exp.Min(this=exp.column("updated_at")),
-            exp.Max(this=exp.column("updated_at")),
-            exp.Min(this=exp.column("epoch")),
-            exp.Max(this=exp.column("epoch")),
-            exp.Max(this=exp.Abs(this=exp.column("mpid"))),
-            count_when(exp.column("mpid").is_(exp.null())),
-        )
-        .from_(table)
-        .sql("databricks")
-    )
-
-
 def test_aggregate_returns_the_one_row_of_figures_with_the_drivers_types(people, session) -> None:
     """REGEXP_LIKE runs in the fake as DuckDB's regexp_matches (its translation; both find the pattern
     anywhere in the text), and DuckDB's SUM of integers comes back as Databricks' bigint."""
-    query = quality_query("mp.people")
+    query = quality_query("databricks", "mp.people")
     assert query == (
         "SELECT COUNT(*), SUM(CASE WHEN email IS NULL THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN NOT REGEXP_LIKE(CAST(email AS STRING), '{EMAIL_FORM}') THEN 1 ELSE 0 END), "

@@ -214,7 +214,7 @@ def test_what_cannot_be_measured_is_said(tmp_path, monkeypatch):
     assert [sql.split("\n")[0] for sql in session.sent[4:]] == ["EXPLAIN SELECT *"]
 
 
-def test_a_refused_sample_is_not_measured_and_nothing_else_is_sent(tmp_path, monkeypatch):
+def test_a_refused_sample_is_not_measured_and_said_with_why(tmp_path, monkeypatch):
     _project(tmp_path)
     answers = {
         "columns": COLUMNS,
@@ -223,8 +223,12 @@ def test_a_refused_sample_is_not_measured_and_nothing_else_is_sent(tmp_path, mon
     outcome, session = _run(tmp_path, monkeypatch, answers, sample=1000)
     [figures] = outcome.result.figures
     assert figures.sample is None
-    assert figures.not_measured == ("sample: the warehouse refused it: permission denied for relation plans",)
-    assert len(session.sent) == 5  # the model, its three wrappers, the refused sample: not the iterator's
+    # The iterator's sample is still asked for after the identities' was refused (both are, here).
+    assert figures.not_measured == (
+        "sample: the warehouse refused it: permission denied for relation plans",
+        "iterator sample: the warehouse refused it: permission denied for relation plans",
+    )
+    assert len(session.sent) == 6
 
 
 def test_a_model_the_warehouse_refuses_is_not_measured(tmp_path, monkeypatch):
@@ -261,8 +265,78 @@ def test_a_secret_a_warehouse_echoes_in_a_refusal_is_never_printed(tmp_path, mon
     outcome, _ = _run(tmp_path, monkeypatch, answers, {"WSYNC_LINT_BILLING_PASSWORD": secret}, sample=1000, cost=True)
     assert outcome.result.figures[0].not_measured == (
         "sample: the warehouse refused it: login as mparticle_sync/*** may not read plans",
+        "iterator sample: the warehouse refused it: login as mparticle_sync/*** may not read plans",
     )
     report = REPORTERS[output_format](outcome.result, False)
     text = report if isinstance(report, str) else bytes(report).decode()
     assert "may not read plans" in text
     assert secret not in text
+
+
+def test_no_iterator_value_is_read_of_a_column_named_as_an_identity(tmp_path, monkeypatch):
+    """An `mpid` made the iterator: its minimum and maximum would be identity values, so the query
+    does not ask for them (and with a type the warehouse does not take, nothing is in the future)."""
+    pipeline = PIPELINE.replace("iterator_field: updated_ms", "iterator_field: email")
+    _project(tmp_path, pipeline)
+    answers = {"columns": COLUMNS, "aggregates": [[500, 0, 0, 0, 0, 0], [500, 0, 3, 0, 500, 0]]}
+    outcome, session = _run(tmp_path, monkeypatch, answers, sample=500)
+    iterator_query = session.sent[5]
+    assert "MIN(" not in iterator_query and "MAX(" not in iterator_query
+    assert iterator_query.startswith('SELECT COUNT(*),\n       SUM(CASE WHEN "email" IS NULL THEN 1 ELSE 0 END),\n')
+    [figures] = outcome.result.figures
+    assert figures.sample is not None and figures.sample.iterator is not None
+    iterator = figures.sample.iterator
+    assert (iterator.minimum, iterator.maximum, iterator.bounds_withheld) == (
+        None,
+        None,
+        "the column is the identity `email`",
+    )
+
+
+def test_a_refusal_quoting_a_value_is_printed_with_the_value_masked(tmp_path, monkeypatch):
+    _project(tmp_path)
+    message = 'invalid input syntax for type bigint: "ana@example.com" in column "email"'
+    answers = {"columns": COLUMNS, "rejects": [{"when": "LIMIT 500", "message": message}]}
+    outcome, _ = _run(tmp_path, monkeypatch, answers, sample=500)
+    assert outcome.result.figures[0].not_measured[0] == (
+        'sample: the warehouse refused it: invalid input syntax for type bigint: "…" in column "email"'
+    )
+
+
+@pytest.mark.parametrize("frequency", ["[hourly]", "{every: hour}"])
+def test_a_schedule_of_the_wrong_shape_is_not_measured_not_a_crash(tmp_path, monkeypatch, frequency):
+    _project(tmp_path, PIPELINE.replace("frequency: hourly", f"frequency: {frequency}"))
+    answers = {"columns": COLUMNS, "aggregates": [[500, 0, 0, 0, 0, 0], [500, 0, 1, 2, 0, 0, 500, 0]]}
+    outcome, _ = _run(tmp_path, monkeypatch, answers, sample=500, count=True, cost=True)
+    [figures] = outcome.result.figures
+    assert figures.sample is not None and figures.sample.what == "the model (no sync window)"
+    assert figures.not_measured == ("cost: the pipeline's schedule is not one wsync-lint can count runs of",)
+
+
+def test_columns_whose_names_differ_in_case_are_each_placed_at_their_own(tmp_path, monkeypatch):
+    """Snowflake keeps a quoted name's case: `"Email"` and `"EMAIL"` are two columns, each reported
+    at its own alias."""
+    _project(tmp_path)
+    snowflake = CONNECTION.replace('"Redshift"', '"Snowflake"')
+    write(tmp_path, "connections/billing.json", snowflake)
+    write(
+        tmp_path,
+        "models/plans.sql",
+        'SELECT p.email AS "Email", p.email AS "EMAIL", p.updated_ms\nFROM db.public.plans p\n',
+    )
+    answers = {
+        "columns": {"Email": "VARCHAR", "EMAIL": "VARCHAR", "UPDATED_MS": "NUMBER"},
+        "aggregates": [[100, 0, 50, 0, 60, 0], [100, 0, 1717200000000, 1717200000000, 0, 0, 100, 0]],
+    }
+    outcome, _ = _run(tmp_path, monkeypatch, answers, sample=100)
+    assert [(v.code, v.line, v.column) for v in outcome.result.violations] == [("LV08", 1, 19), ("LV08", 1, 39)]
+
+
+def test_a_minimum_that_is_no_number_is_shown_as_the_warehouse_gives_it():
+    from decimal import Decimal
+
+    from wsync_lint.live.measuring import _text
+
+    assert [_text(v) for v in (Decimal("NaN"), float("inf"), Decimal("1717200000000"), 2.5)] == [
+        "NaN", "inf", "1717200000000", "2.5",
+    ]  # fmt: skip

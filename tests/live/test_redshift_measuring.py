@@ -10,6 +10,7 @@ from datetime import datetime
 
 import pytest
 
+from tests.live.quality_query import EMAIL_FORM, quality_query
 from tests.live.standins.redshift import RedshiftStandin
 from tests.live.test_redshift import settings_of, sql
 from wsync_lint.live.backend import (
@@ -21,7 +22,6 @@ from wsync_lint.sql.wrappers import count_query
 
 # -- aggregate and scan (preflight --sample and --cost) -------------------------------------------
 
-EMAIL_FORM = "^[^@ ]+@[^@ ]+[.][^@ ]+$"
 PEOPLE = (
     "CREATE SCHEMA quality",
     "CREATE TABLE quality.people (email varchar(64), mpid bigint, updated_at timestamp, epoch bigint)",
@@ -48,33 +48,6 @@ def session(people: RedshiftStandin) -> Iterator[RedshiftSession]:
     opened = connect(settings_of(people))
     yield opened
     opened.close()
-
-
-def quality_query(dialect: str, table: str) -> str:
-    """The aggregates --sample asks for, built as sqlglot renders them for ``dialect`` (regex, TRIM, ABS)."""
-    from sqlglot import exp
-
-    def count_when(condition: exp.Expression) -> exp.Expression:
-        return exp.Sum(this=exp.Case().when(condition, exp.Literal.number(1)).else_(exp.Literal.number(0)))
-
-    email = exp.cast(exp.column("email"), "varchar")
-    form = exp.Literal.string(EMAIL_FORM)
-    return (
-        exp.select(
-            exp.Count(this=exp.Star()),
-            count_when(exp.column("email").is_(exp.null())),
-            count_when(exp.not_(exp.RegexpLike(this=email, expression=form))),
-            count_when(exp.RegexpLike(this=exp.Trim(this=email.copy()), expression=form.copy())),
-            exp.Min(this=exp.column("updated_at")),
-            exp.Max(this=exp.column("updated_at")),
-            exp.Min(this=exp.column("epoch")),
-            exp.Max(this=exp.column("epoch")),
-            exp.Max(this=exp.Abs(this=exp.column("mpid"))),
-            count_when(exp.column("mpid").is_(exp.null())),
-        )
-        .from_(table)
-        .sql(dialect)
-    )
 
 
 QUALITY_FIGURES = (

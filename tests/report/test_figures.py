@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 import jsonschema
 import pytest
@@ -152,11 +153,14 @@ PIPELINES = [
 
 
 def test_text_prints_the_tables_after_the_findings_and_before_the_summary():
-    assert REPORTERS["text"](_measured(), False) == "\n".join([*TABLES, "All checks passed (2 files checked)."]) + "\n"
+    assert (
+        REPORTERS["text"](_measured(), False)
+        == "\n".join([*TABLES, "No problems found in 2 files; 1 pipeline not fully measured."]) + "\n"
+    )
     with_findings = _measured()
     with_findings.violations = _result().violations
     lines = REPORTERS["concise"](with_findings, False).splitlines()
-    assert lines[3:] == [*TABLES, "Found 3 problems (2 errors, 1 warning) in 2 files."]
+    assert lines[3:] == [*TABLES, "Found 3 problems (2 errors, 1 warning) in 2 files; 1 pipeline not fully measured."]
     assert [line.split(":", 1)[0] for line in lines[:3]] == ["models/tickets.sql"] * 2 + ["models/users, v2.sql"]
 
 
@@ -325,16 +329,29 @@ def test_counts_have_their_share_as_a_percent_with_one_decimal():
 
 def test_an_empty_window_and_an_iterator_of_nulls_are_said_in_words():
     empty = Sample(
-        limit=50, what="the model's rows (the first sync window holds none)", rows=0, unidentified=0, identities=(),
-        iterator=IteratorSample("ts", None, 1, 1, None, None, 0, None, Span(0, 1)), model_at=Span(0, 1),
+        limit=50, what=None, rows=0, unidentified=0, identities=(),
+        iterator=IteratorSample("ts", "timestamp", 1, 1, None, None, 0, None, Span(0, 1)), model_at=Span(0, 1),
     )  # fmt: skip
-    result = RunResult(paths=["p.json"], figures=[PipelineFigures("p", "p.json", "rs", "Redshift", sample=empty)])
+    withheld = IteratorSample(
+        "mpid", None, 4, 0, None, None, None, None, Span(0, 1), "the column is the identity `mpid`"
+    )
+    result = RunResult(
+        paths=["p.json"],
+        figures=[
+            PipelineFigures("p", "p.json", "rs", "Redshift", sample=empty, not_measured=("identities: none",)),
+            PipelineFigures("q", "q.json", "rs", "Redshift", sample=replace(empty, iterator=withheld)),
+        ],
+    )
     assert REPORTERS["text"](result, True) == ""
     assert REPORTERS["text"](result, False).splitlines() == [
         "Sample (at most 50 rows per pipeline; only counts, and the iterator's minimum and maximum, leave the warehouse):",
-        "  p (Redshift): 0 rows of the model's rows (the first sync window holds none)",
-        "    no identity column",
-        "    iterator ts, 1 row of the model:",
+        "  p (Redshift): identities not read",
+        "    iterator ts (timestamp), 1 row of the model:",
         "      NULL 1 (100.0%); no value but NULL; 0 in the future",
-        "All checks passed (1 file checked).",
+        "  q (Redshift): identities not read",
+        "    iterator mpid, 4 rows of the model:",
+        "      NULL 0 (0.0%); min and max not read (the column is the identity `mpid`); future not checked",
+        "Not measured:",
+        "  p: identities: none",
+        "No problems found in 1 file; 1 pipeline not fully measured.",
     ]

@@ -45,13 +45,17 @@ class IteratorSample:
     minimum: str | None
     """The smallest value, as text (an epoch value as its number); None when every value is NULL."""
     maximum: str | None
-    future: int
-    """Values after the moment of the run (for an epoch type, read in the declared unit)."""
+    future: int | None
+    """Values after the moment of the run (for an epoch type, read in the declared unit); None when
+    the declared type is not one the warehouse takes (no bound to compare with)."""
     magnitudes: tuple[int, int, int] | None
     """For ``timestamp_unixtime_*``: how many values have the size of epoch seconds (under 10^11),
     of milliseconds (10^11 to 10^14) and of microseconds (10^14 and above)."""
     at: Span
     """The iterator's output column in the model (its start when the column cannot be found)."""
+    bounds_withheld: str | None = None
+    """Why the minimum and maximum were not read (they are then None): the column is named as an
+    identity, or its declared type is unknown, so its values may be personal data."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,9 @@ class Sample:
     """What ``--sample N`` read of one pipeline: two reads of at most ``limit`` rows each."""
 
     limit: int
-    what: str
-    """Which rows the identity figures are of (``the first hourly sync window (...)``, or
+    what: str | None
+    """None when no identity figures were read (no identity column, or the query was refused: the
+    pipeline's ``not_measured`` says which); else which rows the identity figures are of (``the first hourly sync window (...)``, or
     ``the model (the first hourly sync window (...) holds no rows)``)."""
     rows: int
     """Rows the identity sample holds."""

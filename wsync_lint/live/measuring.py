@@ -12,6 +12,8 @@ every row (:meth:`~wsync_lint.live.backend.Session.scan`). Every query is a
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -102,8 +104,8 @@ class Measurer:
         limit: int,
     ) -> Sample | None:
         """The identity and iterator figures of at most ``limit`` rows (None when neither can be read).
-        ``columns``: the model's result as the warehouse described it; ``places``: each output name
-        (case-folded) -> where the model writes it; ``model_at``: the model's first line."""
+        ``columns``: the model's result as the warehouse described it; ``places``: where the model
+        writes each output name (:func:`output_places`); ``model_at``: the model's first line."""
         identities = [
             (column.name, identity)
             for column in columns
@@ -113,16 +115,18 @@ class Measurer:
         if not identities and iterator is None:
             self.missed.append("sample: the model has no identity column and the pipeline no iterator")
             return None
+        if not identities:
+            self.missed.append("identities: the model has no identity column")
         window = next(first_windows(binding, self.now), None)
-        what, rows, unidentified, sampled = "no rows", 0, 0, ()
+        found = None
         if identities:
             found = self._identity_figures(binding, text, identities, places, model_at, window, limit)
-            if found is None:
-                return None
-            what, rows, unidentified, sampled = found
         iterator_figures = None
         if iterator is not None:
             iterator_figures = self._iterator_figures(binding, text, iterator, places, model_at, limit)
+        if found is None and iterator_figures is None:
+            return None
+        what, rows, unidentified, sampled = found or (None, 0, 0, [])
         return Sample(limit, what, rows, unidentified, tuple(sampled), iterator_figures, model_at)
 
     def _identity_figures(
@@ -152,7 +156,7 @@ class Measurer:
                 IDENTITY_FORMS[identity].words,
                 _count(row[1 + 2 * index]),
                 _count(row[2 + 2 * index]),
-                places.get(name.casefold(), model_at),
+                place_of(places, name, model_at),
             )
             for index, (name, identity) in enumerate(identities)
         ]
@@ -165,7 +169,14 @@ class Measurer:
         # A type the warehouse does not take (SY03 says so) gives no typed bound for "in the future".
         known = facts.ITERATOR_DATA_TYPES.get(self.dialect, ())
         data_type = data_type if isinstance(data_type, str) and data_type in known else None
-        query = iterator_sample_query(text, self.dialect, iterator, data_type, self.now, limit)
+        # Its minimum and maximum are the only values shown: only of a column that holds moments,
+        # never of one named as an identity (an `mpid` made the iterator) or of an unknown type.
+        withheld = None
+        if data_type is None:
+            withheld = "its iterator_data_type is not one the warehouse takes"
+        elif identity_of(iterator) is not None:
+            withheld = f"the column is the identity `{identity_of(iterator)}`"
+        query = iterator_sample_query(text, self.dialect, iterator, data_type, self.now, limit, withheld is None)
         row = self._one_row(query.sql, "iterator sample")
         if row is None:
             return None
@@ -178,11 +189,12 @@ class Measurer:
             data_type,
             _count(values["rows"]),
             _count(values["nulls"]),
-            _text(values["minimum"]),
-            _text(values["maximum"]),
-            _count(values.get("future")),
+            _text(values.get("minimum")),
+            _text(values.get("maximum")),
+            _count(values["future"]) if "future" in values else None,
             magnitudes,
-            places.get(iterator.casefold(), model_at),
+            place_of(places, iterator, model_at),
+            withheld,
         )
 
     def _iterator_column(self, binding: Binding, columns: Sequence[ResultColumn]) -> str | None:
@@ -210,7 +222,7 @@ class Measurer:
             query = read_only(sql, self.dialect)
             return tuple(self.ask(lambda: self.session.aggregate(query)))
         except (NotReadOnly, WarehouseRejected) as error:
-            self.missed.append(f"{what}: {self.redact(_reason(error))}")
+            self.missed.append(f"{what}: {self.redact(without_values(_reason(error), sql))}")
             return None
 
     # -- the cost
@@ -222,9 +234,9 @@ class Measurer:
         schedule = schedule if isinstance(schedule, Mapping) else {}
         kind = schedule.get("type")
         frequency = schedule.get("frequency")
-        if kind == facts.SCHEDULE_INTERVAL and frequency in RUNS_PER_MONTH:
+        if kind == facts.SCHEDULE_INTERVAL and isinstance(frequency, str) and frequency in RUNS_PER_MONTH:
             label, runs, key = str(frequency), RUNS_PER_MONTH[str(frequency)], ("schedule", "frequency")
-        elif kind in (facts.SCHEDULE_ONCE, facts.SCHEDULE_ON_DEMAND):
+        elif isinstance(kind, str) and kind in (facts.SCHEDULE_ONCE, facts.SCHEDULE_ON_DEMAND):
             label, runs, key = str(kind), (1.0 if kind == facts.SCHEDULE_ONCE else None), ("schedule", "type")
         else:
             self.missed.append("cost: the pipeline's schedule is not one wsync-lint can count runs of")
@@ -259,8 +271,8 @@ class Measurer:
 
 
 def output_places(model: SqlContext) -> dict[str, Span]:
-    """Each output column's name as the warehouse returns it (case-folded) -> where the model
-    writes it (a column a ``*`` brings has none: its findings go to the model's first line)."""
+    """Each output column's name as the warehouse returns it -> where the model writes it (a column
+    a ``*`` brings has none: its findings go to the model's first line)."""
     statement = model.statements[0]
     if not isinstance(statement, exp.Query):
         return {}
@@ -268,8 +280,38 @@ def output_places(model: SqlContext) -> dict[str, Span]:
     for column in model.outputs(statement):
         span = node_span(column.name_node)
         if column.returned_name and span is not None:
-            places.setdefault(column.returned_name.casefold(), span)
+            places.setdefault(column.returned_name, span)
     return places
+
+
+def place_of(places: Mapping[str, Span], name: str, otherwise: Span) -> Span:
+    """Where the model writes the output column the warehouse named ``name``: by its exact name,
+    else ignoring case (a warehouse may fold it otherwise than predicted), else ``otherwise``."""
+    if name in places:
+        return places[name]
+    return next((span for written, span in places.items() if written.casefold() == name.casefold()), otherwise)
+
+
+_QUOTED = re.compile(r"\"([^\"]*)\"|'([^']*)'")
+
+
+def without_values(message: str, sent: str) -> str:
+    """A warehouse's message with every quoted text that is not in the statement sent masked: a
+    query that reads rows fails on values too (PostgreSQL's ``invalid input syntax for type bigint:
+    "ana@example.com"``), and no value leaves the warehouse through wsync-lint. Names the
+    statement holds (a column, a table) stay.
+
+    >>> without_values('invalid input syntax for type bigint: "ana@example.com"', 'SELECT CAST(email AS bigint)')
+    'invalid input syntax for type bigint: "…"'
+    >>> without_values('column "nope" does not exist', 'SELECT "nope" FROM t')
+    'column "nope" does not exist'
+    """
+
+    def masked(match: re.Match[str]) -> str:
+        inner = match.group(1) if match.group(1) is not None else match.group(2)
+        return match.group(0) if inner and inner in sent else match.group(0)[0] + "…" + match.group(0)[-1]
+
+    return _QUOTED.sub(masked, message)
 
 
 def _reason(error: Exception) -> str:
@@ -287,6 +329,8 @@ def _text(value: Any) -> str | None:
     """A minimum or maximum as the report shows it."""
     if value is None:
         return None
+    if isinstance(value, Decimal | float) and not math.isfinite(value):
+        return str(value)
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, date):

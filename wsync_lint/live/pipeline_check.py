@@ -31,7 +31,7 @@ from wsync_lint.engine.registry import all_rules
 from wsync_lint.engine.runner import Planner, display_path, read_model, snapshot_path
 from wsync_lint.live.backend import LiveSettings, Session, WarehouseRejected
 from wsync_lint.live.compiling import compile_pipeline, model_start
-from wsync_lint.live.measuring import Measurer, Measures, output_places, price_for
+from wsync_lint.live.measuring import Measurer, Measures, output_places, price_for, without_values
 from wsync_lint.live.planning import Work
 from wsync_lint.live.sessions import within
 from wsync_lint.live.statements import NotReadOnly, ReadAmbiguously, read_only
@@ -211,7 +211,8 @@ class BindingChecker:
             try:
                 rows = self.ask(lambda q=query: self.session.count(q))
             except WarehouseRejected as error:
-                self.notes.append(f"{binding.pipeline.label}: rows not counted: {self.settings.redact(error.message)}")
+                message = self.settings.redact(without_values(error.message, query.sql))
+                self.notes.append(f"{binding.pipeline.label}: rows not counted: {message}")
                 continue
             at = binding.pipeline.key_at(*window.key)
             counted.append(WindowCount(window.what, rows, window.limit, window.limit_name, at))

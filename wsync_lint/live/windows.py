@@ -47,7 +47,7 @@ def first_windows(binding: Binding, now: datetime) -> Iterator[CountWindow]:
     start, until = moment(sync_mode.get("from")), moment(sync_mode.get("until"))
     if kind == facts.SCHEDULE_INTERVAL:
         frequency = schedule.get("frequency")
-        if frequency not in facts.RECORD_LIMITS_PER_INTERVAL:
+        if not isinstance(frequency, str) or frequency not in facts.RECORD_LIMITS_PER_INTERVAL:
             return
         begin = moment(schedule.get("start"))
         first = begin or shift(now.replace(minute=0, second=0, microsecond=0), frequency, -1)

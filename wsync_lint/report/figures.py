@@ -141,7 +141,10 @@ def _price_text(cost: ScanCost) -> str | None:
 
 
 def _identity_line(sample: Sample) -> str:
-    """``812 rows of the first hourly sync window (...)``."""
+    """``812 rows of the first hourly sync window (...)``; ``identities not read`` when no identity
+    figures were (``Not measured`` says why)."""
+    if sample.what is None:
+        return "identities not read"
     rows = "1 row" if sample.rows == 1 else f"{sample.rows:,} rows"
     return f"{rows} of {one_line(sample.what)}"
 
@@ -150,13 +153,16 @@ def _iterator_lines(iterator: IteratorSample) -> list[str]:
     """The iterator's figures: a heading, its values, and (for an epoch type) their sizes."""
     declared = f" ({one_line(iterator.data_type)})" if iterator.data_type else ""
     rows = "1 row" if iterator.rows == 1 else f"{iterator.rows:,} rows"
-    if iterator.minimum is None and iterator.maximum is None:
+    if iterator.bounds_withheld is not None:
+        bounds = f"min and max not read ({one_line(iterator.bounds_withheld)})"
+    elif iterator.minimum is None and iterator.maximum is None:
         bounds = "no value but NULL"
     else:
         bounds = f"min {_value_text(iterator.minimum)}, max {_value_text(iterator.maximum)}"
+    future = "future not checked" if iterator.future is None else f"{iterator.future:,} in the future"
     lines = [
         f"iterator {one_line(iterator.column)}{declared}, {rows} of the model:",
-        f"NULL {count_text(iterator.nulls, iterator.rows)}; {bounds}; {iterator.future:,} in the future",
+        f"NULL {count_text(iterator.nulls, iterator.rows)}; {bounds}; {future}",
     ]
     if iterator.magnitudes is not None:
         seconds, milliseconds, microseconds = iterator.magnitudes
@@ -240,8 +246,6 @@ def _sample_block(figure: PipelineFigures) -> list[str]:
         )
         lines.extend(_table(rows, "    ", _IDENTITY_NUMBERS))
         lines.append(f"    rows with no identity: {count_text(sample.unidentified, sample.rows)}")
-    else:
-        lines.append("    no identity column")
     if sample.iterator is not None:
         heading, *details = _iterator_lines(sample.iterator)
         lines.append(f"    {heading}")

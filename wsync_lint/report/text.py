@@ -27,7 +27,8 @@ _KIND_NOUNS = {"api": "API workspace"}
 
 def summary_line(result: RunResult) -> str:
     """One line that counts what was found, e.g. ``Found 3 problems (2 errors, 1 warning) in 4 files.``;
-    never "All checks passed" when a live target was not checked (``...; 1 connection not checked.``)."""
+    never "All checks passed" when a live target was not checked (``...; 1 connection not checked.``)
+    or a measurement asked for was not made (``...; 1 pipeline not fully measured.``)."""
     files = counted(result.files, "file")
     fixed = f" {counted(result.fixed, 'problem')} fixed." if result.fixed else ""
     kinds = list(dict.fromkeys(target.kind for target in result.not_checked))
@@ -35,15 +36,21 @@ def summary_line(result: RunResult) -> str:
         counted(sum(1 for target in result.not_checked if target.kind == kind), _KIND_NOUNS.get(kind, kind))
         for kind in kinds
     )
+    if not_checked:
+        not_checked += " not checked"
+    # What --sample / --cost were asked and could not measure is no pass either.
+    unmeasured = sum(1 for figure in result.figures if figure.not_measured)
+    if unmeasured:
+        not_checked += ("; " if not_checked else "") + f"{counted(unmeasured, 'pipeline')} not fully measured"
     if not result.violations:
         if not_checked:
-            return f"No problems found in {files}; {not_checked} not checked.{fixed}"
+            return f"No problems found in {files}; {not_checked}.{fixed}"
         if not result.files:  # "All checks passed" would be a claim about nothing
             return "No files checked: nothing under the paths given is a data model or a payload (`--show-files` says why)."
         return f"All checks passed ({files} checked).{fixed}"
     problems = counted(len(result.violations), "problem")
     counts = f"{counted(result.errors, 'error')}, {counted(result.warnings, 'warning')}"
-    also = f"; {not_checked} not checked" if not_checked else ""
+    also = f"; {not_checked}" if not_checked else ""
     return f"Found {problems} ({counts}) in {files}{also}.{fixed}"
 
 

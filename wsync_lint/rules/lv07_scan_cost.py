@@ -78,10 +78,16 @@ def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
     if cost.prunes_nothing:
         keys = f" ({'; '.join(cost.pruning_keys)})" if cost.pruning_keys else ""
         why = f": the iterator filter prunes nothing, each window scans as much as every row{keys}"
+    if cost.schedule == "once":
+        scans = f"scans {size_text(cost.scanned)} in its one run ({cost.source} of {cost.window}){priced}"
+    else:
+        scans = (
+            f"scans {size_text(cost.scanned)} per {cost.schedule} run ({cost.source} of {cost.window}), "
+            f"{size_text(monthly)} a month at {runs} runs{priced}"
+        )
     yield Finding(
         cost.at,
-        f"pipeline {ctx.pipeline} scans {size_text(cost.scanned)} per {cost.schedule} run ({cost.source} of "
-        f"{cost.window}), {size_text(monthly)} a month at {runs} runs{priced}, above {limit}{why}",
+        f"pipeline {ctx.pipeline} {scans}, above {limit}{why}",
         hint="filter the model on the tables' partitioning or clustering column so each window reads less, "
         "run the pipeline less often, or raise max-monthly-scan-tib",
     )

@@ -94,11 +94,12 @@ def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
     wrong = _wrong_unit(iterator, present, options["max_wrong_unit_rate"])
     if wrong is not None:
         count, unit = wrong
+        span = f" (from {iterator.minimum} to {iterator.maximum})" if iterator.minimum is not None else ""
         declared = UNITS[DECLARED_UNIT[iterator.data_type or ""]]
         yield Finding(
             iterator.at,
             f"{_share(count, present)} values of the iterator `{iterator.column}` in the {of} have the size of "
-            f"epoch {unit} (from {iterator.minimum} to {iterator.maximum}), but `iterator_data_type` "
+            f"epoch {unit}{span}, but `iterator_data_type` "
             f"`{iterator.data_type}` declares {declared}: the sync windows will not select them",
             hint=HINTS[unit],
         )
@@ -109,11 +110,12 @@ def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
             "no sync window selects those rows, so they are never synced",
             hint="give every row an iterator value (COALESCE it with a creation time), or filter those rows out",
         )
-    if wrong is None and present and iterator.future / present > options["max_future_rate"]:
+    latest = f" (the latest: {iterator.maximum})" if iterator.maximum is not None else ""
+    if wrong is None and present and iterator.future and iterator.future / present > options["max_future_rate"]:
         yield Finding(
             iterator.at,
             f"{_share(iterator.future, present)} values of the iterator `{iterator.column}` in the {of} are in "
-            f"the future (the latest: {iterator.maximum}): each is skipped until the clock passes it",
+            f"the future{latest}: each is skipped until the clock passes it",
             hint="check the column's time zone (a local time read as UTC lies hours ahead) and the values' source",
         )
 

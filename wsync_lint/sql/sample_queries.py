@@ -101,18 +101,20 @@ def identity_sample_query(
 
 
 def iterator_sample_query(
-    model_sql: str, dialect: str, iterator: str, data_type: str | None, now: datetime, limit: int
+    model_sql: str, dialect: str, iterator: str, data_type: str | None, now: datetime, limit: int, bounds: bool = True
 ) -> SampleQuery:
-    """Rows sampled, the iterator's NULLs, minimum and maximum, its values after ``now`` (when its
-    type is known), and for an epoch type the values of each size."""
+    """Rows sampled, the iterator's NULLs, its minimum and maximum (with ``bounds``: the only values
+    that leave the warehouse), its values after ``now`` (when its type is known), and for an epoch
+    type the values of each size."""
     column = _column(iterator)
     values: list[exp.Expression | str] = [
         exp.Count(this=exp.Star()),
         _count_when(exp.Is(this=column.copy(), expression=exp.Null())),
-        exp.Min(this=column.copy()),
-        exp.Max(this=column.copy()),
     ]
-    names = ["rows", "nulls", "minimum", "maximum"]
+    names = ["rows", "nulls"]
+    if bounds:
+        values += [exp.Min(this=column.copy()), exp.Max(this=column.copy())]
+        names += ["minimum", "maximum"]
     if data_type:
         # The bound as the sync window's filter writes it (parsing it again would respell its type).
         bound = bound_sql(now, data_type, dialect)
