@@ -34,7 +34,7 @@ _NOT_BLANK = IdentityForm("any text that is not blank", None)
 
 # mpid: mParticle's id is a signed 64-bit integer (IDSync); a float or a UUID in the column
 # attaches rows to no profile, or to another one once precision is lost.
-_MPID = IdentityForm("a signed 64-bit integer (up to 19 digits)", "^-?[0-9]{1,19}$")
+_MPID = IdentityForm("an integer of up to 19 digits, as a signed 64-bit mParticle id is", "^-?[0-9]{1,19}$")
 # Loose on purpose: one `@`, something before it, a dot after it, no space. A stricter pattern
 # would report valid addresses (quoted local parts, new top-level domains).
 _EMAIL = IdentityForm("an email address (one @, a dot after it, no spaces)", "^[^@ ]+@[^@ ]+[.][^@ ]+$")

@@ -8,7 +8,7 @@ the values that do not have the identity's form; and the rows where every identi
 NULL. Reports, at the model's output column:
 
 - a column with more malformed values than `max-malformed-rate` (default 0.01): an `email`
-  without `@` or a dot after it, or with a space; an `mpid` that is not a signed 64-bit integer;
+  without `@` or a dot after it, or with a space; an `mpid` that is not an integer of up to 19 digits;
   a phone number that is not E.164 digits (`+` optional, 7 to 15 digits); an advertising id
   (IDFA, IDFV, Google, Amazon, Roku, Microsoft) that is not a UUID; any other identity blank;
 - rows with no identity at all above `max-unidentified-rate` (default 0.01), at the first
