@@ -128,3 +128,30 @@ def size_text(size: float) -> str:
         if size < 1024 or unit == _BINARY_UNITS[-1]:
             return f"{size:.1f} {unit}"
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def share_text(part: int, whole: int) -> str:
+    """``part`` of ``whole``, with its share as a percent with one decimal (``whole`` is not 0).
+
+    >>> share_text(3, 990)
+    '3 of 990 (0.3%)'
+    """
+    return f"{part:,} of {whole:,} ({part / whole:.1%})"
+
+
+def dollars(amount: float) -> str:
+    """An amount in US dollars, to the cent.
+
+    >>> dollars(9000), dollars(5.271)
+    ('$9,000.00', '$5.27')
+    """
+    return f"${amount:,.2f}"
+
+
+def figure_text(number: float) -> str:
+    """A figure such as runs a month: a whole number as one (``720``), another to one decimal (``4.3``).
+
+    >>> figure_text(720.0), figure_text(30 / 7)
+    ('720', '4.3')
+    """
+    return f"{round(number):,}" if float(number).is_integer() else f"{number:,.1f}"

@@ -101,7 +101,11 @@ class Option:
     default: Any
     help: str
     bounds: tuple[float, float] | None = None
-    """For a number: the smallest and largest value it takes (a share is from 0 to 1)."""
+    """For a number: the smallest and largest value it takes (:data:`SHARE` for a share)."""
+
+
+SHARE = (0.0, 1.0)
+"""The bounds of an option that is a share of rows or values (a rate)."""
 
 
 @dataclass(frozen=True)

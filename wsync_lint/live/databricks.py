@@ -255,9 +255,8 @@ class DatabricksSession:
         return ScanEstimate(found.scanned, SCAN_SOURCE, found.unavailable, self.pruning_keys(tables))
 
     def pruning_keys(self, tables: Sequence[LiveTable]) -> tuple[str, ...]:
-        """How each table is partitioned or clustered, from ``DESCRIBE DETAIL``: one line per table that is.
-        A table the statement check or the warehouse will not describe (a view, not Delta) gives no line; so
-        does every table while :func:`read_only` refuses ``DESCRIBE DETAIL``, which sqlglot does not parse."""
+        """How each table is partitioned or clustered, from ``DESCRIBE DETAIL``: one line per table that is,
+        each table asked once. A table the warehouse will not describe (a view, not Delta) gives no line."""
         lines: list[str] = []
         for name in dict.fromkeys(table.name for table in tables):
             try:

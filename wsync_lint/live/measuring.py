@@ -27,7 +27,7 @@ from wsync_lint.contract.live_figures import IdentitySample, IteratorSample, Sam
 from wsync_lint.contract.sql_context import SqlContext
 from wsync_lint.live.backend import ScanEstimate, Session, WarehouseRejected
 from wsync_lint.live.statements import NotReadOnly, read_only
-from wsync_lint.live.windows import CountWindow, first_windows
+from wsync_lint.live.windows import CountWindow, first_windows, window_filter
 from wsync_lint.mparticle import facts
 from wsync_lint.mparticle.facts import identity_of
 from wsync_lint.mparticle.identity_forms import IDENTITY_FORMS
@@ -35,7 +35,6 @@ from wsync_lint.mparticle.warehouses import WAREHOUSES
 from wsync_lint.project.project import Binding
 from wsync_lint.sql.positions import Span, node_span
 from wsync_lint.sql.sample_queries import SampledIdentity, identity_sample_query, iterator_sample_query
-from wsync_lint.sql.window_filter import window_condition
 from wsync_lint.sql.wrappers import sync_query
 
 BIGQUERY_ON_DEMAND_PER_TIB = 6.25
@@ -140,7 +139,7 @@ class Measurer:
         limit: int,
     ) -> tuple[str, int, int, list[IdentitySample]] | None:
         wanted = [SampledIdentity(name, IDENTITY_FORMS[identity]) for name, identity in identities]
-        condition = self._condition(binding, window)
+        condition = window_filter(binding, window, self.dialect)
         what = window.what if condition and window else "the model (no sync window)"
         row = self._one_row(identity_sample_query(text, self.dialect, wanted, condition, limit).sql, "sample")
         if row is not None and condition and _count(row[0]) == 0:
@@ -209,14 +208,6 @@ class Measurer:
         self.missed.append(f"iterator sample: `{iterator}` is not a column of the model's result")
         return None
 
-    def _condition(self, binding: Binding, window: CountWindow | None) -> str | None:
-        iterator = binding.pipeline.get("sync_mode", "iterator_field")
-        data_type = binding.pipeline.get("sync_mode", "iterator_data_type")
-        if window is None or not isinstance(iterator, str) or not iterator or not (window.start or window.until):
-            return None
-        kind = data_type if isinstance(data_type, str) else None
-        return window_condition(iterator, kind, self.dialect, window.start, window.until)
-
     def _one_row(self, sql: str, what: str) -> tuple[Any, ...] | None:
         try:
             query = read_only(sql, self.dialect)
@@ -235,13 +226,13 @@ class Measurer:
         kind = schedule.get("type")
         frequency = schedule.get("frequency")
         if kind == facts.SCHEDULE_INTERVAL and isinstance(frequency, str) and frequency in RUNS_PER_MONTH:
-            label, runs, key = str(frequency), RUNS_PER_MONTH[str(frequency)], ("schedule", "frequency")
+            label, runs, key = frequency, RUNS_PER_MONTH[frequency], ("schedule", "frequency")
         elif isinstance(kind, str) and kind in (facts.SCHEDULE_ONCE, facts.SCHEDULE_ON_DEMAND):
-            label, runs, key = str(kind), (1.0 if kind == facts.SCHEDULE_ONCE else None), ("schedule", "type")
+            label, runs, key = kind, (1.0 if kind == facts.SCHEDULE_ONCE else None), ("schedule", "type")
         else:
             self.missed.append("cost: the pipeline's schedule is not one wsync-lint can count runs of")
             return None
-        condition = self._condition(binding, window)
+        condition = window_filter(binding, window, self.dialect)
         estimate = self._scan(sync_query(text, self.dialect, condition).sql, tables)
         every_row = None
         if condition is not None and estimate.scanned is not None:
@@ -329,12 +320,10 @@ def _text(value: Any) -> str | None:
     """A minimum or maximum as the report shows it."""
     if value is None:
         return None
-    if isinstance(value, Decimal | float) and not math.isfinite(value):
-        return str(value)
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, Decimal | float) and value == int(value):
-        return str(int(value))
+    if isinstance(value, Decimal | float) and math.isfinite(value) and value == int(value):
+        return str(int(value))  # an epoch value read as a decimal or a float: its whole number
     return str(value)

@@ -35,7 +35,7 @@ from wsync_lint.live.measuring import Measurer, Measures, output_places, price_f
 from wsync_lint.live.planning import Work
 from wsync_lint.live.sessions import within
 from wsync_lint.live.statements import NotReadOnly, ReadAmbiguously, read_only
-from wsync_lint.live.windows import first_windows
+from wsync_lint.live.windows import first_windows, window_filter
 from wsync_lint.mparticle.warehouses import WAREHOUSES
 from wsync_lint.project.payload_files import load_payload_file
 from wsync_lint.project.project import Binding, ModelSql
@@ -44,7 +44,6 @@ from wsync_lint.sql.lexicon import scan
 from wsync_lint.sql.parse import parse_tokens
 from wsync_lint.sql.positions import FileSpan, LineIndex, Span
 from wsync_lint.sql.snapshots import read_snapshot
-from wsync_lint.sql.window_filter import window_condition
 from wsync_lint.sql.wrappers import count_query
 
 T = TypeVar("T")
@@ -74,6 +73,9 @@ class BindingChecker:
         self.count = count
         self.now = now
         self.measures = measures or Measures()
+        config = planner.config_for(work.project.root / "-")
+        self._price = price_for(work.dialect, config.scan_prices, display_path(config.path) if config.path else None)
+        """What a TiB scanned costs on this connection's warehouse (``--cost``), the same for each pipeline."""
         self.notes: list[str] = []
         self.sources: dict[str, str] = {
             payload.path: quotable_payload_text(payload) for payload in work.project.files if payload.problem is None
@@ -196,17 +198,7 @@ class BindingChecker:
     def _counts(self, binding: Binding, text: str) -> list[WindowCount]:
         counted = []
         for window in first_windows(binding, self.now):
-            iterator = binding.pipeline.get("sync_mode", "iterator_field")
-            data_type = binding.pipeline.get("sync_mode", "iterator_data_type")
-            condition = None
-            if isinstance(iterator, str) and iterator and (window.start or window.until):
-                condition = window_condition(
-                    iterator,
-                    data_type if isinstance(data_type, str) else None,
-                    self.work.dialect,
-                    window.start,
-                    window.until,
-                )
+            condition = window_filter(binding, window, self.work.dialect)
             query = read_only(count_query(text, self.work.dialect, condition).sql, self.work.dialect)
             try:
                 rows = self.ask(lambda q=query: self.session.count(q))
@@ -228,10 +220,9 @@ class BindingChecker:
             places = output_places(model) if model is not None else {}
             context.sample = measurer.sample(binding, text, columns, places, model_at, self.measures.sample)
         if self.measures.cost:
-            config = self.planner.config_for(self.work.project.root / "-")
-            price = price_for(self.work.dialect, config.scan_prices, display_path(config.path) if config.path else None)
-            tables = [use.live for use in context.tables if use.live is not None]
-            context.cost = measurer.cost(binding, text, tables, price)
+            # Each table once, however often the model names it (a self-join): its layout is asked once.
+            tables = {use.live.name: use.live for use in context.tables if use.live is not None}
+            context.cost = measurer.cost(binding, text, list(tables.values()), self._price)
         self._record(binding, context.sample, context.cost, tuple(measurer.missed))
 
     def _not_measured(self, binding: Binding, why: str) -> None:

@@ -118,6 +118,7 @@ def preflight(
     live_tables: dict[str, tuple[str, list[LiveTable]]] = {}
     figures: list[PipelineFigures] = []
     sources: dict[str, str] = {}
+    measures = Measures(options.sample, options.cost)
     progress.start(sum(len(work.bindings) for work in works))
     try:
         for work in works:
@@ -126,7 +127,6 @@ def preflight(
                 targets.append(opened)
                 continue
             settings, session = opened
-            measures = Measures(options.sample, options.cost)
             checker = BindingChecker(session, settings, work, planner, options.timeout, options.count, now, measures)
             try:
                 for binding in work.bindings:

@@ -260,13 +260,18 @@ class SnowflakeSession:
             with contextlib.suppress(Exception):  # closing a cursor cannot change the outcome
                 cursor.close()
 
-    def _rows(self, query: ReadOnlyQuery) -> list[dict[str, Any]]:
-        def fetch(cursor: Any) -> list[dict[str, Any]]:
+    def _results(self, query: ReadOnlyQuery) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """The names of ``query``'s result columns, and its rows in select-list order."""
+
+        def fetch(cursor: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
             cursor.execute(query.sql, timeout=self._seconds)
-            names = [column[0] for column in cursor.description or ()]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            return [column[0] for column in cursor.description or ()], [tuple(row) for row in cursor.fetchall()]
 
         return self._run(query, fetch)
+
+    def _rows(self, query: ReadOnlyQuery) -> list[dict[str, Any]]:
+        names, rows = self._results(query)
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def describe(self, query: ReadOnlyQuery) -> list[ResultColumn]:
         """The result columns of ``query``, compiled by Snowflake without running it."""
@@ -279,23 +284,13 @@ class SnowflakeSession:
 
     def aggregate(self, query: ReadOnlyQuery) -> tuple[Any, ...]:
         """The one row of a query of aggregates, its values in select-list order as the driver gives them."""
-
-        def fetch(cursor: Any) -> list[tuple[Any, ...]]:
-            cursor.execute(query.sql, timeout=self._seconds)
-            return [tuple(row) for row in cursor.fetchall()]
-
-        return one_row(self._run(query, fetch))
+        return one_row(self._results(query)[1])
 
     def scan(self, query: ReadOnlyQuery, tables: Sequence[LiveTable]) -> ScanEstimate:
         """What ``EXPLAIN USING JSON`` says ``query`` would scan (compiled, not run), and each
         table's clustering key (:mod:`wsync_lint.live.snowflake_plan`)."""
         explain = read_only(f"EXPLAIN USING JSON {sendable(query, DIALECT).sql}", DIALECT)
-
-        def fetch(cursor: Any) -> list[tuple[Any, ...]]:
-            cursor.execute(explain.sql, timeout=self._seconds)
-            return [tuple(row) for row in cursor.fetchall()]
-
-        figures = plan_figures(self._run(explain, fetch))
+        figures = plan_figures(self._results(explain)[1])
         keys = tuple(line for table in tables if (line := self._clustering(table)) is not None)
         if figures is None:
             return ScanEstimate(None, SOURCE, unavailable=NO_BYTE_FIGURE, pruning_keys=keys)

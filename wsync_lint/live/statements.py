@@ -5,8 +5,8 @@ sqlglot's lexing rules and with each of the warehouse's (:mod:`wsync_lint.live.l
 reading must see one statement, and the same one), then parses it with sqlglot in the warehouse's
 dialect and accepts exactly one statement that reads: a query (``SELECT``, set operations,
 ``WITH ... SELECT``) that neither writes nor locks rows (``FOR UPDATE``), ``DESCRIBE``, ``SHOW``,
-Databricks' ``DESCRIBE DETAIL`` of a table name, or ``EXPLAIN`` of such a query (never ``EXPLAIN ANALYZE``, which runs the statement in
-PostgreSQL). Connectors take nothing else, so a model holding ``DELETE``, or two statements,
+Databricks' ``DESCRIBE DETAIL`` of a table name, or ``EXPLAIN`` of such a query (never ``EXPLAIN
+ANALYZE``, which runs the statement in PostgreSQL). Connectors take nothing else, so a model holding ``DELETE``, or two statements,
 cannot reach a warehouse through them, whatever the caller does.
 
 This is the statement's shape only: what the functions a query calls do is the model gate's

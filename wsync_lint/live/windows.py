@@ -9,6 +9,7 @@ from datetime import datetime
 from wsync_lint.mparticle import facts
 from wsync_lint.project.project import Binding
 from wsync_lint.sql.sync_window import format_timestamp, parse_timestamp, shift
+from wsync_lint.sql.window_filter import window_condition
 
 
 @dataclass(frozen=True)
@@ -79,3 +80,15 @@ def first_windows(binding: Binding, now: datetime) -> Iterator[CountWindow]:
         yield CountWindow(
             f"the {kind} run's window ({shown(start, until)})", start, until, limit, name, ("schedule", "type")
         )
+
+
+def window_filter(binding: Binding, window: CountWindow | None, dialect: str) -> str | None:
+    """The WHERE condition that keeps ``window``'s rows, as mParticle's wrappers write it: the
+    pipeline's iterator between the window's bounds. None without a window, an iterator or a bound
+    (the query then reads every row)."""
+    iterator = binding.pipeline.get("sync_mode", "iterator_field")
+    data_type = binding.pipeline.get("sync_mode", "iterator_data_type")
+    if window is None or not isinstance(iterator, str) or not iterator or not (window.start or window.until):
+        return None
+    kind = data_type if isinstance(data_type, str) else None
+    return window_condition(iterator, kind, dialect, window.start, window.until)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from wsync_lint.printable import one_line, size_text
+from wsync_lint.printable import dollars, figure_text, one_line, size_text
 
 if TYPE_CHECKING:
     from wsync_lint.contract.live_figures import IteratorSample, PipelineFigures, Sample, ScanCost
@@ -123,13 +123,7 @@ def count_text(part: int, whole: int) -> str:
 
 
 def _runs_text(runs: float | None) -> str:
-    if runs is None:
-        return _UNKNOWN
-    return f"{round(runs):,}" if float(runs).is_integer() else f"{runs:,.1f}"
-
-
-def _money(amount: float) -> str:
-    return f"${amount:,.2f}"
+    return _UNKNOWN if runs is None else figure_text(runs)
 
 
 def _price_text(cost: ScanCost) -> str | None:
@@ -137,7 +131,7 @@ def _price_text(cost: ScanCost) -> str | None:
     if cost.price_per_tib is None:
         return None
     source = f" ({one_line(cost.price_source)})" if cost.price_source else ""
-    return f"{_money(cost.price_per_tib)} per TiB{source}"
+    return f"{dollars(cost.price_per_tib)} per TiB{source}"
 
 
 def _identity_line(sample: Sample) -> str:
@@ -296,7 +290,7 @@ def _cost_table(costed: list[PipelineFigures]) -> list[str]:
 def _cost_cell(cost: ScanCost) -> str:
     monthly_cost = cost.monthly_cost
     if monthly_cost is not None:
-        return _money(monthly_cost)
+        return dollars(monthly_cost)
     return "no price" if cost.monthly is not None else _UNKNOWN
 
 

@@ -43,7 +43,7 @@ def render_json(result: RunResult, quiet: bool = False) -> bytes | bytearray:
                 for target in result.not_checked
             ],
         },
-        "pipelines": _pipelines(result),
+        "pipelines": pipelines_of(result),
     }
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if not result.violations:
@@ -60,8 +60,9 @@ def render_json(result: RunResult, quiet: bool = False) -> bytes | bytearray:
     return written  # not copied into a `bytes`: written out as it is
 
 
-def _pipelines(result: RunResult) -> list[dict[str, Any]]:
-    """What ``preflight --sample`` / ``--cost`` measured, one object per pipeline (``[]`` for ``check``)."""
+def pipelines_of(result: RunResult) -> list[dict[str, Any]]:
+    """What ``preflight --sample`` / ``--cost`` measured, one object per pipeline (``[]`` for ``check``);
+    the SARIF format carries the same."""
     if not result.figures:
         return []
     from wsync_lint.report.figures import pipeline_objects  # only a measuring preflight needs it

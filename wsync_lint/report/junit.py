@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from wsync_lint.engine.run_result import RunResult
 from wsync_lint.printable import one_line
+from wsync_lint.report.text import figures_lines
 
 
 def render_junit(result: RunResult, quiet: bool = False) -> str:
@@ -50,8 +51,6 @@ def render_junit(result: RunResult, quiet: bool = False) -> str:
         case = ET.SubElement(suite, "testcase", name=one_line(target.label), classname="wsync-lint")
         ET.SubElement(case, "skipped", message=one_line(target.line))
     if result.figures:
-        from wsync_lint.report.figures import figure_lines  # only a measuring preflight needs it
-
-        ET.SubElement(suite, "system-out").text = "\n".join(figure_lines(result.figures)) + "\n"
+        ET.SubElement(suite, "system-out").text = "\n".join(figures_lines(result)) + "\n"
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

@@ -16,6 +16,7 @@ from wsync_lint.engine.docs import render_markdown_page, sections
 from wsync_lint.engine.registry import all_rules
 from wsync_lint.engine.run_result import RunResult
 from wsync_lint.printable import json_text
+from wsync_lint.report.json_format import pipelines_of
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -42,15 +43,6 @@ def _invocation(result: RunResult) -> dict:
             {"level": "warning", "message": {"text": target.line}} for target in result.not_checked
         ],
     }
-
-
-def _pipelines(result: RunResult) -> list[dict]:
-    """What ``preflight --sample`` / ``--cost`` measured: the JSON format's objects (``[]`` for ``check``)."""
-    if not result.figures:
-        return []
-    from wsync_lint.report.figures import pipeline_objects  # only a measuring preflight needs it
-
-    return pipeline_objects(result.figures)
 
 
 def render_sarif(result: RunResult, quiet: bool = False) -> str:
@@ -96,7 +88,7 @@ def render_sarif(result: RunResult, quiet: bool = False) -> str:
                 "invocations": [_invocation(result)],
                 "columnKind": "unicodeCodePoints",
                 "results": results,
-                "properties": {"pipelines": _pipelines(result)},
+                "properties": {"pipelines": pipelines_of(result)},
             }
         ],
     }

@@ -36,21 +36,25 @@ def summary_line(result: RunResult) -> str:
         counted(sum(1 for target in result.not_checked if target.kind == kind), _KIND_NOUNS.get(kind, kind))
         for kind in kinds
     )
-    if not_checked:
-        not_checked += " not checked"
-    # What --sample / --cost were asked and could not measure is no pass either.
+    # What was not checked, and what --sample / --cost were asked and could not measure: no pass either.
     unmeasured = sum(1 for figure in result.figures if figure.not_measured)
-    if unmeasured:
-        not_checked += ("; " if not_checked else "") + f"{counted(unmeasured, 'pipeline')} not fully measured"
+    shortfalls = "; ".join(
+        said
+        for said in (
+            f"{not_checked} not checked" if not_checked else "",
+            f"{counted(unmeasured, 'pipeline')} not fully measured" if unmeasured else "",
+        )
+        if said
+    )
     if not result.violations:
-        if not_checked:
-            return f"No problems found in {files}; {not_checked}.{fixed}"
+        if shortfalls:
+            return f"No problems found in {files}; {shortfalls}.{fixed}"
         if not result.files:  # "All checks passed" would be a claim about nothing
             return "No files checked: nothing under the paths given is a data model or a payload (`--show-files` says why)."
         return f"All checks passed ({files} checked).{fixed}"
     problems = counted(len(result.violations), "problem")
     counts = f"{counted(result.errors, 'error')}, {counted(result.warnings, 'warning')}"
-    also = f"; {not_checked}" if not_checked else ""
+    also = f"; {shortfalls}" if shortfalls else ""
     return f"Found {problems} ({counts}) in {files}{also}.{fixed}"
 
 

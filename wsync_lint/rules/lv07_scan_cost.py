@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 
 from wsync_lint.contract.live_figures import TIB
 from wsync_lint.contract.rule import Finding, Needs, Option, Rule, Severity
-from wsync_lint.printable import size_text
+from wsync_lint.printable import dollars, figure_text, size_text
 
 if TYPE_CHECKING:  # the live layer is not loaded by `check`, which never runs these rules
     from wsync_lint.contract.live_context import LiveContext
@@ -59,7 +59,7 @@ OPTIONS = {
 def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
     cost = ctx.cost
     monthly = cost.monthly if cost is not None else None
-    if cost is None or monthly is None or cost.scanned is None:
+    if cost is None or monthly is None or cost.scanned is None or cost.runs_per_month is None:
         return
     over_scan = monthly > options["max_monthly_scan_tib"] * TIB
     budget = options["max_monthly_cost"]
@@ -67,13 +67,8 @@ def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
     over_cost = budget > 0 and monthly_cost is not None and monthly_cost > budget
     if not (over_scan or over_cost):
         return
-    runs = f"{cost.runs_per_month:,.1f}".removesuffix(".0")
-    priced = f" (about ${monthly_cost:,.2f} at ${cost.price_per_tib:g} per TiB)" if monthly_cost is not None else ""
-    limit = (
-        f"the budget of {size_text(options['max_monthly_scan_tib'] * TIB)}"
-        if over_scan
-        else f"the budget of ${budget:,.2f}"
-    )
+    priced = f" (about {dollars(monthly_cost)} at ${cost.price_per_tib:g} per TiB)" if monthly_cost is not None else ""
+    limit = size_text(options["max_monthly_scan_tib"] * TIB) if over_scan else dollars(budget)
     why = ""
     if cost.prunes_nothing:
         keys = f" ({'; '.join(cost.pruning_keys)})" if cost.pruning_keys else ""
@@ -83,11 +78,11 @@ def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
     else:
         scans = (
             f"scans {size_text(cost.scanned)} per {cost.schedule} run ({cost.source} of {cost.window}), "
-            f"{size_text(monthly)} a month at {runs} runs{priced}"
+            f"{size_text(monthly)} a month at {figure_text(cost.runs_per_month)} runs{priced}"
         )
     yield Finding(
         cost.at,
-        f"pipeline {ctx.pipeline} {scans}, above {limit}{why}",
+        f"pipeline {ctx.pipeline} {scans}, above the budget of {limit}{why}",
         hint="filter the model on the tables' partitioning or clustering column so each window reads less, "
         "run the pipeline less often, or raise max-monthly-scan-tib",
     )

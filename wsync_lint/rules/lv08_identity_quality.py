@@ -48,12 +48,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from wsync_lint.contract.rule import Finding, Needs, Option, Rule, Severity
+from wsync_lint.contract.rule import SHARE, Finding, Needs, Option, Rule, Severity
+from wsync_lint.printable import share_text
 
 if TYPE_CHECKING:  # the live layer is not loaded by `check`, which never runs these rules
     from wsync_lint.contract.live_context import LiveContext
 
-SHARE = (0.0, 1.0)
 OPTIONS = {
     "max_null_rate": Option(
         float, 0.95, "share of NULL values of one identity column above which it is reported", SHARE
@@ -67,10 +67,6 @@ OPTIONS = {
 }
 
 
-def _share(part: int, whole: int) -> str:
-    return f"{part:,} of {whole:,} ({part / whole:.1%})"
-
-
 def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
     sample = ctx.sample
     if sample is None or not sample.identities or sample.rows == 0:
@@ -82,7 +78,7 @@ def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
         names = ", ".join(f"`{identity.column}`" for identity in sample.identities)
         yield Finding(
             sample.identities[0].at,
-            f"{_share(sample.unidentified, rows)} {of} of pipeline {ctx.pipeline} have no identity "
+            f"{share_text(sample.unidentified, rows)} {of} of pipeline {ctx.pipeline} have no identity "
             f"({names} all NULL): mParticle attaches them to no profile",
             hint="filter those rows out of the model, or select another identity column they do have",
         )
@@ -91,7 +87,7 @@ def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
         if present and identity.malformed / present > options["max_malformed_rate"]:
             yield Finding(
                 identity.at,
-                f"{_share(identity.malformed, present)} values of `{identity.column}` in the {of} of pipeline "
+                f"{share_text(identity.malformed, present)} values of `{identity.column}` in the {of} of pipeline "
                 f"{ctx.pipeline} do not have the form of the identity `{identity.identity}`, {identity.form}: "
                 "mParticle cannot resolve them to the right profile",
                 hint=hint_form,
@@ -100,7 +96,7 @@ def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
         if len(sample.identities) > 1 and identity.nulls / rows > options["max_null_rate"]:
             yield Finding(
                 identity.at,
-                f"`{identity.column}` is NULL in {_share(identity.nulls, rows)} {of} of pipeline {ctx.pipeline}: "
+                f"`{identity.column}` is NULL in {share_text(identity.nulls, rows)} {of} of pipeline {ctx.pipeline}: "
                 f"the identity is almost never set",
                 hint="check the join or the column that feeds it, or drop the column from the model",
             )

@@ -43,13 +43,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from wsync_lint.contract.rule import Finding, Needs, Option, Rule
+from wsync_lint.contract.rule import SHARE, Finding, Needs, Option, Rule
+from wsync_lint.printable import share_text
 
 if TYPE_CHECKING:  # the live layer is not loaded by `check`, which never runs these rules
     from wsync_lint.contract.live_context import LiveContext
     from wsync_lint.contract.live_figures import IteratorSample
 
-SHARE = (0.0, 1.0)
 OPTIONS = {
     "max_null_rate": Option(float, 0.0, "share of rows with a NULL iterator above which it is reported", SHARE),
     "max_future_rate": Option(float, 0.0, "share of iterator values in the future above which it is reported", SHARE),
@@ -66,10 +66,6 @@ HINTS = {
 }
 DECLARED_UNIT = {"timestamp_unixtime_s": 0, "timestamp_unixtime_ms": 1}
 """The index in :data:`UNITS` of the unit each epoch type declares."""
-
-
-def _share(part: int, whole: int) -> str:
-    return f"{part:,} of {whole:,} ({part / whole:.1%})"
 
 
 def _wrong_unit(iterator: IteratorSample, present: int, limit: float) -> tuple[int, str] | None:
@@ -98,7 +94,7 @@ def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
         declared = UNITS[DECLARED_UNIT[iterator.data_type or ""]]
         yield Finding(
             iterator.at,
-            f"{_share(count, present)} values of the iterator `{iterator.column}` in the {of} have the size of "
+            f"{share_text(count, present)} values of the iterator `{iterator.column}` in the {of} have the size of "
             f"epoch {unit}{span}, but `iterator_data_type` "
             f"`{iterator.data_type}` declares {declared}: the sync windows will not select them",
             hint=HINTS[unit],
@@ -106,7 +102,7 @@ def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
     if iterator.nulls / iterator.rows > options["max_null_rate"]:
         yield Finding(
             iterator.at,
-            f"the iterator `{iterator.column}` is NULL in {_share(iterator.nulls, iterator.rows)} {of}: "
+            f"the iterator `{iterator.column}` is NULL in {share_text(iterator.nulls, iterator.rows)} {of}: "
             "no sync window selects those rows, so they are never synced",
             hint="give every row an iterator value (COALESCE it with a creation time), or filter those rows out",
         )
@@ -114,7 +110,7 @@ def check(ctx: LiveContext, options: dict) -> Iterator[Finding]:
     if wrong is None and present and iterator.future and iterator.future / present > options["max_future_rate"]:
         yield Finding(
             iterator.at,
-            f"{_share(iterator.future, present)} values of the iterator `{iterator.column}` in the {of} are in "
+            f"{share_text(iterator.future, present)} values of the iterator `{iterator.column}` in the {of} are in "
             f"the future{latest}: each is skipped until the clock passes it",
             hint="check the column's time zone (a local time read as UTC lies hours ahead) and the values' source",
         )
